@@ -1,0 +1,48 @@
+# Two commands set everything up on a fresh machine (see README.md):
+#   make run   - embedded default (SQLite, filesystem Celery broker): API + worker + beat, demo data
+#   make test  - the whole suite against real PostgreSQL and Redis (started here if they are not running)
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt requirements/bootstrap.txt | cksum | cut -d' ' -f1)
+
+.PHONY: install run test services lint typecheck checks ci clean
+
+install: $(STAMP)
+
+$(STAMP): requirements/dev.txt requirements/bootstrap.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (set PYTHON=/path/to/python3.11)")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --require-hashes -r requirements/bootstrap.txt
+	$(BIN)/uv pip sync -q --python $(BIN)/python requirements/dev.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo_content
+	$(BIN)/python manage.py load_demo_data
+	./scripts/run-embedded
+
+services:
+	./scripts/ensure-services
+
+test: install services
+	./scripts/ensure-browser
+	$(BIN)/pytest -n 2 --create-db
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy .
+
+# Everything CI runs except the suite itself.
+checks: install
+	./scripts/checks
+
+ci: lint typecheck checks test
+
+clean:
+	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache

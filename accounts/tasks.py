@@ -1,0 +1,31 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+
+from accounts.models import User
+from accounts.services.account import password_reset_link_parts
+from accounts.services.sessions import tokens_flush_expired
+
+
+@shared_task(name="accounts.send_password_reset_email")
+def send_password_reset_email(user_id: str) -> None:
+    """Mails a reset link. The token is made here, so it never sits in the broker."""
+    user = User.objects.filter(id=user_id, is_active=True).first()
+    if user is None:
+        return
+    uid, token = password_reset_link_parts(user)
+    link = f"{settings.APP_DEEP_LINK_BASE}/reset-password?uid={uid}&token={token}"
+    send_mail(
+        subject="Reset your password",
+        message=(
+            "Someone asked to reset the password of your account. If it was you, open this link on your "
+            f"phone within an hour:\n\n{link}\n\nIf it was not you, ignore this e-mail; nothing changes."
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@shared_task(name="accounts.flush_expired_tokens")
+def flush_expired_tokens() -> int:
+    return tokens_flush_expired()

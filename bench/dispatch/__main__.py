@@ -1,0 +1,3 @@
+from bench.dispatch.run import main
+
+main()

@@ -1,0 +1,210 @@
+"""The benchmark itself: seed, start, let everything fall due, dispatch, drain, measure, report."""
+
+import argparse
+import json
+import math
+import os
+import sys
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import redis
+from django.conf import settings
+from django.db import connection
+
+from bench.dispatch import baselines, seed
+from bench.dispatch.processes import BenchError, CpuTracker, FakeServer, Workers, machine_busy_seconds, pids_matching
+from bench.dispatch.report import Result, render
+from notifications.models import Notification, ReminderSchedule
+from notifications.reminders import dispatch_due_reminders
+from notifications.tasks import CHUNK
+
+# Keys a Celery/kombu Redis database holds; anything else means the database is someone else's.
+_BROKER_KEYS = ("push", "default", "celery", "unacked", "unacked_index", "unacked_mutex", "_kombu.", "bench-", ":1:")
+
+
+def _log(message: str) -> None:
+    print(f"[{datetime.now(UTC):%H:%M:%S}] {message}", file=sys.stderr, flush=True)
+
+
+class Benchmark:
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.out: Path = args.out.resolve()
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.started = time.monotonic()
+
+    def run(self) -> Result:
+        args = self.args
+        self._empty_redis()
+        _log(f"database {seed.database_name()}: create if missing, migrate, empty")
+        seed.ensure_database()
+        seed.empty()
+        couples = seed.seed_people(couples=math.ceil(args.rituals / seed.RITUALS_PER_COUPLE))
+        _log(f"seeded people: {seed.counts()}")
+        fake = FakeServer(latency=args.latency, stock=args.stock_fake, log_path=self.out / "fake-fcm.log")
+        workers: Workers | None = None
+        try:
+            env = self._worker_env(fake.url)
+            workers = Workers(count=args.workers, concurrency=args.concurrency, env=env, log_dir=self.out)
+            workers.wait_ready()
+            pool = f"{args.workers} x {args.concurrency}"
+            _log(f"fake FCM at {fake.url} ({args.latency * 1000:.0f} ms); {pool} workers ready")
+            fire_at = self._plan_fire_at()
+            seed.seed_rituals(couples=couples, rituals=args.rituals, fire_at=fire_at)
+            seed.analyze()
+            self._check_seeded(fire_at)
+            result = self._measure(fire_at, fake, workers)
+        finally:
+            if workers is not None:
+                workers.stop()
+            fake.stop()
+            self._empty_redis()
+        if not args.skip_baselines:
+            result.baselines = self._baselines(result.expected)
+        result.wall_seconds = time.monotonic() - self.started
+        self._report(result)
+        return result
+
+    # SETUP ------------------------------------------------------------------------------------
+
+    def _empty_redis(self) -> None:
+        client = redis.Redis.from_url(settings.CELERY_BROKER_URL, decode_responses=True)
+        foreign = [key for key in client.scan_iter(count=1000) if not key.startswith(_BROKER_KEYS)]
+        if foreign:
+            raise BenchError(f"{settings.CELERY_BROKER_URL} holds other keys ({foreign[:3]}...); pick --redis-url")
+        client.flushdb()
+        client.close()
+
+    def _worker_env(self, fcm_url: str) -> dict[str, str]:
+        return {**os.environ, "FCM_ENDPOINT": fcm_url, "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
+
+    def _plan_fire_at(self) -> datetime:
+        """The first whole minute far enough ahead to seed the rituals before it."""
+        lead = timedelta(seconds=10 + self.args.rituals / 10_000)
+        earliest = datetime.now(UTC) + lead
+        return earliest.replace(second=0, microsecond=0) + timedelta(minutes=1)
+
+    def _check_seeded(self, fire_at: datetime) -> None:
+        schedules = ReminderSchedule.objects.count()
+        if schedules != self.args.rituals or ReminderSchedule.objects.exclude(fire_at=fire_at).exists():
+            raise BenchError(f"expected {self.args.rituals} schedules all due at {fire_at}, found {schedules}")
+        if datetime.now(UTC) >= fire_at - timedelta(seconds=1):
+            raise BenchError("seeding overran the planned due minute; rerun (or lower --rituals)")
+        _log(f"seeded {schedules} rituals over {len(seed.ZONES)} zones, all due at {fire_at:%H:%M:%S} UTC")
+
+    # MEASUREMENT ------------------------------------------------------------------------------
+
+    def _measure(self, fire_at: datetime, fake: FakeServer, workers: Workers) -> Result:
+        expected = 2 * self.args.rituals  # each ritual: two partners with one device each
+        due = fire_at.timestamp()
+        database = f" {seed.database_name()} "
+        cpu = CpuTracker(
+            {
+                "runner (dispatcher)": lambda: [os.getpid()],
+                "push workers": workers.pids,
+                "postgres (bench sessions)": lambda: pids_matching(database),
+                "redis-server": lambda: pids_matching("redis-server"),
+            }
+        )
+        dispatcher: dict[str, Any] = {}
+        thread = threading.Thread(target=self._dispatch, args=(due, dispatcher), name="dispatcher")
+        time.sleep(max(0.0, due - time.time()))
+        cpu.start()
+        fake_cpu, (busy, capacity) = fake.cpu_seconds(), machine_busy_seconds()
+        thread.start()
+        timeline = self._drain(due, expected, fake, dispatcher, cpu)
+        thread.join(timeout=self.args.timeout)
+        cpu.sample()
+        result_cpu = cpu.totals()
+        result_cpu["fake FCM server"] = fake.cpu_seconds() - fake_cpu
+        busy_after, capacity_after = machine_busy_seconds()
+        result_cpu["everything else on the machine"] = busy_after - busy - sum(result_cpu.values())
+        result_cpu["machine capacity"] = capacity_after - capacity
+        rows = fake.dump(self.out / "received.json")
+        states = Counter(Notification.objects.values_list("push_state", flat=True))
+        sent_ids = {str(pk) for pk in Notification.objects.filter(push_state="sent").values_list("id", flat=True)}
+        result = Result.from_rows(
+            args=vars(self.args),
+            fire_at=fire_at,
+            expected=expected,
+            rows=rows,
+            states=dict(states),
+            sent_ids=sent_ids,
+            notifications=sum(states.values()),
+        )
+        result.dispatch = dispatcher
+        result.timeline = timeline
+        result.cpu = result_cpu
+        result.worker_errors = workers.log_lines("ERROR")
+        result.tasks_succeeded = workers.log_lines("] succeeded in")
+        return result
+
+    def _dispatch(self, due: float, record: dict[str, Any]) -> None:
+        """The dispatcher, in a thread (its own database connection) so the drain can be watched."""
+        started = time.time()
+        record["started_after_due_s"] = started - due
+        try:
+            record["written"] = dispatch_due_reminders()
+        except Exception as error:  # reported, and the drain stops at its stall limit
+            record["error"] = repr(error)
+        finally:
+            record["seconds"] = time.time() - started
+            record["finished_after_due_s"] = time.time() - due
+            record["finished_at"] = time.time()
+            connection.close()
+
+    def _drain(
+        self, due: float, expected: int, fake: FakeServer, dispatcher: dict[str, Any], cpu: CpuTracker
+    ) -> list[list[float]]:
+        """Samples the fake server until every push arrived, nothing moved for --stall seconds, or
+        --timeout passed; returns [seconds after due, pushes received] samples."""
+        timeline: list[list[float]] = []
+        last_change, last_count, last_print = time.time(), -1, 0.0
+        while True:
+            time.sleep(0.5)
+            cpu.sample()
+            now, received = time.time(), fake.received()
+            timeline.append([round(now - due, 2), received])
+            if received != last_count:
+                last_change, last_count = now, received
+            if now - last_print >= 5:
+                state = "dispatching" if "finished_at" not in dispatcher else "draining"
+                _log(f"+{now - due:5.1f} s  {received:>7}/{expected} pushes received ({state})")
+                last_print = now
+            if received >= expected and "finished_at" in dispatcher:
+                time.sleep(2)  # let a late duplicate show up before counting
+                timeline.append([round(time.time() - due, 2), fake.received()])
+                return timeline
+            if now - due > self.args.timeout:
+                _log(f"timed out after {self.args.timeout:.0f} s")
+                return timeline
+            if "finished_at" in dispatcher and now - last_change > self.args.stall:
+                _log(f"no new push for {self.args.stall:.0f} s: stopping")
+                return timeline
+
+    # BASELINES AND REPORT ---------------------------------------------------------------------
+
+    def _baselines(self, expected: int) -> dict[str, Any]:
+        args = self.args
+        _log("baselines: Redis enqueue, fake FCM server throughput, firebase-admin client")
+        return {
+            "redis_enqueue": baselines.redis_enqueue(messages=math.ceil(expected / CHUNK)),
+            "fake_fcm_server": baselines.fake_server_throughput(
+                latency=args.latency, stock=args.stock_fake, requests=20_000, connections=200, log_dir=self.out
+            ),
+            "firebase_admin_client": baselines.firebase_admin_client(
+                latency=args.latency, stock=args.stock_fake, batches=30, log_dir=self.out
+            ),
+        }
+
+    def _report(self, result: Result) -> None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        path = self.out / f"result-{stamp}.json"
+        path.write_text(json.dumps(result.as_dict(), indent=2, default=str))
+        print(render(result))
+        print(f"\nfull results: {path}")

@@ -1,0 +1,133 @@
+"""`Idempotency-Key` for every POST under /api/v1/: a retried request gets the first response.
+
+One mechanism for every endpoint, so no view knows about it. For a POST that carries the header and
+whose view authenticates its user:
+
+- the first request claims the key (per user), runs the view and stores the response, unless it is
+  a 5xx or a 429 (the record is then dropped, so the client may retry with the same key);
+- a retry with the same key, path and body gets the stored status, body and `ETag`/`Location`
+  headers, plus `Idempotent-Replayed: true`, without running the view;
+- the same key with another path or body is a 422 `idempotency_key_reused`;
+- a duplicate sent while the first request still runs is a 409 `idempotency_key_in_progress`.
+
+Without the header nothing changes and no query is added. Public endpoints (sign-up, sign-in,
+refresh, password reset) have no user to scope a key to and ignore the header; so does a request
+whose credentials fail (the view answers its 401 as usual). The rules live in
+`accounts.services.idempotency`; records expire after IDEMPOTENCY_TTL_HOURS.
+
+The user is resolved here by running the view's own authentication classes (SessionJWTAuthentication),
+one query; the view authenticates again, so a request with the header costs that query twice.
+"""
+
+import hashlib
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+
+from accounts.models import IdempotencyRecord, User
+from accounts.services import idempotency as services
+from config.api.errors import ApplicationError, envelope
+
+logger = logging.getLogger(__name__)
+
+HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+API_PREFIX = "/api/v1/"
+# Response headers that are part of the answer and replayed with it.
+KEPT_HEADERS = ("Content-Type", "ETag", "Location")
+_KEY = re.compile(r"[\x20-\x7e]{1,255}")
+_CLAIM = "_idempotency_claim"
+
+
+class IdempotencyMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        record: IdempotencyRecord | None = getattr(request, _CLAIM, None)
+        if record is not None:
+            _finish(record, response)
+        return response
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponseBase | None:
+        """Claims the key before the view runs, or answers in its place (replay, 409, 422, 400)."""
+        if request.method != "POST" or not request.path.startswith(API_PREFIX):
+            return None
+        key = request.headers.get(HEADER)
+        if key is None:
+            return None
+        user = _authenticated_user(request, view_func)
+        if user is None:
+            return None
+        fingerprint = services.RequestFingerprint(
+            method=request.method,
+            path=request.get_full_path(),
+            body_sha256=hashlib.sha256(request.body).hexdigest(),
+        )
+        try:
+            if not _KEY.fullmatch(key):
+                raise services.InvalidIdempotencyKeyError()
+            record, claimed = services.idempotency_claim(user=user, key=key, request=fingerprint)
+        except ApplicationError as exc:
+            return _error_response(exc)
+        if not claimed:
+            return _replay(record)
+        setattr(request, _CLAIM, record)
+        return None
+
+
+def _authenticated_user(request: HttpRequest, view_func: Callable[..., Any]) -> User | None:
+    """The user the view's own authentication classes find, or None (public view, bad credentials)."""
+    view_class = getattr(view_func, "cls", None)  # set by APIView.as_view()
+    authentication_classes = getattr(view_class, "authentication_classes", ())
+    if not authentication_classes:
+        return None
+    drf_request = Request(request, authenticators=[authentication() for authentication in authentication_classes])
+    try:
+        user = drf_request.user
+    except APIException:
+        return None
+    return user if isinstance(user, User) else None
+
+
+def _finish(record: IdempotencyRecord, response: HttpResponseBase) -> None:
+    """Stores the response for replays, or releases the key when a retry deserves a fresh run."""
+    try:
+        body = response.content.decode() if isinstance(response, HttpResponse) else None
+    except UnicodeDecodeError:
+        body = None
+    try:
+        if body is None or response.status_code >= 500 or response.status_code == 429:
+            services.idempotency_release(record=record)
+        else:
+            headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+            services.idempotency_complete(record=record, status_code=response.status_code, body=body, headers=headers)
+    except DatabaseError:
+        # The view's work is done: answer it rather than turn it into a 500 the client would retry.
+        logger.exception("Could not store the response of Idempotency-Key record %s", record.pk)
+
+
+def _replay(record: IdempotencyRecord) -> HttpResponse:
+    response = HttpResponse(record.response_body, status=record.response_status)
+    if "Content-Type" not in record.response_headers:
+        del response["Content-Type"]  # a bodiless answer (204) had none
+    for name, value in record.response_headers.items():
+        response[name] = value
+    response[REPLAYED_HEADER] = "true"
+    return response
+
+
+def _error_response(exc: ApplicationError) -> JsonResponse:
+    response = JsonResponse(envelope(exc.code, exc.message, **exc.extra), status=exc.status_code)
+    if "retry_after" in exc.extra:
+        response["Retry-After"] = str(exc.extra["retry_after"])
+    return response

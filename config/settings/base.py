@@ -1,0 +1,337 @@
+"""Settings shared by every environment.
+
+Environment-specific files (`local`, `test`, `production`) import everything from here and change
+only what differs. Every value that differs between machines is read from the environment through
+`config.env`; `docs/operations.md` lists them all.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from celery.schedules import crontab
+
+from config.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+# Runtime files of the embedded default (SQLite database, Celery filesystem broker).
+VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
+
+# CORE
+# ------------------------------------------------------------------------------
+SECRET_KEY = env_str("SECRET_KEY", "")
+# Old keys still accepted for signatures (password-reset links, admin sessions) during a rotation.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
+DEBUG = False
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Public base URL of the app's deep links (invites, password reset). The app registers this
+# scheme/host as a universal link.
+APP_DEEP_LINK_BASE = env_str("APP_DEEP_LINK_BASE", "https://app.example.com")
+
+DJANGO_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+THIRD_PARTY_APPS = [
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+]
+LOCAL_APPS = [
+    "accounts",
+    "couples",
+    "rituals",
+    "notifications",
+    "sync",
+]
+INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "config.api.idempotency.IdempotencyMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# DATABASE
+# ------------------------------------------------------------------------------
+# Embedded default: SQLite under var/. Set DATABASE_URL for PostgreSQL (psycopg 3).
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+# CACHE / REDIS
+# ------------------------------------------------------------------------------
+# Redis backs the cache and the rate limits, so limits are shared by every web process.
+# Without REDIS_URL (embedded default) a per-process memory cache is used.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "couples"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# AUTH
+# ------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Password reset links stay valid for one hour.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3600)
+
+# COUPLES
+# ------------------------------------------------------------------------------
+INVITE_TTL_HOURS = env_int("INVITE_TTL_HOURS", 48)
+# Shared records of an ended couple are kept this long (support, mistaken unpair), then purged.
+COUPLE_ARCHIVE_DAYS = env_int("COUPLE_ARCHIVE_DAYS", 30)
+
+# PUSH
+# ------------------------------------------------------------------------------
+# "console" logs pushes (development); "fcm" sends through Firebase Cloud Messaging HTTP v1.
+PUSH_PROVIDER = env_str("PUSH_PROVIDER", "console")
+# Path to the service-account JSON of the Firebase project.
+FCM_CREDENTIALS_FILE = env_str("FCM_CREDENTIALS_FILE", "")
+FCM_PROJECT_ID = env_str("FCM_PROJECT_ID", "")
+# Only for tests and benchmarks: a fake FCM server on loopback. Empty = Google's endpoint.
+FCM_ENDPOINT = env_str("FCM_ENDPOINT", "")
+FCM_TIMEOUT_SECONDS = env_int("FCM_TIMEOUT_SECONDS", 10)
+# Transient push failures are retried with exponential backoff and full jitter, up to this many tries.
+PUSH_MAX_ATTEMPTS = env_int("PUSH_MAX_ATTEMPTS", 6)
+PUSH_RETRY_BASE_SECONDS = env_int("PUSH_RETRY_BASE_SECONDS", 30)
+PUSH_RETRY_CAP_SECONDS = env_int("PUSH_RETRY_CAP_SECONDS", 3600)
+# Hard time limit of one push-sending task; the lease must outlast it, so a row still "sending"
+# after the lease belongs to a dead worker and is safe to send again.
+PUSH_TASK_TIME_LIMIT = env_int("PUSH_TASK_TIME_LIMIT", 60)
+PUSH_LEASE_SECONDS = env_int("PUSH_LEASE_SECONDS", 90)
+
+# REMINDERS
+# ------------------------------------------------------------------------------
+# A reminder whose time passed less than this long ago (dispatcher down, a deploy) still goes
+# out; an older one is recorded as missed and not pushed.
+REMINDER_GRACE_MINUTES = env_int("REMINDER_GRACE_MINUTES", 30)
+# Rows claimed per dispatcher transaction.
+REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 500)
+
+# RITUALS
+# ------------------------------------------------------------------------------
+# Nudges one partner may send per local day.
+NUDGE_DAILY_QUOTA = env_int("NUDGE_DAILY_QUOTA", 20)
+
+# I18N
+# ------------------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# STATIC
+# ------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# EMAIL
+# ------------------------------------------------------------------------------
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Couples <no-reply@example.com>")
+
+# LOGGING
+# ------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+# DJANGO REST FRAMEWORK
+# ------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["accounts.authentication.SessionJWTAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["config.api.parsers.SafeJSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.CreatedAtCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "config.api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+# A POST's response is replayed for a retry with the same Idempotency-Key this long (docs/api.md).
+IDEMPOTENCY_TTL_HOURS = env_int("IDEMPOTENCY_TTL_HOURS", 24)
+
+# JWT: short-lived access tokens, rotating refresh tokens with a blacklist.
+# https://django-rest-framework-simplejwt.readthedocs.io/en/latest/settings.html
+SIMPLE_JWT: dict[str, Any] = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 10)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 60)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": env_str("JWT_SIGNING_KEY", "") or SECRET_KEY,
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "LEEWAY": 0,
+}
+# A refresh token presented again within this many seconds of its rotation returns the same
+# successor instead of failing: the phone that lost the first response must not be logged out.
+JWT_REFRESH_GRACE_SECONDS = env_int("JWT_REFRESH_GRACE_SECONDS", 30)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Couples API",
+    "DESCRIPTION": "REST API of the couples app: accounts, pairing, rituals, goals, reminders and sync.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI assets are served from the sidecar package, so the docs work with no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several models have a `status` or `kind` choice set; give each its own component name.
+    "ENUM_NAME_OVERRIDES": {
+        "CoupleStatusEnum": "couples.models.Couple.Status",
+        "InviteStatusEnum": "couples.models.Invite.Status",
+        "RitualStatusEnum": "rituals.models.ritual.Ritual.Status",
+        "GoalStatusEnum": "rituals.models.goal.Goal.Status",
+        "PromptDeckKindEnum": "rituals.models.content.PromptDeck.Kind",
+        "NudgeKindEnum": "rituals.models.nudge.Nudge.Kind",
+        "NotificationKindEnum": "notifications.models.Notification.Kind",
+        "PushStateEnum": "notifications.models.Notification.PushState",
+    },
+}
+
+# RATE LIMITS
+# ------------------------------------------------------------------------------
+# How many trusted reverse proxies append to X-Forwarded-For in front of the app. 0 means the
+# header is ignored and REMOTE_ADDR is the client (a client cannot spoof its address).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# "<count>/<seconds>" per scope; keyed on client IP (and account where it applies).
+RATE_LIMITS = {
+    "register": env_str("RATE_LIMIT_REGISTER", "10/3600"),
+    "token": env_str("RATE_LIMIT_TOKEN", "20/300"),
+    "token_email": env_str("RATE_LIMIT_TOKEN_EMAIL", "10/300"),
+    "refresh": env_str("RATE_LIMIT_REFRESH", "60/300"),
+    "password_reset": env_str("RATE_LIMIT_PASSWORD_RESET", "5/3600"),
+    "password_reset_email": env_str("RATE_LIMIT_PASSWORD_RESET_EMAIL", "3/3600"),
+    "password_reset_confirm": env_str("RATE_LIMIT_PASSWORD_RESET_CONFIRM", "10/3600"),
+    # Invite codes: 30**8 codes; these limits make guessing hopeless (see docs/api.md).
+    "couple_join_user": env_str("RATE_LIMIT_COUPLE_JOIN_USER", "10/3600"),
+    "couple_join_ip": env_str("RATE_LIMIT_COUPLE_JOIN_IP", "30/3600"),
+}
+RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+
+# CELERY
+# ------------------------------------------------------------------------------
+# https://docs.celeryq.dev/en/stable/userguide/configuration.html
+# Embedded default: a filesystem transport under var/ that needs no server.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or REDIS_URL or "filesystem://"
+if CELERY_BROKER_URL == "filesystem://":
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "data_folder_in": str(VAR_DIR / "celery" / "queue"),
+        "data_folder_out": str(VAR_DIR / "celery" / "queue"),
+        "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "store_processed": False,
+    }
+else:
+    # Unacked messages are redelivered after this long; every task time limit stays below it.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Push sending has its own queue and workers, so a slow push provider never delays other work.
+CELERY_TASK_ROUTES = {"notifications.send_pushes": {"queue": "push"}}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Static beat schedule: exactly one beat process runs it (see docs/operations.md).
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Daily at 03:10 UTC: outstanding refresh tokens grow by one row per refresh; drop the expired ones.
+    "accounts.flush_expired_tokens": {
+        "task": "accounts.flush_expired_tokens",
+        "schedule": crontab(hour=3, minute=10),
+        "options": {"expires": 3600},
+    },
+    # Every 15 s: the one reminder dispatcher claims due ritual reminders (SKIP LOCKED, so an
+    # overlapping tick or a second dispatcher is harmless). Expires before the next tick.
+    "notifications.dispatch_reminders": {
+        "task": "notifications.dispatch_reminders",
+        "schedule": timedelta(seconds=15),
+        "options": {"expires": 12},
+    },
+    # Every 30 s: retries whose backoff is over, pushes held by quiet hours, and rows a killed
+    # worker left "sending" go back to the push queue. Expires before the next tick.
+    "notifications.push_pump": {
+        "task": "notifications.push_pump",
+        "schedule": timedelta(seconds=30),
+        "options": {"expires": 25},
+    },
+    # Daily at 03:40 UTC: shared records of couples ended more than COUPLE_ARCHIVE_DAYS ago are deleted.
+    "couples.purge_archived": {
+        "task": "couples.purge_archived",
+        "schedule": crontab(hour=3, minute=40),
+        "options": {"expires": 3600},
+    },
+}

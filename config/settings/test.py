@@ -1,0 +1,30 @@
+"""Test settings: real PostgreSQL and Redis (DESIGN §2), fast password hashing, eager Celery."""
+
+import os
+
+import dj_database_url
+
+from config.env import env_str
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = "test-secret-key-not-for-production-7d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a"
+SIMPLE_JWT["SIGNING_KEY"] = SECRET_KEY  # noqa: F405
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/couples"), conn_max_age=0
+    )
+}
+# Each xdist worker gets its own Redis database (15, 14, ... down from TEST_REDIS_DB_BASE), because
+# tests clear the cache between them and a shared database would wipe another worker's counters.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+_redis_db = int(env_str("TEST_REDIS_DB_BASE", "15")) - int(_worker.removeprefix("gw") or 0)
+REDIS_URL = f"{env_str('TEST_REDIS_URL', 'redis://127.0.0.1:6379').rstrip('/')}/{_redis_db}"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_BROKER_URL = REDIS_URL
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_ALWAYS_EAGER = True
+LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405

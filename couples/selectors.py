@@ -1,0 +1,69 @@
+"""Reads on couples."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from couples.models import Couple, Invite, Membership
+from couples.scoping import require_active_couple
+
+
+@dataclass(frozen=True)
+class PartnerView:
+    id: str
+    display_name: str
+    time_zone: str
+    local_time: str
+    joined_at: datetime
+
+
+@dataclass(frozen=True)
+class CoupleView:
+    couple: Couple
+    partner: PartnerView
+    joined_at: datetime
+
+
+def couple_view(*, user: User) -> CoupleView:
+    """The requester's couple and the partner's public profile, with the partner's local time now."""
+    couple = require_active_couple(user)
+    memberships = list(Membership.objects.filter(couple=couple, is_active=True).select_related("user"))
+    mine = next(m for m in memberships if m.user_id == user.pk)
+    theirs = next(m for m in memberships if m.user_id != user.pk)
+    partner = theirs.user
+    return CoupleView(
+        couple=couple,
+        joined_at=mine.joined_at,
+        partner=PartnerView(
+            id=str(partner.id),
+            display_name=partner.display_name,
+            time_zone=partner.time_zone,
+            local_time=timezone.now().astimezone(ZoneInfo(partner.time_zone)).isoformat(timespec="seconds"),
+            joined_at=theirs.joined_at,
+        ),
+    )
+
+
+def invites_of(*, user: User) -> QuerySet[Invite]:
+    return Invite.objects.filter(inviter=user)
+
+
+def partner_of(*, user: User) -> User | None:
+    """The user's current partner, or None when unpaired."""
+    from couples.scoping import active_couple_id
+
+    couple_id = active_couple_id(user)
+    if couple_id is None:
+        return None
+    membership = (
+        Membership.objects.filter(couple_id=couple_id, is_active=True).exclude(user=user).select_related("user").first()
+    )
+    return membership.user if membership else None
+
+
+def ended_couples_of(*, user: User) -> QuerySet[Couple]:
+    return Couple.objects.filter(memberships__user=user, status=Couple.Status.ENDED)

@@ -1,0 +1,37 @@
+from rest_framework import serializers
+
+from notifications.models import Notification, NotificationPreference
+
+
+class NotificationOutputSerializer(serializers.ModelSerializer):
+    is_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "data", "created_at", "read_at", "is_read"]
+        read_only_fields = fields
+
+    def get_is_read(self, notification: Notification) -> bool:
+        return notification.read_at is not None
+
+
+class UnreadCountOutputSerializer(serializers.Serializer):
+    unread_count = serializers.IntegerField()
+
+
+class ReadAllOutputSerializer(serializers.Serializer):
+    marked_read = serializers.IntegerField()
+
+
+class NotificationPreferencesSerializer(serializers.ModelSerializer):
+    """Input and output of `me/notification-preferences` (PUT replaces all fields)."""
+
+    muted_kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=Notification.Kind.choices), max_length=50, allow_empty=True
+    )
+    quiet_hours_start = serializers.TimeField(allow_null=True, help_text="Local time in your zone, e.g. 22:00.")
+    quiet_hours_end = serializers.TimeField(allow_null=True, help_text="Local time in your zone, e.g. 07:00.")
+
+    class Meta:
+        model = NotificationPreference
+        fields = ["push_enabled", "muted_kinds", "quiet_hours_start", "quiet_hours_end", "lock_screen"]

@@ -1,0 +1,205 @@
+"""Sending the pushes of notifications: claim, apply preferences, send, record.
+
+At most once per notification: a row is claimed by moving it to `sending` (under
+`SELECT … FOR UPDATE SKIP LOCKED`, so two workers never claim one row) with a lease. Only the
+claimer moves it on to `sent`, `failed`, `held`, `skipped` or back to `pending` for a retry. A
+worker killed mid-send leaves the row `sending`; when the lease ends, `push_sweep` hands it back to
+the queue. Each push carries the notification id as its collapse id, so in the one case no server
+can rule out (the provider accepted the message, the worker died before recording it) the phone
+still shows it once.
+
+The number of queries per batch is constant in its size.
+"""
+
+import logging
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import Device
+from notifications.models import Notification, NotificationPreference
+from notifications.push import Outcome, PushMessage, get_provider
+from notifications.quiet_hours import quiet_until
+from notifications.signals import pushes_sent
+
+logger = logging.getLogger(__name__)
+
+State = Notification.PushState
+
+# What the lock screen shows at each privacy level, for kinds that come from the partner and for
+# the others (reminders).
+_PARTNER_KINDS = {
+    Notification.Kind.NUDGE,
+    Notification.Kind.NUDGE_RESPONSE,
+    Notification.Kind.PROMPT_ANSWERED,
+    Notification.Kind.GOAL_PROPOSED,
+    Notification.Kind.GOAL_ACCEPTED,
+    Notification.Kind.GOAL_DECLINED,
+    Notification.Kind.GOAL_WITHDRAWN,
+    Notification.Kind.GOAL_COMPLETED,
+    Notification.Kind.GOAL_ABANDONED,
+    Notification.Kind.RITUAL_COMPLETED_BY_PARTNER,
+    Notification.Kind.INVITE_ACCEPTED,
+}
+
+
+def _due() -> Q:
+    now = timezone.now()
+    not_before = Q(push_not_before__isnull=True) | Q(push_not_before__lte=now)
+    return (Q(push_state=State.PENDING) | Q(push_state=State.HELD)) & not_before
+
+
+def claim(notification_ids: list[str]) -> list[Notification]:
+    """Moves the due rows among `notification_ids` to `sending`, with a lease; returns them."""
+    lease_until = timezone.now() + timedelta(seconds=settings.PUSH_LEASE_SECONDS)
+    with transaction.atomic():
+        rows = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
+            .filter(_due(), id__in=notification_ids)
+        )
+        if rows:
+            Notification.objects.filter(id__in=[row.id for row in rows]).update(
+                push_state=State.SENDING, push_lease_until=lease_until, push_attempts=F("push_attempts") + 1
+            )
+    for row in rows:
+        row.push_attempts += 1
+    return rows
+
+
+@dataclass
+class _Decision:
+    state: str
+    error: str = ""
+    not_before: datetime | None = None
+
+
+def deliver(notification_ids: list[str]) -> dict[str, int]:
+    """Sends the pushes of these notifications (those still due); returns a count per final state."""
+    rows = claim(notification_ids)
+    if not rows:
+        return {}
+    recipients = {row.recipient_id for row in rows}
+    preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=recipients)}
+    devices: dict[UUID, list[Device]] = defaultdict(list)
+    for device in Device.objects.filter(user_id__in=recipients, is_active=True).order_by("created_at"):
+        devices[device.user_id].append(device)
+
+    now = timezone.now()
+    decisions: dict[UUID, _Decision] = {}
+    to_send: list[tuple[Notification, Device, PushMessage]] = []
+    for row in rows:
+        prefs = preferences.get(row.recipient_id) or NotificationPreference(user_id=row.recipient_id)
+        skip = _skip_reason(row, prefs, devices[row.recipient_id])
+        if skip:
+            decisions[row.id] = _Decision(State.SKIPPED, skip)
+            continue
+        held_until = quiet_until(
+            now=now, time_zone=row.recipient.time_zone, start=prefs.quiet_hours_start, end=prefs.quiet_hours_end
+        )
+        if held_until is not None:
+            decisions[row.id] = _Decision(State.HELD, not_before=held_until)
+            continue
+        title, body = _lock_screen_text(row, prefs.lock_screen)
+        data = {"notification_id": str(row.id), "kind": row.kind, **{k: str(v) for k, v in row.data.items()}}
+        for device in devices[row.recipient_id]:
+            message = PushMessage(token=device.push_token, title=title, body=body, data=data, collapse_id=str(row.id))
+            to_send.append((row, device, message))
+
+    results = get_provider().send([message for _, _, message in to_send]) if to_send else []
+    outcomes: dict[UUID, list[tuple[Outcome, str]]] = defaultdict(list)
+    invalid_devices: list[UUID] = []
+    for (row, device, _), result in zip(to_send, results, strict=True):
+        outcomes[row.id].append((result.outcome, result.error))
+        if result.outcome is Outcome.TOKEN_INVALID:
+            invalid_devices.append(device.id)
+    for row in rows:
+        if row.id not in decisions:
+            decisions[row.id] = _after_send(row, outcomes[row.id], now)
+
+    _record(decisions, now)
+    sent = [row for row in rows if decisions[row.id].state == State.SENT]
+    if sent:
+        pushes_sent.send(sender=Notification, notifications=sent)
+    if invalid_devices:
+        Device.objects.filter(id__in=invalid_devices).update(is_active=False, updated_at=now)
+        logger.info("deactivated %d devices with invalid push tokens", len(invalid_devices))
+    counts: dict[str, int] = defaultdict(int)
+    for decision in decisions.values():
+        counts[decision.state] += 1
+    return dict(counts)
+
+
+def _skip_reason(row: Notification, prefs: NotificationPreference, devices: list[Device]) -> str:
+    if not prefs.push_enabled:
+        return "push turned off"
+    if row.kind in prefs.muted_kinds:
+        return "kind muted"
+    if not devices:
+        return "no active device"
+    return ""
+
+
+def _lock_screen_text(row: Notification, level: str) -> tuple[str, str]:
+    if level == NotificationPreference.LockScreen.FULL:
+        return row.title, row.body
+    if level == NotificationPreference.LockScreen.PARTNER and row.kind in _PARTNER_KINDS:
+        return "Your partner sent you something", ""
+    if level == NotificationPreference.LockScreen.PARTNER and row.kind == Notification.Kind.RITUAL_REMINDER:
+        return "A ritual is coming up", ""
+    return "You have a new notification", ""
+
+
+def _after_send(row: Notification, outcomes: list[tuple[Outcome, str]], now: datetime) -> _Decision:
+    kinds = {outcome for outcome, _ in outcomes}
+    errors = "; ".join(error for _, error in outcomes if error)[:300]
+    if Outcome.DELIVERED in kinds:
+        return _Decision(State.SENT)
+    if Outcome.RETRY in kinds and row.push_attempts < settings.PUSH_MAX_ATTEMPTS:
+        return _Decision(State.PENDING, errors, now + retry_delay(row.push_attempts))
+    if kinds == {Outcome.TOKEN_INVALID}:
+        return _Decision(State.SKIPPED, "every device token was invalid")
+    return _Decision(State.FAILED, errors or "gave up")
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff with full jitter, capped: base·2^(n-1), drawn uniformly in [0, that]."""
+    ceiling = min(settings.PUSH_RETRY_CAP_SECONDS, settings.PUSH_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0))
+    return timedelta(seconds=max(1.0, random.uniform(0, ceiling)))  # noqa: S311  (jitter, not security)
+
+
+def _record(decisions: dict[UUID, _Decision], now: datetime) -> None:
+    """One UPDATE per distinct outcome, and only on rows this worker still holds (`sending`)."""
+    groups: dict[tuple[str, str, datetime | None], list[UUID]] = defaultdict(list)
+    for notification_id, decision in decisions.items():
+        groups[(decision.state, decision.error, decision.not_before)].append(notification_id)
+    for (state, error, not_before), ids in groups.items():
+        Notification.objects.filter(id__in=ids, push_state=State.SENDING).update(
+            push_state=state,
+            push_last_error=error,
+            push_not_before=not_before,
+            push_lease_until=None,
+            push_sent_at=now if state == State.SENT else None,
+        )
+
+
+def due_notification_ids(*, limit: int) -> list[str]:
+    """Pending rows whose time has come and held rows whose quiet hours are over."""
+    return [
+        str(pk)
+        for pk in Notification.objects.filter(_due()).order_by("created_at").values_list("id", flat=True)[:limit]
+    ]
+
+
+def sweep_expired_leases() -> int:
+    """Rows left `sending` by a dead worker go back to `pending` once their lease is over."""
+    return Notification.objects.filter(push_state=State.SENDING, push_lease_until__lt=timezone.now()).update(
+        push_state=State.PENDING, push_lease_until=None, push_not_before=None
+    )

@@ -1,0 +1,131 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Notification(models.Model):
+    """Something that happened for a user: their in-app inbox entry AND the outbox row of its push.
+
+    The inbox shows every row at once. The push follows its own state machine:
+    pending → sending → sent | failed, with `held` (quiet hours: goes out at `push_not_before`) and
+    `skipped` (push off, kind muted, no device, or a reminder that was missed during an outage).
+    """
+
+    class Kind(models.TextChoices):
+        INVITE_ACCEPTED = "invite_accepted", "Invite accepted"
+        PARTNER_UNPAIRED = "partner_unpaired", "Partner unpaired"
+        PARTNER_DELETED_ACCOUNT = "partner_deleted_account", "Partner deleted their account"
+        RITUAL_REMINDER = "ritual_reminder", "Ritual reminder"
+        RITUAL_COMPLETED_BY_PARTNER = "ritual_completed_by_partner", "Partner completed a ritual"
+        GOAL_PROPOSED = "goal_proposed", "Goal proposed"
+        GOAL_ACCEPTED = "goal_accepted", "Goal accepted"
+        GOAL_DECLINED = "goal_declined", "Goal declined"
+        GOAL_WITHDRAWN = "goal_withdrawn", "Goal withdrawn"
+        GOAL_COMPLETED = "goal_completed", "Goal completed"
+        GOAL_ABANDONED = "goal_abandoned", "Goal abandoned"
+        NUDGE = "nudge", "Nudge from partner"
+        NUDGE_RESPONSE = "nudge_response", "Partner responded to a nudge"
+        PROMPT_ANSWERED = "prompt_answered", "Partner answered the daily prompt"
+
+    class PushState(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        HELD = "held", "Held (quiet hours)"
+        SKIPPED = "skipped", "Skipped"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    title = models.CharField(max_length=120)
+    body = models.CharField(max_length=500, blank=True)
+    # Deep-link payload for the app, e.g. {"screen": "couple"}.
+    data = models.JSONField(default=dict, blank=True)
+    # The same event never produces two notifications (a retried request, a replayed task, two
+    # dispatchers): e.g. "reminder:<ritual>:<occurrence>:<recipient>".
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    push_state = models.CharField(max_length=10, choices=PushState.choices, default=PushState.PENDING)
+    push_attempts = models.PositiveSmallIntegerField(default=0)
+    push_last_error = models.CharField(max_length=300, blank=True)
+    # Not sent before this instant: the end of quiet hours (held) or the next retry (pending).
+    push_not_before = models.DateTimeField(null=True, blank=True)
+    # A worker that claimed the row owns it until then; past it the sweeper sends it again.
+    push_lease_until = models.DateTimeField(null=True, blank=True)
+    push_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_recipient_created"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
+            # The push pump and the sweeper only ever look at rows that still have work to do.
+            models.Index(
+                fields=["push_state", "push_not_before"],
+                condition=Q(push_state__in=["pending", "held", "sending"]),
+                name="notification_push_due",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id}"
+
+
+class NotificationPreference(models.Model):
+    """How and when a user wants pushes. The inbox always gets everything."""
+
+    class LockScreen(models.TextChoices):
+        FULL = "full", "Show the full text"
+        PARTNER = "partner", "Only “Your partner sent you something”"
+        GENERIC = "generic", "Only “You have a new notification”"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="notification_preferences"
+    )
+    push_enabled = models.BooleanField(default=True)
+    # Kinds (Notification.Kind values) the user does not want pushed.
+    muted_kinds = models.JSONField(default=list, blank=True)
+    # Local times in the user's zone; a window may cross midnight (22:00-07:00). Both or neither.
+    quiet_hours_start = models.TimeField(null=True, blank=True)
+    quiet_hours_end = models.TimeField(null=True, blank=True)
+    lock_screen = models.CharField(max_length=10, choices=LockScreen.choices, default=LockScreen.FULL)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quiet_hours_start__isnull=True, quiet_hours_end__isnull=True)
+                | Q(quiet_hours_start__isnull=False, quiet_hours_end__isnull=False),
+                name="quiet_hours_both_or_neither",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"notification preferences of {self.user_id}"
+
+
+class ReminderSchedule(models.Model):
+    """When a ritual's next reminder fires. One row per live, active ritual of an active couple.
+
+    The dispatcher claims due rows (`fire_at <= now`) with SELECT … FOR UPDATE SKIP LOCKED, writes
+    one notification per partner, and moves the row to the ritual's next occurrence. Pausing or
+    deleting a ritual, or ending the couple, deletes the row: no reminder can fire after that.
+    """
+
+    ritual = models.OneToOneField(
+        "rituals.Ritual", on_delete=models.CASCADE, primary_key=True, related_name="reminder_schedule"
+    )
+    # The occurrence this reminder is for (UTC instant), and when to send it (occurrence - offset).
+    occurrence_at = models.DateTimeField()
+    fire_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["fire_at"], name="reminder_fire_at")]
+
+    def __str__(self) -> str:
+        return f"reminder of {self.ritual_id} at {self.fire_at:%Y-%m-%d %H:%M}"

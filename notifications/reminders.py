@@ -1,0 +1,156 @@
+"""Ritual reminders: keeping each ritual's next reminder scheduled, and the dispatcher that sends them.
+
+One periodic task (`notifications.dispatch_reminders`, static beat schedule) claims due
+`ReminderSchedule` rows in batches with `SELECT … FOR UPDATE SKIP LOCKED` over the indexed
+`fire_at`, so any number of dispatchers can run at once without taking the same row. For each row
+it writes one notification per partner with the dedupe key `reminder:<ritual>:<occurrence>:<user>`
+(a unique index: a duplicated tick or a second dispatcher can never create a second one), moves the
+row to the next occurrence computed in the ritual's zone, and, after the commit, queues the pushes
+in chunks. No per-ritual periodic task and no far-future ETA task exists.
+
+After downtime, a reminder whose fire time is less than REMINDER_GRACE_MINUTES old still goes out;
+an older one is recorded as missed (in the inbox as read, its push `skipped`) and never pushed late.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from couples.models import Couple, Membership
+from notifications.models import Notification, ReminderSchedule
+from rituals import recurrence
+from rituals.models import Ritual
+from sync.receivers import touch_ids
+
+logger = logging.getLogger(__name__)
+
+State = Notification.PushState
+
+
+def reminder_reschedule(*, ritual: Ritual, after: datetime | None = None) -> ReminderSchedule | None:
+    """Points the ritual's reminder at its next occurrence (after `after`, default now); removes it
+    when the ritual is paused, deleted, finished, or its couple has ended."""
+    live = ritual.status == Ritual.Status.ACTIVE and ritual.deleted_at is None
+    occurrence = _next_occurrence(ritual, after or timezone.now()) if live else None
+    if occurrence is None:
+        ReminderSchedule.objects.filter(ritual=ritual).delete()
+        return None
+    schedule, _ = ReminderSchedule.objects.update_or_create(
+        ritual=ritual,
+        defaults={"occurrence_at": occurrence, "fire_at": occurrence - _offset(ritual)},
+    )
+    return schedule
+
+
+def reminders_stop_for_couple(*, couple: Couple) -> int:
+    """Unpairing: no reminder of this couple's rituals fires any more."""
+    deleted, _ = ReminderSchedule.objects.filter(ritual__couple=couple).delete()
+    return deleted
+
+
+def _offset(ritual: Ritual) -> timedelta:
+    return timedelta(minutes=ritual.reminder_offset_minutes)
+
+
+def _next_occurrence(ritual: Ritual, after: datetime) -> datetime | None:
+    # A reminder is due `offset` before its occurrence, so look for occurrences whose reminder
+    # time is still ahead: occurrence > after + offset.
+    return recurrence.next_occurrence_after(
+        rrule=ritual.rrule,
+        start_date=ritual.start_date,
+        local_time=ritual.local_time,
+        time_zone=ritual.time_zone,
+        after=after + _offset(ritual),
+    )
+
+
+def dispatch_due_reminders(*, batch_size: int | None = None, now: datetime | None = None) -> int:
+    """Sends every due reminder, batch after batch; returns how many notifications were written."""
+    written = 0
+    while True:
+        count, claimed = _dispatch_batch(batch_size or settings.REMINDER_BATCH_SIZE, now or timezone.now())
+        written += count
+        if claimed < (batch_size or settings.REMINDER_BATCH_SIZE):
+            return written
+
+
+def _dispatch_batch(batch_size: int, now: datetime) -> tuple[int, int]:
+    """One transaction: claim, write notifications, advance. Queries are constant in batch size."""
+    grace = timedelta(minutes=settings.REMINDER_GRACE_MINUTES)
+    with transaction.atomic():
+        schedules = list(
+            ReminderSchedule.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("ritual")
+            .filter(fire_at__lte=now)
+            .order_by("fire_at")[:batch_size]
+        )
+        if not schedules:
+            return 0, 0
+        partners = _partners_by_couple({s.ritual.couple_id for s in schedules})
+        notifications: list[Notification] = []
+        to_push: list[str] = []
+        stale: list[UUID] = []
+        for schedule in schedules:
+            ritual = schedule.ritual
+            live = ritual.status == Ritual.Status.ACTIVE and ritual.deleted_at is None
+            recipients = partners.get(ritual.couple_id, []) if live else []
+            missed = now - schedule.fire_at > grace
+            for (user_id,) in recipients:
+                note = _reminder(ritual, schedule.occurrence_at, user_id, missed=missed, now=now)
+                notifications.append(note)
+                if not missed:
+                    to_push.append(str(note.id))
+            following = _next_occurrence(ritual, max(now, schedule.occurrence_at)) if recipients else None
+            if following is None:
+                stale.append(ritual.pk)
+            else:
+                schedule.occurrence_at, schedule.fire_at = following, following - _offset(ritual)
+        Notification.objects.bulk_create(notifications, ignore_conflicts=True)
+        touch_ids(Notification, [note.pk for note in notifications])  # bulk_create sends no signal
+        live_schedules = [s for s in schedules if s.ritual_id not in set(stale)]
+        ReminderSchedule.objects.bulk_update(live_schedules, ["occurrence_at", "fire_at"])
+        if stale:
+            ReminderSchedule.objects.filter(ritual_id__in=stale).delete()
+        if to_push:
+            # Ids of rows a concurrent run already wrote (ignored conflicts) match nothing: harmless.
+            transaction.on_commit(lambda: _enqueue(to_push))
+    return len(notifications), len(schedules)
+
+
+def _enqueue(notification_ids: list[str]) -> None:
+    from notifications.tasks import enqueue_pushes
+
+    enqueue_pushes(notification_ids)
+
+
+def _partners_by_couple(couple_ids: set[UUID]) -> dict[UUID, list[tuple[UUID]]]:
+    """Active members of the still-active couples, in one query."""
+    partners: dict[UUID, list[tuple[UUID]]] = {}
+    rows = Membership.objects.filter(
+        couple_id__in=couple_ids, is_active=True, couple__status=Couple.Status.ACTIVE
+    ).values_list("couple_id", "user_id")
+    for couple_id, user_id in rows:
+        partners.setdefault(couple_id, []).append((user_id,))
+    return partners
+
+
+def _reminder(ritual: Ritual, occurrence_at: datetime, user_id: UUID, *, missed: bool, now: datetime) -> Notification:
+    minutes = ritual.reminder_offset_minutes
+    when = "now" if minutes == 0 else f"in {minutes} minutes" if minutes < 120 else f"in {minutes // 60} hours"
+    return Notification(
+        recipient_id=user_id,
+        kind=Notification.Kind.RITUAL_REMINDER,
+        title=ritual.title,
+        body=f"Your ritual starts {when}.",
+        data={"screen": "ritual", "ritual_id": str(ritual.pk), "occurrence_at": occurrence_at.isoformat()},
+        dedupe_key=f"reminder:{ritual.pk}:{occurrence_at.isoformat()}:{user_id}",
+        created_at=now,
+        # A missed reminder is kept for the record but never pushed, and does not count as unread.
+        push_state=State.SKIPPED if missed else State.PENDING,
+        push_last_error="missed: the dispatcher was down past the grace window" if missed else "",
+        read_at=now if missed else None,
+    )

@@ -1,0 +1,19 @@
+"""Reads on notifications."""
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+from notifications.models import Notification, NotificationPreference
+
+
+def inbox_of(*, user: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(recipient=user)
+
+
+def unread_count(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def preferences_of(*, user: User) -> NotificationPreference:
+    """The user's preferences; the defaults (unsaved) until they change something."""
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)

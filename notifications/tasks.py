@@ -1,0 +1,36 @@
+"""Celery tasks of the push pipeline: thin, idempotent wrappers around notifications.delivery."""
+
+from celery import shared_task
+from django.conf import settings
+
+from notifications import delivery, reminders
+
+# Pushes enqueued per task: small enough that one slow batch does not hold many others.
+CHUNK = 100
+
+
+@shared_task(name="notifications.send_pushes", queue="push", time_limit=settings.PUSH_TASK_TIME_LIMIT)
+def send_pushes(notification_ids: list[str]) -> dict[str, int]:
+    """Safe to run twice: only rows still due are claimed."""
+    return delivery.deliver(notification_ids)
+
+
+def enqueue_pushes(notification_ids: list[str]) -> None:
+    for start in range(0, len(notification_ids), CHUNK):
+        send_pushes.delay(notification_ids[start : start + CHUNK])
+
+
+@shared_task(name="notifications.push_pump")
+def push_pump() -> int:
+    """Re-queues retries whose backoff is over, held pushes whose quiet hours ended, and rows a
+    dead worker left `sending` past their lease."""
+    delivery.sweep_expired_leases()
+    due = delivery.due_notification_ids(limit=5000)
+    enqueue_pushes(due)
+    return len(due)
+
+
+@shared_task(name="notifications.dispatch_reminders")
+def dispatch_reminders() -> int:
+    """Safe to run twice at once: rows are claimed with SKIP LOCKED and notifications are unique."""
+    return reminders.dispatch_due_reminders()

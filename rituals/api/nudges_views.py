@@ -1,0 +1,58 @@
+"""Nudge endpoints: the couple's feed, sending, and the recipient's seen and respond actions."""
+
+from uuid import UUID
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api.pagination import CreatedAtCursorPagination
+from config.api.requests import AuthedRequest
+from rituals.api import nudges_serializers as s
+from rituals.models import Nudge
+from rituals.selectors import nudges as selectors
+from rituals.services import nudges as services
+
+
+def _nudge_response(request: AuthedRequest, nudge: Nudge, status_code: int = status.HTTP_200_OK) -> Response:
+    return Response(s.NudgeOutputSerializer(nudge, context={"user": request.user}).data, status=status_code)
+
+
+class NudgeListApi(APIView):
+    @extend_schema(responses={200: s.NudgeOutputSerializer(many=True)}, tags=["nudges"])
+    def get(self, request: AuthedRequest) -> Response:
+        paginator = CreatedAtCursorPagination()
+        page = paginator.paginate_queryset(selectors.nudges_of_couple(user=request.user), request, view=self)
+        data = s.NudgeOutputSerializer(page, many=True, context={"user": request.user}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        request=s.NudgeSendInputSerializer,
+        responses={201: s.NudgeOutputSerializer, 200: s.NudgeOutputSerializer},
+        tags=["nudges"],
+    )
+    def post(self, request: AuthedRequest) -> Response:
+        data = s.NudgeSendInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        sent = services.nudge_send(sender=request.user, **data.validated_data)
+        # 200 for a replayed id: the nudge was sent before, nothing new happened.
+        return _nudge_response(request, sent.nudge, status.HTTP_201_CREATED if sent.created else status.HTTP_200_OK)
+
+
+class NudgeRespondApi(APIView):
+    @extend_schema(request=s.NudgeRespondInputSerializer, responses={200: s.NudgeOutputSerializer}, tags=["nudges"])
+    def post(self, request: AuthedRequest, nudge_id: UUID) -> Response:
+        nudge = selectors.nudge_of_couple(user=request.user, nudge_id=nudge_id)
+        data = s.NudgeRespondInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        nudge = services.nudge_respond(nudge=nudge, user=request.user, **data.validated_data)
+        return _nudge_response(request, nudge)
+
+
+class NudgeSeenApi(APIView):
+    @extend_schema(request=None, responses={200: s.NudgeOutputSerializer}, tags=["nudges"])
+    def post(self, request: AuthedRequest, nudge_id: UUID) -> Response:
+        nudge = selectors.nudge_of_couple(user=request.user, nudge_id=nudge_id)
+        nudge = services.nudge_mark_seen(nudge=nudge, user=request.user)
+        return _nudge_response(request, nudge)

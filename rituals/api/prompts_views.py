@@ -1,0 +1,48 @@
+"""Daily prompt endpoints: today's question, answering it, and the couple's past questions."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api.pagination import CreatedAtCursorPagination
+from config.api.requests import AuthedRequest
+from rituals.api import prompts_serializers as s
+from rituals.models import DailyPrompt
+from rituals.selectors import prompts as selectors
+from rituals.services import prompts as services
+
+
+class DailyPromptCursorPagination(CreatedAtCursorPagination):
+    # One prompt per couple-day: the day is a unique, meaningful order for the couple's history.
+    ordering = "-day"
+
+
+def _today_response(request: AuthedRequest, daily_prompt: DailyPrompt) -> Response:
+    view = selectors.daily_prompt_view(daily_prompt=daily_prompt, user=request.user)
+    return Response(s.DailyPromptOutputSerializer(view).data)
+
+
+class PromptTodayApi(APIView):
+    @extend_schema(responses={200: s.DailyPromptOutputSerializer}, tags=["prompts"])
+    def get(self, request: AuthedRequest) -> Response:
+        # A GET that may create the row: the prompt of the day is chosen by whoever asks first.
+        return _today_response(request, services.prompt_today_for(user=request.user))
+
+
+class PromptTodayAnswerApi(APIView):
+    @extend_schema(
+        request=s.PromptAnswerInputSerializer, responses={200: s.DailyPromptOutputSerializer}, tags=["prompts"]
+    )
+    def post(self, request: AuthedRequest) -> Response:
+        data = s.PromptAnswerInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return _today_response(request, services.prompt_answer_today(user=request.user, **data.validated_data))
+
+
+class PromptHistoryApi(APIView):
+    @extend_schema(responses={200: s.DailyPromptOutputSerializer(many=True)}, tags=["prompts"])
+    def get(self, request: AuthedRequest) -> Response:
+        paginator = DailyPromptCursorPagination()
+        page = paginator.paginate_queryset(selectors.prompt_history(user=request.user), request, view=self)
+        views = selectors.daily_prompt_views(daily_prompts=page or [], user=request.user)
+        return paginator.get_paginated_response(s.DailyPromptOutputSerializer(views, many=True).data)

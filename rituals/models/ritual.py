@@ -1,0 +1,93 @@
+"""A couple's ritual with its recurrence, and the completions each partner logs per occurrence."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.validators import validate_time_zone
+from couples.scoping import CoupleOwned
+from rituals.models.choices import Category
+
+
+class Ritual(CoupleOwned):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+
+    # Clients may create rituals offline with their own UUID.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    template = models.ForeignKey(
+        "rituals.RitualTemplate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Shared record: it stays with the couple (archived) if its creator deletes their account.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    category = models.CharField(max_length=30, choices=Category.choices)
+    # RFC 5545 RRULE without DTSTART, of the subset rituals.recurrence accepts.
+    rrule = models.CharField(max_length=200)
+    # The first local date the ritual may happen on; occurrences are at `local_time` in `time_zone`.
+    start_date = models.DateField()
+    local_time = models.TimeField()
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    duration_minutes = models.PositiveSmallIntegerField(default=10, validators=[MaxValueValidator(24 * 60)])
+    reminder_offset_minutes = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(7 * 24 * 60)])
+    is_joint = models.BooleanField(default=True, help_text="Done together, or by each partner on their own.")
+    requires_both_confirmation = models.BooleanField(
+        default=False, help_text="An occurrence counts only when both partners confirmed it."
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    grace_days = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MaxValueValidator(7)],
+        help_text="Missed occurrences within this many days keep a streak.",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["couple", "deleted_at", "-created_at"], name="ritual_couple_live")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(requires_both_confirmation=False) | Q(is_joint=True),
+                name="ritual_both_confirmation_only_when_joint",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Completion(CoupleOwned):
+    """One partner's record that an occurrence happened. Unique per (ritual, occurrence, user)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    ritual = models.ForeignKey(Ritual, on_delete=models.CASCADE, related_name="completions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="completions")
+    # The UTC instant the occurrence was scheduled for (as returned by /occurrences).
+    occurrence_at = models.DateTimeField()
+    note = models.TextField(blank=True, max_length=1000)
+    connection_rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ritual", "occurrence_at", "user"], name="completion_once_per_occurrence"),
+            models.CheckConstraint(
+                condition=Q(connection_rating__isnull=True) | Q(connection_rating__gte=1, connection_rating__lte=5),
+                name="completion_rating_1_to_5",
+            ),
+        ]
+        indexes = [models.Index(fields=["ritual", "occurrence_at"], name="completion_ritual_occurrence")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} did {self.ritual_id} at {self.occurrence_at:%Y-%m-%d %H:%M}"

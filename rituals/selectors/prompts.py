@@ -1,0 +1,70 @@
+"""Reads on the daily prompt, with the mutual-reveal rule applied for the requester."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from couples.models import Couple
+from couples.scoping import require_active_couple
+from rituals.models import DailyPrompt, PromptAnswer
+
+
+def couple_day(couple: Couple) -> date:
+    """Today in the couple's home zone (Couple.time_zone): the day both partners share."""
+    return timezone.now().astimezone(ZoneInfo(couple.time_zone)).date()
+
+
+@dataclass(frozen=True)
+class DailyPromptView:
+    """A daily prompt as one partner may see it: the partner's answer only once both answered."""
+
+    daily_prompt: DailyPrompt
+    my_answer: PromptAnswer | None
+    partner_answered: bool
+    partner_answer: PromptAnswer | None
+
+    @property
+    def revealed(self) -> bool:
+        return self.my_answer is not None and self.partner_answered
+
+
+def _view(daily_prompt: DailyPrompt, answers: Iterable[PromptAnswer], user: User) -> DailyPromptView:
+    mine = theirs = None
+    for answer in answers:
+        if answer.user_id == user.pk:
+            mine = answer
+        else:
+            theirs = answer
+    return DailyPromptView(
+        daily_prompt=daily_prompt,
+        my_answer=mine,
+        partner_answered=theirs is not None,
+        # The reveal rule: nothing of the partner's answer leaves the server before both answered.
+        partner_answer=theirs if mine is not None else None,
+    )
+
+
+def daily_prompt_view(*, daily_prompt: DailyPrompt, user: User) -> DailyPromptView:
+    """One daily prompt with the answers the user may see (one query for the answers)."""
+    return _view(daily_prompt, PromptAnswer.objects.filter(daily_prompt=daily_prompt), user)
+
+
+def prompt_history(*, user: User) -> QuerySet[DailyPrompt]:
+    """The couple's daily prompts before today (couple-day), with prompt, deck and answers loaded."""
+    couple = require_active_couple(user)
+    return (
+        DailyPrompt.objects.visible_to(user)
+        .filter(day__lt=couple_day(couple))
+        .select_related("prompt__deck")
+        .prefetch_related("answers")
+    )
+
+
+def daily_prompt_views(*, daily_prompts: Iterable[DailyPrompt], user: User) -> list[DailyPromptView]:
+    """Views of daily prompts whose `answers` were prefetched (no query per prompt)."""
+    return [_view(dp, dp.answers.all(), user) for dp in daily_prompts]

@@ -1,0 +1,163 @@
+"""Writes on the daily prompt: choosing the couple's question of the day, and answering it.
+
+Reveal rule (mutual reveal): a partner's answer stays hidden until both partners have answered.
+Until then each partner may edit their own answer; once both have answered the answers are
+revealed and locked (409 `answers_revealed`), so nobody rewrites an answer after reading the
+other one.
+"""
+
+from datetime import date
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Random
+from django.utils import timezone
+
+from accounts.models import User
+from config.api.errors import ConflictError, NotFoundError
+from couples.models import Couple
+from couples.scoping import require_active_couple
+from couples.selectors import partner_of
+from notifications.models import Notification
+from notifications.services import notify
+from rituals.models import DailyPrompt, Prompt, PromptAnswer
+from rituals.selectors.prompts import couple_day
+from sync.receivers import touch
+
+ANSWER_MAX_LENGTH = 2000
+
+
+class NoPromptsError(NotFoundError):
+    code = "no_prompts_available"
+    message = "There is no conversation prompt yet. Check back later."
+
+
+class AnswersRevealedError(ConflictError):
+    code = "answers_revealed"
+    message = "You both answered, so the answers are revealed and can no longer be changed."
+
+
+class PromptDayOverError(ConflictError):
+    code = "prompt_day_over"
+    message = "A new day started and it has a new prompt. Reload it."
+
+
+def _pick_prompt(couple: Couple) -> Prompt | None:
+    """A published prompt the couple has not had yet, at random; when all were used, the least recently used.
+
+    One query: prompts never used have no last day (NULLS FIRST) and are shuffled among themselves.
+    """
+    last_used = DailyPrompt.objects.filter(couple=couple, prompt=OuterRef("pk")).order_by("-day").values("day")[:1]
+    return (
+        Prompt.objects.filter(is_published=True, deck__is_published=True)
+        .annotate(last_used=Subquery(last_used))
+        .order_by(F("last_used").asc(nulls_first=True), Random())
+        .first()
+    )
+
+
+def _daily_prompt(couple: Couple, day: date) -> DailyPrompt | None:
+    return DailyPrompt.objects.select_related("prompt__deck").filter(couple=couple, day=day).first()
+
+
+@transaction.atomic
+def daily_prompt_for(*, couple: Couple, day: date) -> DailyPrompt:
+    """The couple's prompt of `day`, chosen on first request; the same row for both partners.
+
+    Both phones may ask at the same instant: each picks a candidate, and the insert is
+    `INSERT … ON CONFLICT (couple, day) DO NOTHING`. Postgres makes the second insert wait for the
+    first transaction and then skip, and the read after it (a new snapshot under READ COMMITTED)
+    returns the winner's row. So there is one row, both get the same prompt, and nobody gets a 500.
+    """
+    existing = _daily_prompt(couple, day)
+    if existing is not None:
+        return existing
+    prompt = _pick_prompt(couple)
+    if prompt is None:
+        raise NoPromptsError()
+    created = DailyPrompt.objects.bulk_create(
+        [DailyPrompt(couple=couple, day=day, prompt=prompt)], ignore_conflicts=True
+    )
+    # Ours, or the row of the request that won the race (committed before our insert went on).
+    daily = DailyPrompt.objects.select_related("prompt__deck").get(couple=couple, day=day)
+    if created and created[0].pk == daily.pk:
+        touch(daily)  # bulk_create sends no signal: tell sync explicitly (only the winner does)
+    return daily
+
+
+def _validate_text(text: str) -> str:
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": ValidationError("Write your answer.", code="required")})
+    if len(text) > ANSWER_MAX_LENGTH:
+        raise ValidationError(
+            {"text": ValidationError(f"Keep it to {ANSWER_MAX_LENGTH} characters.", code="max_length")}
+        )
+    return text
+
+
+@transaction.atomic
+def prompt_answer(*, daily_prompt: DailyPrompt, user: User, text: str) -> PromptAnswer:
+    """Records (or, before the reveal, edits) the user's answer, and tells the partner.
+
+    The daily prompt row is locked, so two partners answering at the same instant are applied one
+    after the other: exactly one of them is the second answer that reveals both.
+    """
+    text = _validate_text(text)
+    DailyPrompt.objects.select_for_update().filter(pk=daily_prompt.pk).values_list("pk", flat=True).get()
+    answers = {answer.user_id: answer for answer in PromptAnswer.objects.filter(daily_prompt=daily_prompt)}
+    mine = answers.pop(user.pk, None)
+    partner_answered = bool(answers)
+    if mine is not None and partner_answered:
+        raise AnswersRevealedError()
+    now = timezone.now()
+    if mine is None:
+        mine = PromptAnswer.objects.create(
+            couple_id=daily_prompt.couple_id,
+            daily_prompt=daily_prompt,
+            user=user,
+            text=text,
+            created_at=now,
+            updated_at=now,
+        )
+    elif mine.text != text:
+        mine.text = text
+        mine.updated_at = now
+        mine.save(update_fields=["text", "updated_at"])
+
+    partner = partner_of(user=user)
+    if partner is not None:
+        name = user.display_name or "Your partner"
+        # One notification per partner and prompt: edits before the reveal do not ping again.
+        notify(
+            recipient=partner,
+            kind=Notification.Kind.PROMPT_ANSWERED,
+            title=f"{name} answered today's question",
+            body="You both answered: see each other's answers."
+            if partner_answered
+            else "Answer it too to see what they said.",
+            data={"screen": "prompt_today", "daily_prompt_id": str(daily_prompt.id)},
+            dedupe_key=f"prompt_answered:{daily_prompt.id}:{user.pk}",
+        )
+    return mine
+
+
+def prompt_today_for(*, user: User) -> DailyPrompt:
+    """Today's prompt of the user's active couple (404 `not_paired` when unpaired)."""
+    couple = require_active_couple(user)
+    return daily_prompt_for(couple=couple, day=couple_day(couple))
+
+
+def prompt_answer_today(*, user: User, text: str, daily_prompt_id: UUID | None = None) -> DailyPrompt:
+    """Answers today's prompt of the user's couple and returns it.
+
+    `daily_prompt_id` is the prompt the app displayed: when the couple-day rolled over since, the
+    answer would land on a question the user never saw, so it is refused with 409 `prompt_day_over`.
+    """
+    daily_prompt = prompt_today_for(user=user)
+    if daily_prompt_id is not None and daily_prompt_id != daily_prompt.id:
+        raise PromptDayOverError()
+    prompt_answer(daily_prompt=daily_prompt, user=user, text=text)
+    return daily_prompt

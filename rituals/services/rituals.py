@@ -1,0 +1,325 @@
+"""Writes on couple rituals and their completions."""
+
+import uuid
+from datetime import date, datetime, time
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from config.api.errors import ConflictError
+from couples.models import Couple
+from couples.selectors import partner_of
+from notifications.models import Notification
+from notifications.reminders import reminder_reschedule
+from notifications.services import notify
+from rituals import recurrence
+from rituals.models import Completion, Ritual, RitualTemplate
+from sync.receivers import touch
+
+# Fields a client may set on create and change with PATCH; anything else in the input is ignored.
+EDITABLE_FIELDS = (
+    "title",
+    "description",
+    "category",
+    "rrule",
+    "start_date",
+    "local_time",
+    "time_zone",
+    "duration_minutes",
+    "reminder_offset_minutes",
+    "is_joint",
+    "requires_both_confirmation",
+    "grace_days",
+)
+UPDATABLE_FIELDS = (*EDITABLE_FIELDS, "status")
+SCHEDULE_FIELDS = ("rrule", "start_date", "local_time", "time_zone")
+REQUIRED_ON_CREATE = ("title", "category", "rrule", "local_time")
+
+
+class IdConflictError(ConflictError):
+    # Says nothing about the object that holds the id, nor whose it is.
+    code = "id_conflict"
+    message = "This id is already in use. Generate a new id and try again."
+
+
+class RitualDeletedError(ConflictError):
+    code = "ritual_deleted"
+    message = "This ritual was deleted; a replayed create does not bring it back."
+
+
+class AlreadyCompletedError(ConflictError):
+    code = "already_completed"
+    message = "You already completed this occurrence."
+
+    def __init__(self, completion_id: uuid.UUID):
+        super().__init__(extra={"completion_id": str(completion_id)})
+
+
+def _field_error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+# Rituals -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ritual_create(*, couple: Couple, by: User, data: dict[str, Any]) -> tuple[Ritual, bool]:
+    """Creates a ritual from a published template (`template_id`, whose title, description,
+    category, rrule, time, duration and is_joint are copied unless `data` overrides them) or from
+    scratch. `time_zone` defaults to the creator's, `start_date` to today there.
+
+    Idempotent on a client-supplied `id`: the same id by the same couple returns the existing ritual
+    and `created=False`. Returns (ritual, created).
+    """
+    ritual_id = data.get("id")
+    if ritual_id is not None:
+        existing = _replayed_ritual(ritual_id, couple)
+        if existing is not None:
+            return existing, False
+
+    values: dict[str, Any] = {}
+    template_id = data.get("template_id")
+    if template_id is not None:
+        template = RitualTemplate.objects.filter(pk=template_id, is_published=True).first()
+        if template is None:
+            raise _field_error("template_id", "No published ritual template has this id.", "not_found")
+        values.update(
+            template=template,
+            title=template.title,
+            description=template.description,
+            category=template.category,
+            rrule=template.suggested_rrule,
+            local_time=template.suggested_time,
+            duration_minutes=template.duration_minutes,
+            is_joint=template.is_joint,
+        )
+    values.update({name: data[name] for name in EDITABLE_FIELDS if name in data})
+    missing = [name for name in REQUIRED_ON_CREATE if values.get(name) in (None, "")]
+    if missing:
+        raise ValidationError({name: ValidationError("This field is required.", code="required") for name in missing})
+    values.setdefault("time_zone", by.time_zone)
+    _validate(values)
+    values.setdefault("start_date", timezone.now().astimezone(recurrence.zone(values["time_zone"])).date())
+    _validate_schedule(values)
+
+    ritual = Ritual(id=ritual_id or uuid.uuid4(), couple=couple, created_by=by, **values)
+    try:
+        with transaction.atomic():
+            ritual.save(force_insert=True)
+    except IntegrityError:
+        # The same id inserted at the same moment (a replay racing the original).
+        existing = _replayed_ritual(ritual.id, couple)
+        if existing is None:
+            raise
+        return existing, False
+    reminder_reschedule(ritual=ritual)
+    return ritual, True
+
+
+def _replayed_ritual(ritual_id: uuid.UUID, couple: Couple) -> Ritual | None:
+    existing = Ritual.objects.filter(pk=ritual_id).first()
+    if existing is None:
+        return None
+    if existing.couple_id != couple.pk:
+        raise IdConflictError()
+    if existing.deleted_at is not None:
+        raise RitualDeletedError()
+    return existing
+
+
+@transaction.atomic
+def ritual_update(*, ritual: Ritual, data: dict[str, Any]) -> Ritual:
+    """PATCH: changes the given UPDATABLE_FIELDS (others are ignored) and bumps updated_at."""
+    locked = Ritual.objects.select_for_update().get(pk=ritual.pk)
+    changes = {name: data[name] for name in UPDATABLE_FIELDS if name in data}
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    values = {name: getattr(locked, name) for name in EDITABLE_FIELDS}
+    _validate(values)
+    if any(name in changes for name in SCHEDULE_FIELDS):
+        _validate_schedule(values)
+    locked.rrule = values["rrule"]  # normalized
+    locked.updated_at = timezone.now()
+    locked.save(update_fields=[*changes, "rrule", "updated_at"])
+    # A new time, zone, rule, offset or status moves (or, when paused, removes) the next reminder.
+    reminder_reschedule(ritual=locked)
+    return locked
+
+
+@transaction.atomic
+def ritual_delete(*, ritual: Ritual) -> None:
+    """Soft delete: the row stays (sync tombstones) but vanishes from every read at once."""
+    now = timezone.now()
+    Ritual.objects.filter(pk=ritual.pk, deleted_at__isnull=True).update(deleted_at=now, updated_at=now)
+    ritual.deleted_at = ritual.updated_at = now
+    reminder_reschedule(ritual=ritual)  # a deleted ritual has no reminder any more
+    touch(ritual)  # an UPDATE sends no signal: phones get the tombstone through sync
+
+
+def _validate(values: dict[str, Any]) -> None:
+    """Field rules the serializer cannot know (they depend on several fields or on the zone db)."""
+    errors: dict[str, ValidationError] = {}
+    try:
+        recurrence.zone(values["time_zone"])
+    except ValidationError as exc:
+        errors["time_zone"] = exc
+    try:
+        values["rrule"] = recurrence.parse_rrule(values["rrule"])["text"]
+    except ValidationError as exc:
+        errors["rrule"] = exc
+    if values.get("requires_both_confirmation") and values.get("is_joint") is False:
+        errors["requires_both_confirmation"] = ValidationError(
+            "Only a joint ritual can require both partners' confirmation.", code="requires_joint"
+        )
+    local_time = values.get("local_time")
+    if isinstance(local_time, time) and (local_time.tzinfo is not None or local_time.microsecond):
+        errors["local_time"] = ValidationError("Give a wall-clock time such as 19:00, without offset.", code="invalid")
+    start_date = values.get("start_date")
+    if isinstance(start_date, date) and not recurrence.MIN_YEAR <= start_date.year <= recurrence.MAX_YEAR:
+        errors["start_date"] = ValidationError(
+            f"Choose a date between {recurrence.MIN_YEAR} and {recurrence.MAX_YEAR}.", code="out_of_range"
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate_schedule(values: dict[str, Any]) -> None:
+    first = recurrence.first_occurrence(
+        rrule=values["rrule"],
+        start_date=values["start_date"],
+        local_time=values["local_time"],
+        time_zone=values["time_zone"],
+    )
+    if first is None:
+        raise _field_error(
+            "rrule", "This rule has no occurrence on or after the start date (check UNTIL and BYDAY).", "never_occurs"
+        )
+
+
+# Completions ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def completion_record(
+    *,
+    ritual: Ritual,
+    user: User,
+    occurrence_at: datetime,
+    id: uuid.UUID | None = None,  # the client's own UUID: the idempotency key
+    note: str = "",
+    connection_rating: int | None = None,
+) -> tuple[Completion, bool]:
+    """Records that `user` did the occurrence of `ritual` at `occurrence_at` (a UTC instant from
+    /occurrences). Returns (completion, created).
+
+    Idempotent on the client's `id`: a replay returns the stored completion with created=False.
+    One completion per (ritual, occurrence, user): another id for an occurrence the user already
+    completed (that local day, in the ritual's zone) is a 409 `already_completed` naming the
+    existing id. The partner is notified once per completion.
+    """
+    if not recurrence.MIN_YEAR <= occurrence_at.year <= recurrence.MAX_YEAR:
+        raise _field_error("occurrence_at", "This ritual has no occurrence at that time.", "not_an_occurrence")
+    completion_id = id or uuid.uuid4()
+    day_start, day_end = recurrence.local_day_bounds(
+        recurrence.local_date(occurrence_at, ritual.time_zone), ritual.time_zone
+    )
+    # One query answers both "is this a replay?" and "did this user already do that day's occurrence?".
+    candidates = list(
+        Completion.objects.filter(
+            Q(pk=completion_id) | Q(ritual=ritual, user=user, occurrence_at__gte=day_start, occurrence_at__lt=day_end)
+        )
+    )
+    replay = _replay(candidates, completion_id, ritual, user, occurrence_at)
+    if replay is not None:
+        return replay, False
+    _validate_completion(ritual=ritual, user=user, occurrence_at=occurrence_at, connection_rating=connection_rating)
+    if candidates:
+        raise AlreadyCompletedError(candidates[0].pk)
+
+    completion = Completion(
+        id=completion_id,
+        couple_id=ritual.couple_id,
+        ritual=ritual,
+        user=user,
+        occurrence_at=occurrence_at,
+        note=note,
+        connection_rating=connection_rating,
+    )
+    try:
+        with transaction.atomic():
+            completion.save(force_insert=True)
+    except IntegrityError:
+        # A concurrent request won: the same id replayed, or another id for the same occurrence.
+        candidates = list(
+            Completion.objects.filter(Q(pk=completion_id) | Q(ritual=ritual, user=user, occurrence_at=occurrence_at))
+        )
+        replay = _replay(candidates, completion_id, ritual, user, occurrence_at)
+        if replay is not None:
+            return replay, False
+        if candidates:
+            raise AlreadyCompletedError(candidates[0].pk) from None
+        raise
+    _notify_partner(completion=completion, ritual=ritual, user=user)
+    return completion, True
+
+
+def _replay(
+    candidates: list[Completion], completion_id: uuid.UUID, ritual: Ritual, user: User, occurrence_at: datetime
+) -> Completion | None:
+    same_id = next((c for c in candidates if c.pk == completion_id), None)
+    if same_id is None:
+        return None
+    if same_id.ritual_id != ritual.pk or same_id.user_id != user.pk or same_id.occurrence_at != occurrence_at:
+        raise IdConflictError()
+    return same_id
+
+
+def _validate_completion(*, ritual: Ritual, user: User, occurrence_at: datetime, connection_rating: int | None) -> None:
+    if connection_rating is not None and not 1 <= connection_rating <= 5:
+        raise _field_error("connection_rating", "Rate from 1 to 5.", "out_of_range")
+    is_occurrence = recurrence.is_occurrence(
+        rrule=ritual.rrule,
+        start_date=ritual.start_date,
+        local_time=ritual.local_time,
+        time_zone=ritual.time_zone,
+        at=occurrence_at,
+    )
+    if not is_occurrence:
+        raise _field_error(
+            "occurrence_at",
+            "This ritual has no occurrence at that time. Use an occurrence_at from /occurrences.",
+            "not_an_occurrence",
+        )
+    # Today's occurrences may be logged (early, or while they happen), as seen from the requester's
+    # day or the ritual's, whichever ends later; anything after that is the future.
+    now = timezone.now()
+    latest = max(
+        recurrence.local_day_bounds(recurrence.local_date(now, zone_name), zone_name)[1]
+        for zone_name in (user.time_zone, ritual.time_zone)
+    )
+    if occurrence_at >= latest:
+        raise _field_error("occurrence_at", "This occurrence is in the future.", "occurrence_in_future")
+
+
+def _notify_partner(*, completion: Completion, ritual: Ritual, user: User) -> None:
+    partner = partner_of(user=user)
+    if partner is None:
+        return
+    body = "Confirm it when you have done it too." if ritual.requires_both_confirmation else ""
+    notify(
+        recipient=partner,
+        kind=Notification.Kind.RITUAL_COMPLETED_BY_PARTNER,
+        title=f"{user.display_name or 'Your partner'} completed “{ritual.title}”"[:120],
+        body=body,
+        data={
+            "screen": "ritual",
+            "ritual_id": str(ritual.pk),
+            "occurrence_at": completion.occurrence_at.isoformat(),
+            "completion_id": str(completion.pk),
+        },
+        dedupe_key=f"ritual_completed:{completion.pk}",
+    )

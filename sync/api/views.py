@@ -1,0 +1,90 @@
+"""WatermelonDB sync endpoints. See docs/sync.md for the tables, columns and guarantees."""
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api.requests import AuthedRequest
+from sync.pull import pull
+from sync.push import push
+from sync.tables import TABLES
+
+
+class SyncPullQuerySerializer(serializers.Serializer):
+    last_pulled_at = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    schema_version = serializers.IntegerField(required=False, min_value=1)
+
+
+class SyncTableChangesSerializer(serializers.Serializer):
+    created = serializers.ListField(child=serializers.DictField(), required=False, default=list, max_length=1000)
+    updated = serializers.ListField(child=serializers.DictField(), required=False, default=list, max_length=1000)
+    deleted = serializers.ListField(child=serializers.CharField(max_length=64), required=False, default=list)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        for raw in [*attrs["created"], *attrs["updated"]]:
+            if not isinstance(raw.get("id"), str):
+                raise serializers.ValidationError({"id": "Every record needs its string id."}, code="missing_id")
+        return attrs
+
+
+class SyncPushInputSerializer(serializers.Serializer):
+    changes = serializers.DictField(child=SyncTableChangesSerializer())
+
+    def validate_changes(self, changes: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(changes) - set(TABLES))
+        if unknown:
+            raise serializers.ValidationError(f"Unknown tables: {', '.join(unknown)}.", code="unknown_table")
+        return changes
+
+
+class SyncPushQuerySerializer(serializers.Serializer):
+    last_pulled_at = serializers.IntegerField(min_value=0)
+
+
+PULL_SHAPE = "{changes: {table: {created: [raw], updated: [raw], deleted: [id]}}, timestamp: cursor}"
+_LAST_PULLED_AT = OpenApiParameter(
+    "last_pulled_at", OpenApiTypes.INT, description="The `timestamp` of your last pull (omit on the first sync)."
+)
+
+
+class SyncPullApi(APIView):
+    @extend_schema(
+        parameters=[_LAST_PULLED_AT, OpenApiParameter("schema_version", OpenApiTypes.INT)],
+        responses={
+            200: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="{changes: {table: {created, updated, deleted}}, timestamp}"
+            )
+        },
+        tags=["sync"],
+    )
+    def get(self, request: AuthedRequest) -> Response:
+        params = request.query_params.dict()
+        if params.get("last_pulled_at") in {"", "null", "undefined"}:  # WatermelonDB's first sync
+            params.pop("last_pulled_at")
+        query = SyncPullQuerySerializer(data=params)
+        query.is_valid(raise_exception=True)
+        return Response(pull(user=request.user, **query.validated_data))
+
+
+class SyncPushApi(APIView):
+    @extend_schema(
+        parameters=[_LAST_PULLED_AT],
+        request=SyncPushInputSerializer,
+        responses={204: None},
+        tags=["sync"],
+    )
+    def post(self, request: AuthedRequest) -> Response:
+        query = SyncPushQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        body = SyncPushInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        push(
+            user=request.user,
+            changes=body.validated_data["changes"],
+            last_pulled_at=query.validated_data["last_pulled_at"],
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

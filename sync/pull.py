@@ -1,0 +1,63 @@
+"""`GET sync/pull`: what changed for this user since their cursor (WatermelonDB's pull contract).
+
+The cursor (`timestamp`) is the user's sync version at the moment the pull began. The counter is
+read FIRST, then only changes stamped at or below it are returned; docs/sync.md proves that a change
+committing while a pull runs lands in the next pull.
+"""
+
+from collections import defaultdict
+from typing import Any
+
+from accounts.models import User
+from config.api.errors import ApplicationError
+from sync.changes import current_version
+from sync.models import SyncState
+from sync.tables import TABLES
+
+SCHEMA_VERSION = 1
+
+
+class InvalidCursorError(ApplicationError):
+    code = "invalid_cursor"
+    message = "last_pulled_at is not a cursor this server gave out. Pull again from scratch (no last_pulled_at)."
+
+
+class UnsupportedSchemaError(ApplicationError):
+    code = "unsupported_schema_version"
+    message = f"This server speaks sync schema version {SCHEMA_VERSION}. Update the app."
+
+
+def _empty() -> dict[str, list[Any]]:
+    return {"created": [], "updated": [], "deleted": []}
+
+
+def pull(*, user: User, last_pulled_at: int | None = None, schema_version: int | None = None) -> dict[str, Any]:
+    if schema_version is not None and schema_version != SCHEMA_VERSION:
+        raise UnsupportedSchemaError()
+    cursor = current_version(user.pk)  # before reading any record: see docs/sync.md
+    changes: dict[str, dict[str, list[Any]]] = {name: _empty() for name in TABLES}
+    if last_pulled_at is None:
+        # First sync: everything the user may hold, as "created".
+        for name, table in TABLES.items():
+            changes[name]["created"] = [table.raw(record, user) for record in table.visible(user)]
+        return {"changes": changes, "timestamp": cursor}
+    if last_pulled_at < 0 or last_pulled_at > cursor:
+        raise InvalidCursorError()
+
+    changed: dict[str, set[str]] = defaultdict(set)
+    for name, record_id, deleted in SyncState.objects.filter(
+        user=user, version__gt=last_pulled_at, version__lte=cursor
+    ).values_list("table", "record_id", "deleted"):
+        if name not in TABLES:
+            continue
+        if deleted:
+            changes[name]["deleted"].append(record_id)
+        else:
+            changed[name].add(record_id)
+    for name, ids in changed.items():
+        spec = TABLES[name]
+        records = list(spec.visible(user).filter(pk__in=ids))
+        changes[name]["updated"] = [spec.raw(record, user) for record in records]
+        # Stamped as changed but no longer visible (unshared, of an ended couple...): gone for this phone.
+        changes[name]["deleted"] += sorted(ids - {str(record.pk) for record in records})
+    return {"changes": changes, "timestamp": cursor}

@@ -1,0 +1,109 @@
+"""What a write means for each phone: the audience of a changed record and whether it is now gone.
+
+Saves and deletes of synced models are caught by model signals, inside the writing transaction.
+Writes that bypass signals (`QuerySet.update`, `bulk_create`) call `touch` / `touch_ids` themselves;
+`tests/sync/test_change_capture.py` checks every service write shows up in a pull.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from accounts.models import User
+from couples.models import Membership
+from couples.signals import couple_ended
+from notifications.models import Notification
+from rituals.models import CheckIn, Completion, DailyPrompt, Goal, Nudge, PromptAnswer, Ritual
+from sync.changes import Change, stamp
+from sync.tables import TABLE_OF_MODEL, couple_members, shared_records_of
+
+
+def changes_for(instance: Any, *, gone: bool = False) -> list[Change]:
+    table = TABLE_OF_MODEL[type(instance)]
+    record_id = str(instance.pk)
+    if isinstance(instance, Notification):
+        return [Change(instance.recipient_id, table, record_id, gone)]
+    if isinstance(instance, CheckIn):
+        changes = [Change(instance.user_id, table, record_id, gone)]
+        for member in couple_members(instance.couple_id):
+            if member != instance.user_id:
+                # The partner holds it only while it is shared: unsharing is a deletion for them.
+                changes.append(Change(member, table, record_id, gone or not instance.is_shared))
+        return changes
+    deleted = gone or getattr(instance, "deleted_at", None) is not None
+    changes = [Change(member, table, record_id, deleted) for member in couple_members(instance.couple_id)]
+    members = [change.user_id for change in changes]
+    if isinstance(instance, Ritual) and deleted:
+        # A deleted ritual takes its completions off the phones too.
+        for completion_id in Completion.objects.filter(ritual=instance).values_list("id", flat=True):
+            changes += [Change(member, "ritual_completions", str(completion_id), True) for member in members]
+    if isinstance(instance, PromptAnswer) and not gone:
+        # A second answer reveals the first one: the other answer changes for both partners too.
+        others = PromptAnswer.objects.filter(daily_prompt_id=instance.daily_prompt_id).exclude(pk=instance.pk)
+        for other_id in others.values_list("id", flat=True):
+            changes += [Change(member, table, str(other_id)) for member in members]
+    return changes
+
+
+def touch(instance: Any) -> None:
+    """Records that `instance` changed, for every phone that holds (or held) it."""
+    stamp(changes_for(instance))
+
+
+def touch_ids(model: type[Any], ids: Iterable[Any]) -> None:
+    """Same, for rows written in bulk (`update`, `bulk_create`)."""
+    changes: list[Change] = []
+    for instance in model.objects.filter(pk__in=list(ids)):
+        changes += changes_for(instance)
+    stamp(changes)
+
+
+def touch_partner_profiles(user_ids: Iterable[UUID]) -> None:
+    """A profile (name, zone) or a pairing changed: each person's partner holds a fresh copy."""
+    changes: list[Change] = []
+    for membership in Membership.objects.filter(user_id__in=list(user_ids), is_active=True):
+        for member in couple_members(membership.couple_id):
+            if member != membership.user_id:
+                changes.append(Change(member, "partner_profiles", str(membership.user_id)))
+    stamp(changes)
+
+
+def _on_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    if not raw:
+        touch(instance)
+
+
+def _on_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
+    stamp(changes_for(instance, gone=True))
+
+
+def _on_user_save(sender: Any, instance: User, raw: bool = False, update_fields: Any = None, **kwargs: Any) -> None:
+    if raw or (update_fields is not None and not {"display_name", "time_zone"} & set(update_fields)):
+        return
+    touch_partner_profiles([instance.pk])
+
+
+def _on_goal_rituals(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
+    if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Goal):
+        touch(instance)
+
+
+def _on_couple_ended(sender: Any, couple: Any, **kwargs: Any) -> None:
+    """Unpair: every shared record and the partner's profile leave both phones (tombstones)."""
+    members = list(Membership.objects.filter(couple=couple).values_list("user_id", flat=True))
+    records = list(shared_records_of(couple.pk))
+    changes = [Change(member, table, record_id, True) for member in members for table, record_id in records]
+    for member in members:
+        changes += [Change(member, "partner_profiles", str(other), True) for other in members if other != member]
+    stamp(changes)
+
+
+def connect() -> None:
+    for model in (Ritual, Completion, Goal, CheckIn, Nudge, DailyPrompt, PromptAnswer, Notification):
+        post_save.connect(_on_save, sender=model, weak=False, dispatch_uid=f"sync.save.{model.__name__}")
+        post_delete.connect(_on_delete, sender=model, weak=False, dispatch_uid=f"sync.delete.{model.__name__}")
+    post_save.connect(_on_user_save, sender=User, weak=False, dispatch_uid="sync.user")
+    m2m_changed.connect(_on_goal_rituals, sender=Goal.rituals.through, weak=False, dispatch_uid="sync.goal_rituals")
+    couple_ended.connect(_on_couple_ended, weak=False, dispatch_uid="sync.couple_ended")

@@ -1,0 +1,239 @@
+"""The synced tables: which records each user's phone holds, and their raw WatermelonDB columns.
+
+Visibility here is the same as the REST API's (couples.scoping for couple-owned rows; own plus the
+partner's shared check-ins; the partner's answer hidden until both answered; the partner's
+completion notes never). Dates are ISO strings, instants are epoch milliseconds (WatermelonDB's
+number columns), lists and objects are JSON strings.
+"""
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Count, Model, Q, QuerySet
+
+from accounts.models import User
+from couples.models import Couple, Membership
+from couples.scoping import active_couple_id
+from couples.selectors import partner_of
+from notifications.models import Notification
+from rituals.models import CheckIn, Completion, DailyPrompt, Goal, Nudge, PromptAnswer, Ritual
+
+
+def ms(value: datetime | None) -> int | None:
+    return int(value.timestamp() * 1000) if value else None
+
+
+def iso(value: date | time | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    model: type[Model]
+    # Records the user may hold now (full pulls, and loading changed ids).
+    visible: Callable[[User], QuerySet[Any]]
+    # Raw columns of one record, as this user sees it.
+    raw: Callable[[Any, User], dict[str, Any]]
+
+
+def _couple_rows(model: type[Any]) -> Callable[[User], QuerySet[Any]]:
+    def visible(user: User) -> QuerySet[Any]:
+        return model.objects.visible_to(user)
+
+    return visible
+
+
+def _ritual_raw(r: Ritual, user: User) -> dict[str, Any]:
+    return {
+        "id": str(r.id),
+        "template_id": str(r.template_id) if r.template_id else None,
+        "title": r.title,
+        "description": r.description,
+        "category": r.category,
+        "rrule": r.rrule,
+        "start_date": iso(r.start_date),
+        "local_time": iso(r.local_time),
+        "time_zone": r.time_zone,
+        "duration_minutes": r.duration_minutes,
+        "reminder_offset_minutes": r.reminder_offset_minutes,
+        "is_joint": r.is_joint,
+        "requires_both_confirmation": r.requires_both_confirmation,
+        "status": r.status,
+        "grace_days": r.grace_days,
+        "created_at": ms(r.created_at),
+        "updated_at": ms(r.updated_at),
+    }
+
+
+def _completions(user: User) -> QuerySet[Any]:
+    return Completion.objects.visible_to(user).filter(ritual__deleted_at__isnull=True)
+
+
+def _completion_raw(c: Completion, user: User) -> dict[str, Any]:
+    mine = c.user_id == user.pk
+    return {
+        "id": str(c.id),
+        "ritual_id": str(c.ritual_id),
+        "user_id": str(c.user_id),
+        "occurrence_at": ms(c.occurrence_at),
+        # The partner's words and rating are theirs: only "completed" crosses over.
+        "note": c.note if mine else "",
+        "connection_rating": c.connection_rating if mine else None,
+        "created_at": ms(c.created_at),
+    }
+
+
+def _goals(user: User) -> QuerySet[Any]:
+    return Goal.objects.visible_to(user).prefetch_related("rituals")
+
+
+def _goal_raw(g: Goal, user: User) -> dict[str, Any]:
+    return {
+        "id": str(g.id),
+        "title": g.title,
+        "description": g.description,
+        "status": g.status,
+        "proposed_by_id": str(g.proposed_by_id) if g.proposed_by_id else None,
+        "target_date": iso(g.target_date),
+        "ritual_ids": json.dumps(sorted(str(r.id) for r in g.rituals.all() if r.deleted_at is None)),
+        "version": g.version,
+        "created_at": ms(g.created_at),
+        "updated_at": ms(g.updated_at),
+    }
+
+
+def _check_ins(user: User) -> QuerySet[Any]:
+    mine = Q(user=user)
+    couple_id = active_couple_id(user)
+    if couple_id is None:
+        return CheckIn.objects.filter(mine)
+    return CheckIn.objects.filter(mine | Q(couple_id=couple_id, is_shared=True))
+
+
+def _check_in_raw(c: CheckIn, user: User) -> dict[str, Any]:
+    return {
+        "id": str(c.id),
+        "user_id": str(c.user_id),
+        "mood": c.mood,
+        "connection": c.connection,
+        "note": c.note,
+        "is_shared": c.is_shared,
+        "local_date": iso(c.local_date),
+        "created_at": ms(c.created_at),
+    }
+
+
+def _nudge_raw(n: Nudge, user: User) -> dict[str, Any]:
+    return {
+        "id": str(n.id),
+        "sender_id": str(n.sender_id),
+        "recipient_id": str(n.recipient_id),
+        "kind": n.kind,
+        "message": n.message,
+        "response": n.response,
+        "response_text": n.response_text,
+        "created_at": ms(n.created_at),
+        "delivered_at": ms(n.delivered_at),
+        "seen_at": ms(n.seen_at),
+        "responded_at": ms(n.responded_at),
+    }
+
+
+def _daily_prompts(user: User) -> QuerySet[Any]:
+    return DailyPrompt.objects.visible_to(user).select_related("prompt")
+
+
+def _daily_prompt_raw(d: DailyPrompt, user: User) -> dict[str, Any]:
+    return {"id": str(d.id), "day": iso(d.day), "prompt_text": d.prompt.text, "created_at": ms(d.created_at)}
+
+
+def _answers(user: User) -> QuerySet[Any]:
+    return PromptAnswer.objects.visible_to(user).annotate(answers_given=Count("daily_prompt__answers"))
+
+
+def _answer_raw(a: PromptAnswer, user: User) -> dict[str, Any]:
+    revealed = a.user_id == user.pk or getattr(a, "answers_given", 0) >= 2
+    return {
+        "id": str(a.id),
+        "daily_prompt_id": str(a.daily_prompt_id),
+        "user_id": str(a.user_id),
+        # Hidden until both partners answered (mutual reveal).
+        "text": a.text if revealed else "",
+        "revealed": revealed,
+        "created_at": ms(a.created_at),
+        "updated_at": ms(a.updated_at),
+    }
+
+
+def _notifications(user: User) -> QuerySet[Any]:
+    return Notification.objects.filter(recipient=user)
+
+
+def _notification_raw(n: Notification, user: User) -> dict[str, Any]:
+    return {
+        "id": str(n.id),
+        "kind": n.kind,
+        "title": n.title,
+        "body": n.body,
+        "data": json.dumps(n.data, sort_keys=True),
+        "created_at": ms(n.created_at),
+        "read_at": ms(n.read_at),
+    }
+
+
+def _partner_profiles(user: User) -> QuerySet[Any]:
+    partner = partner_of(user=user)
+    return User.objects.filter(id=partner.id) if partner else User.objects.none()
+
+
+def _partner_raw(u: User, user: User) -> dict[str, Any]:
+    return {"id": str(u.id), "display_name": u.display_name, "time_zone": u.time_zone}
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in [
+        Table("rituals", Ritual, _couple_rows(Ritual), _ritual_raw),
+        Table("ritual_completions", Completion, _completions, _completion_raw),
+        Table("goals", Goal, _goals, _goal_raw),
+        Table("check_ins", CheckIn, _check_ins, _check_in_raw),
+        Table("nudges", Nudge, _couple_rows(Nudge), _nudge_raw),
+        Table("daily_prompts", DailyPrompt, _daily_prompts, _daily_prompt_raw),
+        Table("prompt_answers", PromptAnswer, _answers, _answer_raw),
+        Table("notifications", Notification, _notifications, _notification_raw),
+        Table("partner_profiles", User, _partner_profiles, _partner_raw),
+    ]
+}
+TABLE_OF_MODEL: dict[type[Model], str] = {t.model: t.name for t in TABLES.values() if t.model is not User}
+
+
+def couple_members(couple_id: UUID | None) -> list[UUID]:
+    """The active members of an active couple (the audience of its shared records)."""
+    if couple_id is None:
+        return []
+    return list(
+        Membership.objects.filter(couple_id=couple_id, is_active=True, couple__status=Couple.Status.ACTIVE).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def shared_records_of(couple_id: UUID) -> Iterable[tuple[str, str]]:
+    """Every record a phone may hold because of this couple (for unpair tombstones)."""
+    for name, model in (
+        ("rituals", Ritual),
+        ("ritual_completions", Completion),
+        ("goals", Goal),
+        ("nudges", Nudge),
+        ("daily_prompts", DailyPrompt),
+        ("prompt_answers", PromptAnswer),
+    ):
+        for pk in model.objects.filter(couple_id=couple_id).values_list("id", flat=True):
+            yield name, str(pk)
+    for pk in CheckIn.objects.filter(couple_id=couple_id, is_shared=True).values_list("id", flat=True):
+        yield "check_ins", str(pk)

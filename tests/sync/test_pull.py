@@ -1,0 +1,215 @@
+"""GET sync/pull: first sync, incremental pulls, tombstones, privacy, unpair, query counts."""
+
+import uuid
+from datetime import date, time
+
+import pytest
+
+from rituals.models import CheckIn, Completion, Ritual
+
+pytestmark = pytest.mark.django_db
+PULL = "/api/v1/sync/pull"
+TABLES = {
+    "rituals",
+    "ritual_completions",
+    "goals",
+    "check_ins",
+    "nudges",
+    "daily_prompts",
+    "prompt_answers",
+    "notifications",
+    "partner_profiles",
+}
+
+
+def pull(client, cursor=None):
+    url = PULL if cursor is None else f"{PULL}?last_pulled_at={cursor}"
+    response = client.get(url)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def ids(body, table, part):
+    return {record if isinstance(record, str) else record["id"] for record in body["changes"][table][part]}
+
+
+def make_ritual(client, **extra):
+    body = {"title": "Date night", "category": "date_night", "rrule": "FREQ=WEEKLY;BYDAY=SU", "local_time": "19:00"}
+    response = client.post("/api/v1/rituals", {**body, **extra})
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_the_first_pull_returns_everything_the_user_may_hold(me, partner, couple):
+    ritual = make_ritual(me)
+
+    body = pull(me)
+
+    assert set(body["changes"]) == TABLES
+    assert ids(body, "rituals", "created") == {ritual["id"]}
+    assert ids(body, "partner_profiles", "created") == {str(partner.user.id)}
+    raw = body["changes"]["rituals"]["created"][0]
+    assert raw["local_time"] == "19:00:00"
+    assert isinstance(raw["created_at"], int)
+    assert isinstance(body["timestamp"], int)
+
+
+def test_an_incremental_pull_returns_only_what_changed_since_the_cursor(me, partner, couple):
+    old = make_ritual(me)
+    cursor = pull(me)["timestamp"]
+    new = make_ritual(partner, title="Six-second kiss")
+
+    body = pull(me, cursor)
+
+    assert ids(body, "rituals", "updated") == {new["id"]}
+    assert old["id"] not in ids(body, "rituals", "updated")
+    assert body["timestamp"] > cursor
+    assert all(not part for table in body["changes"].values() for part in table.values()) is False
+    # Nothing new: an empty pull with the same cursor.
+    again = pull(me, body["timestamp"])
+    assert again["timestamp"] == body["timestamp"]
+    assert all(not part for table in again["changes"].values() for part in table.values())
+
+
+def test_deleting_a_ritual_sends_a_tombstone_with_its_completions(me, partner, couple):
+    ritual = make_ritual(me, rrule="FREQ=DAILY", start_date="2026-01-01")
+    completion = Completion.objects.create(
+        couple=couple, ritual_id=ritual["id"], user=me.user, occurrence_at="2026-01-01T18:00:00Z"
+    )
+    cursor = pull(partner)["timestamp"]
+
+    assert me.delete(f"/api/v1/rituals/{ritual['id']}").status_code == 204
+    body = pull(partner, cursor)
+
+    assert ritual["id"] in ids(body, "rituals", "deleted")
+    assert str(completion.id) in ids(body, "ritual_completions", "deleted")
+
+
+def test_the_partners_private_check_ins_and_completion_notes_never_appear(me, partner, couple):
+    CheckIn.objects.create(
+        user=partner.user, couple=couple, mood=2, connection=2, note="secret", local_date=date(2026, 11, 23)
+    )
+    shared = CheckIn.objects.create(
+        user=partner.user,
+        couple=couple,
+        mood=4,
+        connection=5,
+        note="shared note",
+        is_shared=True,
+        local_date=date(2026, 11, 23),
+    )
+    ritual = Ritual.objects.create(
+        couple=couple,
+        title="t",
+        category="affection",
+        rrule="FREQ=DAILY",
+        start_date=date(2026, 1, 1),
+        local_time=time(8),
+        time_zone="UTC",
+    )
+    Completion.objects.create(
+        couple=couple,
+        ritual=ritual,
+        user=partner.user,
+        occurrence_at="2026-01-01T08:00:00Z",
+        note="so tired",
+        connection_rating=2,
+    )
+
+    body = pull(me)
+
+    assert ids(body, "check_ins", "created") == {str(shared.id)}
+    assert "secret" not in str(body)
+    completion = body["changes"]["ritual_completions"]["created"][0]
+    assert completion["note"] == ""
+    assert completion["connection_rating"] is None
+
+
+def test_unsharing_a_check_in_removes_it_from_the_partners_phone(me, partner, couple):
+    response = partner.post("/api/v1/check-ins", {"mood": 4, "connection": 4, "is_shared": True})
+    check_in = CheckIn.objects.get(id=response.json()["id"])
+    cursor = pull(me)["timestamp"]
+    assert str(check_in.id) in ids(pull(me), "check_ins", "created")
+
+    check_in.is_shared = False
+    check_in.save()
+
+    assert str(check_in.id) in ids(pull(me, cursor), "check_ins", "deleted")
+    assert str(check_in.id) in ids(pull(partner, 0), "check_ins", "updated")
+
+
+def test_after_unpair_shared_records_leave_both_phones_and_personal_ones_stay(me, partner, couple):
+    ritual = make_ritual(me)
+    mine = me.post("/api/v1/check-ins", {"mood": 3, "connection": 3, "is_shared": True}).json()
+    my_cursor, partner_cursor = pull(me)["timestamp"], pull(partner)["timestamp"]
+
+    assert partner.post("/api/v1/couple/unpair", {"confirm": True}).status_code == 204
+
+    for client, cursor, other in ((me, my_cursor, partner), (partner, partner_cursor, me)):
+        body = pull(client, cursor)
+        assert ritual["id"] in ids(body, "rituals", "deleted")
+        assert str(other.user.id) in ids(body, "partner_profiles", "deleted")
+    assert mine["id"] in ids(pull(partner, partner_cursor), "check_ins", "deleted")
+    # My own check-in is still mine: a fresh pull of mine has it, the ex-partner's has not.
+    assert mine["id"] in ids(pull(me), "check_ins", "created")
+    assert not ids(pull(partner), "rituals", "created")
+
+
+def test_nothing_of_another_couple_ever_appears(me, partner, couple, stranger):
+    make_ritual(stranger)
+    stranger.post("/api/v1/check-ins", {"mood": 3, "connection": 3, "is_shared": True})
+
+    body = pull(me)
+
+    assert not ids(body, "rituals", "created")
+    assert not ids(body, "check_ins", "created")
+    assert str(stranger.user.id) not in str(body)
+
+
+def test_a_cursor_from_the_future_or_a_wrong_schema_is_a_clear_400(me):
+    for url in (
+        f"{PULL}?last_pulled_at=999999",
+        f"{PULL}?last_pulled_at=-1",
+        f"{PULL}?last_pulled_at=abc",
+        f"{PULL}?schema_version=99",
+    ):
+        response = me.get(url)
+        assert response.status_code == 400, url
+        assert response.json()["error"]["code"] in {"invalid_cursor", "validation_error", "unsupported_schema_version"}
+
+
+@pytest.mark.parametrize("history", [1, 40])
+def test_an_incremental_pull_costs_the_same_whatever_the_untouched_history(
+    me, partner, couple, history, django_assert_num_queries
+):
+    for index in range(history):
+        make_ritual(me, title=f"ritual {index}")
+    cursor = pull(me)["timestamp"]
+    make_ritual(partner, title="the one change")
+    # session+user, counter, states in the version range, then one query per changed table
+    # (rituals), and the scoping look-up of the couple.
+    with django_assert_num_queries(5):
+        body = pull(me, cursor)
+    assert len(body["changes"]["rituals"]["updated"]) == 1
+
+
+def test_an_empty_incremental_pull_is_three_queries(me, partner, couple, django_assert_num_queries):
+    for index in range(20):
+        make_ritual(me, title=f"ritual {index}")
+    cursor = pull(me)["timestamp"]
+    with django_assert_num_queries(3):  # session+user, counter, states in range (none)
+        pull(me, cursor)
+
+
+def test_record_ids_are_client_uuids_and_a_replayed_create_is_a_no_op(me, partner, couple):
+    ritual_id = str(uuid.uuid4())
+    first = me.post(
+        "/api/v1/rituals",
+        {"id": ritual_id, "title": "t", "category": "affection", "rrule": "FREQ=DAILY", "local_time": "08:00"},
+    )
+    again = me.post(
+        "/api/v1/rituals",
+        {"id": ritual_id, "title": "t", "category": "affection", "rrule": "FREQ=DAILY", "local_time": "08:00"},
+    )
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert Ritual.objects.filter(id=ritual_id).count() == 1
