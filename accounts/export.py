@@ -114,6 +114,11 @@ def register_builtin_sections() -> None:
         "token_blacklist.outstandingtoken", "refresh token texts are credentials; the sessions section lists them"
     )
     register_not_exported("admin.logentry", "audit trail of actions a staff member took in the admin")
+    register_not_exported(
+        "accounts.idempotencyrecord",
+        "copies of responses to the user's own POSTs, kept IDEMPOTENCY_TTL_HOURS for retries; "
+        "the records they created are in the other sections",
+    )
     # The auto-created tables behind User.groups and User.user_permissions.
     for through in (User.groups.through, User.user_permissions.through):
         register_not_exported(through._meta.label_lower, "admin permission grants of staff accounts, not personal data")

@@ -2,6 +2,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 
+from accounts.idempotency_tasks import purge_idempotency_records  # noqa: F401 (registers the task)
 from accounts.models import User
 from accounts.services.account import password_reset_link_parts
 from accounts.services.sessions import tokens_flush_expired

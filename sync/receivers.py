@@ -17,6 +17,7 @@ from couples.signals import couple_ended
 from notifications.models import Notification
 from rituals.models import CheckIn, Completion, DailyPrompt, Goal, Nudge, PromptAnswer, Ritual
 from sync.changes import Change, stamp
+from sync.models import SyncCounter, SyncState
 from sync.tables import TABLE_OF_MODEL, couple_members, shared_records_of
 
 
@@ -85,6 +86,18 @@ def _on_user_save(sender: Any, instance: User, raw: bool = False, update_fields:
     touch_partner_profiles([instance.pk])
 
 
+def _on_user_deleted(sender: Any, instance: User, **kwargs: Any) -> None:
+    """Drops the sync rows of a deleted account, after the cascade.
+
+    Deleting an account deletes its records, whose delete signals stamp tombstones for every member,
+    the departing user included, possibly after the cascade already removed that user's counter.
+    Those rows would point at the deleted user and fail the deferred foreign key at COMMIT. The
+    user's row is deleted last, so by now every stamp for them is written: remove them all.
+    """
+    SyncState.objects.filter(user_id=instance.pk).delete()
+    SyncCounter.objects.filter(user_id=instance.pk).delete()
+
+
 def _on_goal_rituals(sender: Any, instance: Any, action: str, **kwargs: Any) -> None:
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Goal):
         touch(instance)
@@ -105,5 +118,6 @@ def connect() -> None:
         post_save.connect(_on_save, sender=model, weak=False, dispatch_uid=f"sync.save.{model.__name__}")
         post_delete.connect(_on_delete, sender=model, weak=False, dispatch_uid=f"sync.delete.{model.__name__}")
     post_save.connect(_on_user_save, sender=User, weak=False, dispatch_uid="sync.user")
+    post_delete.connect(_on_user_deleted, sender=User, weak=False, dispatch_uid="sync.user_deleted")
     m2m_changed.connect(_on_goal_rituals, sender=Goal.rituals.through, weak=False, dispatch_uid="sync.goal_rituals")
     couple_ended.connect(_on_couple_ended, weak=False, dispatch_uid="sync.couple_ended")

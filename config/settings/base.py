@@ -314,6 +314,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=3, minute=10),
         "options": {"expires": 3600},
     },
+    # Daily at 03:25 UTC: Idempotency-Key records older than IDEMPOTENCY_TTL_HOURS are deleted.
+    "accounts.purge_idempotency_records": {
+        "task": "accounts.purge_idempotency_records",
+        "schedule": crontab(hour=3, minute=25),
+        "options": {"expires": 3600},
+    },
     # Every 15 s: the one reminder dispatcher claims due ritual reminders (SKIP LOCKED, so an
     # overlapping tick or a second dispatcher is harmless). Expires before the next tick.
     "notifications.dispatch_reminders": {
