@@ -1,6 +1,5 @@
 """ETag / If-Match on PATCH me, couple and rituals/{id}: a stale edit is a 412 and changes nothing."""
 
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from couples.models import Couple
 from rituals.models import Ritual
+from tests.concurrency import race
 from tests.conftest import AppClient
 from tests.factories import UserFactory, pair
 
@@ -193,25 +193,6 @@ def test_the_etag_costs_get_couple_no_query(me, partner, django_assert_num_queri
 
 
 # Concurrent edits with one tag (real Postgres, one connection per request) ----------------------------
-
-
-def race(*calls: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,6 +1,5 @@
 """Idempotency-Key on POST: a retry gets the first response and creates nothing twice."""
 
-import threading
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -23,6 +22,7 @@ from accounts.services.idempotency import (
 )
 from couples.models import Invite
 from rituals.models import CheckIn, Nudge, Ritual
+from tests.concurrency import race
 from tests.conftest import AppClient
 from tests.factories import PASSWORD, UserFactory, pair
 
@@ -347,26 +347,6 @@ def test_a_keyed_post_costs_three_extra_queries_and_a_replay_three(django_assert
 
 
 # Concurrent duplicates (real Postgres, one connection per request) ------------------------------------------
-
-
-def race(*calls: Callable[[], Any]) -> list[Any]:
-    """Runs the calls at the same instant in threads, each with its own database connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,13 +1,13 @@
-import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from couples.models import Couple, Invite, Membership
 from notifications.models import Notification
+from tests.concurrency import race
 from tests.conftest import AppClient
 from tests.factories import UserFactory, pair
 
@@ -135,26 +135,6 @@ def test_join_takes_a_fixed_number_of_queries(invite, joiner, django_assert_num_
         assert joiner.post("/api/v1/couple/join", {"code": invite["code"]}).status_code == 201
 
 
-def _race(*calls):
-    """Runs the calls at the same instant in threads, each with its own database connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_people_racing_for_one_invite_exactly_one_wins():
     for _ in range(5):
@@ -162,7 +142,7 @@ def test_two_people_racing_for_one_invite_exactly_one_wins():
         code = inviter.post("/api/v1/couple/invites").json()["code"]
         first, second = AppClient().sign_in(UserFactory.create()), AppClient().sign_in(UserFactory.create())
 
-        responses = _race(
+        responses = race(
             lambda c=first, code=code: c.post("/api/v1/couple/join", {"code": code}),
             lambda c=second, code=code: c.post("/api/v1/couple/join", {"code": code}),
         )
@@ -179,7 +159,7 @@ def test_one_active_couple_holds_when_two_invites_of_one_person_are_accepted_at_
         codes = [inviter.post("/api/v1/couple/invites").json()["code"] for _ in range(2)]
         joiners = [AppClient().sign_in(UserFactory.create()) for _ in range(2)]
 
-        responses = _race(
+        responses = race(
             *[
                 lambda c=c, code=code: c.post("/api/v1/couple/join", {"code": code})
                 for c, code in zip(joiners, codes, strict=True)

@@ -1,19 +1,17 @@
 """GET/POST /rituals, GET/PATCH/DELETE /rituals/{id}, GET /rituals/{id}/occurrences."""
 
-import threading
 import uuid
-from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
 
 from accounts.models import User
 from couples.models import Couple
 from notifications.models import ReminderSchedule
 from rituals.models import Completion, Ritual, RitualTemplate
+from tests.concurrency import race
 from tests.conftest import AppClient
 from tests.factories import UserFactory, pair
 
@@ -295,26 +293,6 @@ def test_replaying_the_create_of_a_deleted_ritual_does_not_bring_it_back(me, cou
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "ritual_deleted"
     assert Ritual.objects.get(pk=ritual.pk).deleted_at is not None
-
-
-def race(*calls: Callable[[], Any]) -> list[Any]:
-    """Runs the calls at the same instant in threads, each with its own database connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,12 +1,10 @@
 """Shared goals: proposing, editing, the state machine, its notifications and its races."""
 
-import threading
 import uuid
 from datetime import date, time
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
@@ -14,6 +12,7 @@ from couples.models import Couple
 from couples.services import couple_unpair
 from notifications.models import Notification
 from rituals.models import Goal, Ritual
+from tests.concurrency import race
 from tests.conftest import AppClient
 from tests.factories import UserFactory, pair
 
@@ -518,26 +517,6 @@ def test_a_transition_takes_a_fixed_number_of_queries(me, partner, couple, djang
 # Races ------------------------------------------------------------------------------------------
 
 
-def _race(*calls: Any) -> list[Any]:
-    """Runs the calls at the same instant in threads, each with its own database connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Any) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def _couple_with_a_proposal() -> tuple[AppClient, User, Goal]:
     proposer, other = UserFactory.create(), UserFactory.create()
     couple = pair(proposer, other)
@@ -551,7 +530,7 @@ def test_two_devices_accepting_at_once_give_one_accepted_goal_and_one_conflict()
         phone, tablet = AppClient().sign_in(other), AppClient().sign_in(other)
 
         url = _url(goal, "accept")
-        responses = _race(*(lambda c=client, u=url: c.post(u) for client in (phone, tablet)))
+        responses = race(*(lambda c=client, u=url: c.post(u) for client in (phone, tablet)))
 
         assert sorted(r.status_code for r in responses) == [200, 409]
         loser = next(r for r in responses if r.status_code == 409).json()["error"]
@@ -568,7 +547,7 @@ def test_an_accept_racing_a_withdraw_has_exactly_one_winner():
         partner = AppClient().sign_in(other)
 
         withdraw_url, accept_url = _url(goal, "withdraw"), _url(goal, "accept")
-        withdraw, accept = _race(
+        withdraw, accept = race(
             lambda c=proposer, u=withdraw_url: c.post(u),
             lambda c=partner, u=accept_url: c.post(u),
         )

@@ -1,17 +1,16 @@
 """Nudges: bids for connection sent to the partner, within a daily quota, and how the partner turns toward them."""
 
-import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
 
 from accounts.export import user_data_export
 from notifications.models import Notification
 from rituals.models import Nudge
+from tests.concurrency import race
 from tests.conftest import AppClient
 from tests.factories import DeviceFactory, UserFactory, pair
 
@@ -202,26 +201,6 @@ def test_the_default_quota_is_twenty(me, partner, settings):
     assert _error(me.post(URL, {"kind": "hug"})) == (429, "nudge_quota_exceeded")
 
 
-def _race(*calls):
-    """Runs the calls at the same instant in threads, each with its own database connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_sends_at_the_quota_edge_never_exceed_it(settings):
     settings.NUDGE_DAILY_QUOTA = 3
@@ -231,7 +210,7 @@ def test_concurrent_sends_at_the_quota_edge_never_exceed_it(settings):
         clients = [AppClient().sign_in(sender) for _ in range(6)]
         _send(clients[0])  # one already sent today: two left for six phones
 
-        responses = _race(*[lambda c=c: c.post(URL, {"kind": "hug"}) for c in clients])
+        responses = race(*[lambda c=c: c.post(URL, {"kind": "hug"}) for c in clients])
 
         assert sorted(r.status_code for r in responses) == [201, 201, 429, 429, 429, 429]
         assert Nudge.objects.filter(sender=sender).count() == 3

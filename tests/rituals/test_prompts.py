@@ -1,18 +1,17 @@
 """The daily prompt: one question per couple-day for both partners, answered with a mutual reveal."""
 
-import threading
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import connection
 from django.test import Client
 
 from accounts.export import user_data_export
 from couples.models import Couple
 from notifications.models import Notification
 from rituals.models import DailyPrompt, Prompt, PromptAnswer, PromptDeck
+from tests.concurrency import race
 from tests.conftest import AppClient
 from tests.factories import UserFactory, pair
 
@@ -70,26 +69,6 @@ def test_both_partners_get_the_same_prompt_of_the_day(me, partner, couple, promp
     assert (daily.couple, str(daily.id), str(daily.prompt_id)) == (couple, body["id"], body["prompt"]["id"])
 
 
-def _race(*calls):
-    """Runs the calls at the same instant in threads, each with its own database connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_both_phones_asking_at_the_same_instant_get_one_prompt():
     _deck(20)
@@ -98,7 +77,7 @@ def test_both_phones_asking_at_the_same_instant_get_one_prompt():
         couple = pair(first, second)
         clients = [AppClient().sign_in(first), AppClient().sign_in(second)]
 
-        responses = _race(*[lambda c=c: c.get(TODAY) for c in clients])
+        responses = race(*[lambda c=c: c.get(TODAY) for c in clients])
 
         assert [r.status_code for r in responses] == [200, 200]
         bodies = [r.json() for r in responses]
