@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts.models import Device
 from notifications.models import Notification, NotificationPreference
-from notifications.push import Outcome, PushMessage, get_provider
+from notifications.push import Outcome, PushMessage, PushResult, get_provider
 from notifications.quiet_hours import quiet_until
 from notifications.signals import pushes_sent
 
@@ -114,10 +114,10 @@ def deliver(notification_ids: list[str]) -> dict[str, int]:
             to_send.append((row, device, message))
 
     results = get_provider().send([message for _, _, message in to_send]) if to_send else []
-    outcomes: dict[UUID, list[tuple[Outcome, str]]] = defaultdict(list)
+    outcomes: dict[UUID, list[PushResult]] = defaultdict(list)
     invalid_devices: list[UUID] = []
     for (row, device, _), result in zip(to_send, results, strict=True):
-        outcomes[row.id].append((result.outcome, result.error))
+        outcomes[row.id].append(result)
         if result.outcome is Outcome.TOKEN_INVALID:
             invalid_devices.append(device.id)
     for row in rows:
@@ -157,13 +157,16 @@ def _lock_screen_text(row: Notification, level: str) -> tuple[str, str]:
     return "You have a new notification", ""
 
 
-def _after_send(row: Notification, outcomes: list[tuple[Outcome, str]], now: datetime) -> _Decision:
-    kinds = {outcome for outcome, _ in outcomes}
-    errors = "; ".join(error for _, error in outcomes if error)[:300]
+def _after_send(row: Notification, results: list[PushResult], now: datetime) -> _Decision:
+    kinds = {result.outcome for result in results}
+    errors = "; ".join(result.error for result in results if result.error)[:300]
     if Outcome.DELIVERED in kinds:
         return _Decision(State.SENT)
     if Outcome.RETRY in kinds and row.push_attempts < settings.PUSH_MAX_ATTEMPTS:
-        return _Decision(State.PENDING, errors, now + retry_delay(row.push_attempts))
+        # Never sooner than the provider asked (Retry-After), never later than the cap.
+        asked = max((r.retry_after or 0.0 for r in results if r.outcome is Outcome.RETRY), default=0.0)
+        delay = max(retry_delay(row.push_attempts), timedelta(seconds=min(asked, settings.PUSH_RETRY_CAP_SECONDS)))
+        return _Decision(State.PENDING, errors, now + delay)
     if kinds == {Outcome.TOKEN_INVALID}:
         return _Decision(State.SKIPPED, "every device token was invalid")
     return _Decision(State.FAILED, errors or "gave up")

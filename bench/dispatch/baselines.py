@@ -3,7 +3,7 @@
 - Redis enqueue: the task messages `enqueue_pushes` publishes (100 notification ids each), sent
   with Celery to a queue nobody consumes, and the same bytes pushed with a bare LPUSH.
 - Fake FCM server: its own throughput with a trivial client (http.client, keep-alive, many threads).
-- firebase-admin client: `FcmProvider.send` (send_each, a thread per message) in one process, the
+- FCM provider: `FcmProvider.send` (batches of 100, all in flight at once) in one process, the
   pushes per second and the CPU each push costs; the worker pool is made of such processes.
 """
 
@@ -70,9 +70,9 @@ def _fcm_body() -> bytes:
 
 
 def fake_server_throughput(
-    *, latency: float, stock: bool, requests: int, connections: int, log_dir: Path
+    *, latency: float, requests: int, connections: int, log_dir: Path
 ) -> dict[str, float]:
-    server = FakeServer(latency=latency, stock=stock, log_path=log_dir / "fake-fcm-baseline.log")
+    server = FakeServer(latency=latency, log_path=log_dir / "fake-fcm-baseline.log")
     try:
         url = urlparse(server.url)
         body, path = _fcm_body(), "/v1/projects/couples-bench/messages:send"
@@ -117,9 +117,9 @@ def fake_server_throughput(
         server.stop()
 
 
-def firebase_admin_client(*, latency: float, stock: bool, batches: int, log_dir: Path) -> dict[str, Any]:
+def fcm_provider(*, latency: float, batches: int, log_dir: Path) -> dict[str, Any]:
     """FcmProvider.send, as one worker process runs it, against its own fake server."""
-    server = FakeServer(latency=latency, stock=stock, log_path=log_dir / "fake-fcm-client-baseline.log")
+    server = FakeServer(latency=latency, log_path=log_dir / "fake-fcm-client-baseline.log")
     endpoint = settings.FCM_ENDPOINT
     try:
         settings.FCM_ENDPOINT = server.url

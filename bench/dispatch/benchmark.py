@@ -46,7 +46,7 @@ class Benchmark:
         seed.empty()
         couples = seed.seed_people(couples=math.ceil(args.rituals / seed.RITUALS_PER_COUPLE))
         _log(f"seeded people: {seed.counts()}")
-        fake = FakeServer(latency=args.latency, stock=args.stock_fake, log_path=self.out / "fake-fcm.log")
+        fake = FakeServer(latency=args.latency, log_path=self.out / "fake-fcm.log")
         workers: Workers | None = None
         try:
             env = self._worker_env(fake.url)
@@ -191,14 +191,14 @@ class Benchmark:
 
     def _baselines(self, expected: int) -> dict[str, Any]:
         args = self.args
-        _log("baselines: Redis enqueue, fake FCM server throughput, firebase-admin client")
+        _log("baselines: Redis enqueue, fake FCM server throughput, FCM provider alone")
         return {
             "redis_enqueue": baselines.redis_enqueue(messages=math.ceil(expected / CHUNK)),
             "fake_fcm_server": baselines.fake_server_throughput(
-                latency=args.latency, stock=args.stock_fake, requests=20_000, connections=200, log_dir=self.out
+                latency=args.latency, requests=20_000, connections=200, log_dir=self.out
             ),
-            "firebase_admin_client": baselines.firebase_admin_client(
-                latency=args.latency, stock=args.stock_fake, batches=30, log_dir=self.out
+            "fcm_provider": baselines.fcm_provider(
+                latency=args.latency, batches=30, log_dir=self.out
             ),
         }
 

@@ -8,20 +8,15 @@ parent talks to it over stdin/stdout, one line each way:
     dump PATH        -> {"dumped": N}   (PATH: JSON [[received_at, collapse_id, token], ...])
     quit / EOF       -> exits
 
-Two changes from the test defaults, both about loopback plumbing rather than FCM behaviour (see
-docs/performance.md): a listen backlog of 1024 instead of socketserver's 5, so hundreds of client
-connections opening at once are not reset; and TCP_NODELAY on the answers, so the header and body
-writes of each answer do not wait ~40 ms on Nagle's algorithm against the client's delayed ACK.
-`--stock` keeps both defaults.
+The server itself is the tests' one, unchanged (an asyncio server with a listen backlog of 1024 and
+single-write answers); here only what it records is slimmed down.
 """
 
 import argparse
 import json
 import resource
-import socketserver
 import sys
 import time
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 from tests.notifications.fake_fcm import fake_fcm_server
@@ -38,10 +33,7 @@ class ReceivedLog(list[Any]):
         super().append((time.time(), message.get("android", {}).get("collapse_key", ""), message.get("token", "")))
 
 
-def serve(latency: float, stock: bool) -> None:
-    if not stock:
-        ThreadingHTTPServer.request_queue_size = 1024
-        socketserver.StreamRequestHandler.disable_nagle_algorithm = True
+def serve(latency: float) -> None:
     with fake_fcm_server(latency=latency) as fake:
         fake.received = ReceivedLog()
         _reply({"url": fake.url})
@@ -70,10 +62,9 @@ def _reply(payload: dict[str, Any]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds each request takes (default 0.05)")
-    parser.add_argument("--stock", action="store_true", help="keep socketserver's backlog and Nagle defaults")
     args = parser.parse_args()
     # Also ends when the parent dies without saying quit: its stdin closes.
-    serve(args.latency, args.stock)
+    serve(args.latency)
 
 
 if __name__ == "__main__":

@@ -42,11 +42,11 @@ def _stop_group(process: subprocess.Popen[Any], grace: float) -> None:
 class FakeServer:
     """bench.dispatch.fake_server in a child process, driven over its stdin/stdout."""
 
-    def __init__(self, *, latency: float, stock: bool, log_path: Path) -> None:
+    def __init__(self, *, latency: float, log_path: Path) -> None:
         command = [sys.executable, "-m", "bench.dispatch.fake_server", "--latency", str(latency)]
         self._log: IO[bytes] = log_path.open("wb")
         self.process = subprocess.Popen(
-            [*command, "--stock"] if stock else command,
+            command,
             cwd=REPO,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

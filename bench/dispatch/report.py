@@ -141,7 +141,7 @@ def _baseline_lines(baselines: dict[str, Any]) -> list[str]:
         return []
     redis = baselines["redis_enqueue"]
     fake = baselines["fake_fcm_server"]
-    client = baselines["firebase_admin_client"]
+    client = baselines["fcm_provider"]
     return [
         "",
         "| baseline (same run) | value |",
@@ -152,6 +152,6 @@ def _baseline_lines(baselines: dict[str, Any]) -> list[str]:
         f"| fake FCM server, trivial client ({fake['connections']} keep-alive connections) | "
         f"{fake['requests_per_s']:,.0f} req/s (server {fake['server_cpu_us_per_request']:.0f} µs CPU/req, "
         f"client {fake['client_cpu_us_per_request']:.0f} µs; {fake['errors']} errors) |",
-        f"| firebase-admin send_each, one process, batches of 100 | {client['pushes_per_s']:,.0f} pushes/s, "
+        f"| FcmProvider.send alone, one process, batches of 100 | {client['pushes_per_s']:,.0f} pushes/s, "
         f"{client['client_cpu_us_per_push']:.0f} µs CPU/push |",
     ]

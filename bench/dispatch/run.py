@@ -22,7 +22,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latency", type=float, default=0.05, help="fake FCM latency per request, seconds")
     parser.add_argument("--timeout", type=float, default=420, help="give up this long after the due minute")
     parser.add_argument("--stall", type=float, default=45, help="give up after this long without a new push")
-    parser.add_argument("--stock-fake", action="store_true", help="fake server with socketserver's defaults")
     parser.add_argument("--skip-baselines", action="store_true")
     parser.add_argument("--out", type=Path, default=Path("var/bench/dispatch"), help="logs and JSON results")
     parser.add_argument(

@@ -24,6 +24,8 @@ class Outcome(Enum):
 class PushResult:
     outcome: Outcome
     error: str = ""
+    # RETRY only: the provider asked us to wait at least this many seconds (Retry-After).
+    retry_after: float | None = None
 
 
 class PushProvider(Protocol):

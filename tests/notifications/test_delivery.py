@@ -1,4 +1,4 @@
-"""The push pipeline against a fake FCM server on loopback (the real firebase-admin client)."""
+"""The push pipeline against a fake FCM server on loopback (the real FCM provider)."""
 
 from datetime import UTC, datetime, time, timedelta
 

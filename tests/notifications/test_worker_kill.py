@@ -2,7 +2,7 @@
 
 Everything is real except Google: a `celery -A config worker` process (prefork, concurrency 1,
 queue `push`, late acks, settings `config.settings.integration`) on the test Redis database, the
-live PostgreSQL test database, and the real firebase-admin client talking to the fake FCM server on
+live PostgreSQL test database, and the real FCM provider talking to the fake FCM server on
 loopback. The worker's whole process group (main process and pool child) gets SIGKILL, so nothing
 of it survives to requeue the message (`task_reject_on_worker_lost` needs a living main process):
 the only ways back are the lease sweeper (`push_pump`) and, an hour later, Redis redelivering the
