@@ -17,14 +17,14 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from couples.models import Couple, Membership
 from notifications.models import Notification, ReminderSchedule
 from rituals import recurrence
 from rituals.models import Ritual
-from sync.receivers import touch_ids
+from sync.receivers import touch_all
 
 logger = logging.getLogger(__name__)
 
@@ -109,16 +109,65 @@ def _dispatch_batch(batch_size: int, now: datetime) -> tuple[int, int]:
                 stale.append(ritual.pk)
             else:
                 schedule.occurrence_at, schedule.fire_at = following, following - _offset(ritual)
-        Notification.objects.bulk_create(notifications, ignore_conflicts=True)
-        touch_ids(Notification, [note.pk for note in notifications])  # bulk_create sends no signal
-        live_schedules = [s for s in schedules if s.ritual_id not in set(stale)]
-        ReminderSchedule.objects.bulk_update(live_schedules, ["occurrence_at", "fire_at"])
+        written = _insert_new(notifications)
+        touch_all(note for note in notifications if note.pk in written)  # raw SQL sends no signal
+        stale_ids = set(stale)
+        _advance([s for s in schedules if s.ritual_id not in stale_ids])
         if stale:
             ReminderSchedule.objects.filter(ritual_id__in=stale).delete()
+        to_push = [pk for pk in to_push if UUID(pk) in written]
         if to_push:
-            # Ids of rows a concurrent run already wrote (ignored conflicts) match nothing: harmless.
             transaction.on_commit(lambda: _enqueue(to_push))
-    return len(notifications), len(schedules)
+    return len(written), len(schedules)
+
+
+# Columns of a notification, in the order _insert_new passes them.
+_COLUMNS = list(Notification._meta.concrete_fields)
+
+
+def _insert_new(notifications: list[Notification]) -> set[UUID]:
+    """Inserts the notifications whose dedupe key is new; returns the ids actually written.
+
+    One `INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING RETURNING id`: a row another run
+    already wrote is skipped and left out of the answer, so only new rows get sync changes and pushes
+    (`bulk_create(ignore_conflicts=True)` cannot tell which rows it skipped), and the statement has
+    one array parameter per column instead of one parameter per value."""
+    if not notifications:
+        return set()
+    table = Notification._meta.db_table
+    names = ", ".join(connection.ops.quote_name(field.column) for field in _COLUMNS)
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in _COLUMNS)
+    values = [
+        [field.get_db_prep_save(getattr(note, field.attname), connection) for note in notifications]
+        for field in _COLUMNS
+    ]
+    sql = (
+        f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) "  # noqa: S608 (names from model meta)
+        "ON CONFLICT DO NOTHING RETURNING id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return {_as_uuid(pk) for (pk,) in cursor.fetchall()}
+
+
+def _advance(schedules: list[ReminderSchedule]) -> None:
+    """Moves the schedules to their next occurrence in one `UPDATE … FROM unnest(…)` (bulk_update
+    writes a CASE WHEN per row and field: ~15x slower for a batch of 500)."""
+    if not schedules:
+        return
+    table = ReminderSchedule._meta.db_table
+    sql = (
+        f"UPDATE {table} AS s SET occurrence_at = v.occurrence_at, fire_at = v.fire_at "  # noqa: S608
+        "FROM unnest(%s::uuid[], %s::timestamptz[], %s::timestamptz[]) AS v(ritual_id, occurrence_at, fire_at) "
+        "WHERE s.ritual_id = v.ritual_id"
+    )
+    params = [[s.ritual_id for s in schedules], [s.occurrence_at for s in schedules], [s.fire_at for s in schedules]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _as_uuid(value: object) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def _enqueue(notification_ids: list[str]) -> None:

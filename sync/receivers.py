@@ -1,8 +1,9 @@
 """What a write means for each phone: the audience of a changed record and whether it is now gone.
 
 Saves and deletes of synced models are caught by model signals, inside the writing transaction.
-Writes that bypass signals (`QuerySet.update`, `bulk_create`) call `touch` / `touch_ids` themselves;
-`tests/sync/test_change_capture.py` checks every service write shows up in a pull.
+Writes that bypass signals (`QuerySet.update`, `bulk_create`, raw SQL) call `touch` / `touch_ids` /
+`touch_all` themselves; `tests/sync/test_change_capture.py` checks every service write shows up in a
+pull.
 """
 
 from collections.abc import Iterable
@@ -51,6 +52,11 @@ def changes_for(instance: Any, *, gone: bool = False) -> list[Change]:
 def touch(instance: Any) -> None:
     """Records that `instance` changed, for every phone that holds (or held) it."""
     stamp(changes_for(instance))
+
+
+def touch_all(instances: Iterable[Any]) -> None:
+    """Same, for rows written in bulk whose current state the caller holds in memory: no re-read."""
+    stamp([change for instance in instances for change in changes_for(instance)])
 
 
 def touch_ids(model: type[Any], ids: Iterable[Any]) -> None:

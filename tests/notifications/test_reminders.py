@@ -9,6 +9,7 @@ import time_machine
 from notifications.models import Notification, ReminderSchedule
 from notifications.reminders import dispatch_due_reminders, reminder_reschedule
 from rituals.models import Ritual
+from sync.changes import current_version
 from tests.factories import UserFactory, pair
 
 pytestmark = pytest.mark.django_db
@@ -191,6 +192,31 @@ def test_a_dispatch_batch_costs_the_same_number_of_queries_whatever_its_size(rit
             ritual = _ritual(pair(UserFactory.create(), UserFactory.create()))
             reminder_reschedule(ritual=ritual)
     # savepoint, claim (lock + ritual), partners, insert notifications, advance schedules, release.
-    # + 3 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(9):
+    # + 2 for sync: the counter bump and the state upsert (sync.changes); the recipients of the new
+    # notifications are known without reading them back.
+    with django_assert_num_queries(8):
         assert dispatch_due_reminders(now=datetime(2026, 1, 4, 18, 0, tzinfo=UTC), batch_size=50) == 2 * rituals
+
+
+def test_a_reminder_already_written_is_neither_pushed_nor_synced_again(
+    couple, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued: list[str] = []
+    monkeypatch.setattr("notifications.tasks.enqueue_pushes", queued.extend)
+    ritual = _ritual(couple, rrule="FREQ=DAILY", zone="UTC")
+    with time_machine.travel(datetime(2026, 1, 5, 12, tzinfo=UTC)):
+        reminder_reschedule(ritual=ritual)
+    sent = ReminderSchedule.objects.get(ritual=ritual)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert dispatch_due_reminders(now=sent.fire_at) == 2
+    versions = [current_version(member.user_id) for member in couple.memberships.all()]
+    # The schedule points at the occurrence already reminded of again (say, an edit racing the
+    # dispatcher): the unique dedupe key keeps the notifications, and nothing else happens either.
+    ReminderSchedule.objects.filter(ritual=ritual).update(occurrence_at=sent.occurrence_at, fire_at=sent.fire_at)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert dispatch_due_reminders(now=sent.fire_at) == 0
+
+    assert _reminders(ritual).count() == 2
+    assert sorted(queued) == sorted(str(pk) for pk in _reminders(ritual).values_list("id", flat=True))
+    assert [current_version(member.user_id) for member in couple.memberships.all()] == versions
