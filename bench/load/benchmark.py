@@ -1,0 +1,240 @@
+"""One benchmark size: seed (or reuse) the database, start gunicorn, run wrk per endpoint, collect."""
+
+import argparse
+import contextlib
+import fcntl
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from django.core.management import call_command
+from django.db import connection
+from psycopg import sql
+
+from bench.load import seed, targets
+
+LUA = Path(__file__).with_name("rotate.lua")
+BASELINES = ["baseline: constant", "baseline: one query"]
+READS = ["rituals/today", "rituals", "couple", "notifications", "sync/pull"]
+WRITE = "POST completions"
+ENDPOINTS = [*BASELINES, *READS, WRITE]
+
+
+class Benchmark:
+    def __init__(self, args: argparse.Namespace, couples: int) -> None:
+        self.args = args
+        self.couples = couples
+        base = str(connection.settings_dict["NAME"])
+        self.database = f"{base}_{couples}"
+        if "bench" not in self.database:
+            raise SystemExit(f"Refusing to use database {self.database!r}: its name must contain 'bench'.")
+        self.out = Path(args.out) / f"{couples}"
+        self.out.mkdir(parents=True, exist_ok=True)
+
+    def run(self) -> dict[str, Any]:
+        self._use_database()
+        seeded_at, seed_seconds = self._prepare()
+        counts = seed.counts()
+        print(f"[{self.couples} couples] rows: {counts}", flush=True)
+        result: dict[str, Any] = {"couples": self.couples, "seed_seconds": seed_seconds, "rows": counts}
+        if self.args.seed_only:
+            return result
+        files = self._targets(seeded_at)
+        endpoints = [e for e in ENDPOINTS if not self.args.only or e in self.args.only or e in BASELINES]
+        with self._lock(), self._gunicorn():
+            for endpoint in endpoints:  # warm-up: imports, connections, caches of every worker
+                self._wrk(files[endpoint][0] if endpoint == WRITE else files[endpoint], self.args.warmup)
+            rounds: dict[str, list[dict[str, Any]]] = {endpoint: [] for endpoint in endpoints}
+            for number in range(self.args.rounds):
+                for endpoint in endpoints:
+                    target = files[endpoint][number + 1] if endpoint == WRITE else files[endpoint]
+                    rounds[endpoint].append(self._wrk(target, self.args.duration))
+                    last = rounds[endpoint][-1]
+                    print(
+                        f"[{self.couples} couples] round {number + 1} {endpoint}: {last['rps']:.0f} req/s, "
+                        f"p50 {last['p50_ms']:.1f} ms, p99 {last['p99_ms']:.1f} ms, non-2xx {last['non_2xx_3xx']}",
+                        flush=True,
+                    )
+        result["endpoints"] = {endpoint: _summary(samples) for endpoint, samples in rounds.items()}
+        result["rounds"] = rounds
+        result["config"] = {
+            key: getattr(self.args, key)
+            for key in ("duration", "warmup", "rounds", "connections", "workers", "threads")
+        }
+        return result
+
+    # Database ------------------------------------------------------------------------------------
+
+    def _use_database(self) -> None:
+        connection.close()
+        connection.settings_dict["NAME"] = self.database
+
+    def _prepare(self) -> tuple[Any, float | None]:
+        if self.args.reuse and self._exists() and seed.counts()["couples_couple"] == self.couples:
+            # Migrations added since the seed (an index, say) apply to the seeded rows as in production.
+            call_command("migrate", verbosity=0, interactive=False)
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT max(created_at) FROM accounts_authsession")
+                return cursor.fetchone()[0], None
+        self._recreate()
+        call_command("migrate", verbosity=0, interactive=False)
+        started = time.perf_counter()
+        print(f"[{self.couples} couples] seeding ...", flush=True)
+        seeded_at = seed.seed(couples=self.couples, progress=True)
+        return seeded_at, round(time.perf_counter() - started, 1)
+
+    def _admin(self) -> psycopg.Connection[Any]:
+        params = connection.get_connection_params()
+        for key in ("cursor_factory", "context", "dbname"):
+            params.pop(key, None)
+        return psycopg.connect(dbname="postgres", autocommit=True, **params)
+
+    def _exists(self) -> bool:
+        with self._admin() as admin:
+            return admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [self.database]).fetchone() is not None
+
+    def _recreate(self) -> None:
+        connection.close()
+        with self._admin() as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.database)))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.database)))
+
+    # Targets -------------------------------------------------------------------------------------
+
+    def _targets(self, seeded_at: Any) -> dict[str, Any]:
+        people = targets.actors(count=self.args.users)
+        print(f"[{self.couples} couples] {len(people)} partners of {len({p.couple_id for p in people})} couples")
+        files: dict[str, Any] = {}
+        for name, lines in targets.baseline_lines(people=people).items():
+            files[name] = targets.write(self.out / f"{_slug(name)}.tsv", lines)
+        for endpoint in READS:
+            lines = targets.read_lines(endpoint=endpoint, people=people, seeded_at=seeded_at)
+            files[endpoint] = targets.write(self.out / f"{_slug(endpoint)}.tsv", lines)
+        # Each completion is posted once: one slice for the warm-up and one per round. A slice holds
+        # more than wrk can send in its time; if it ran out, repeats would show up as non-2xx (409).
+        per_slice = 1500 * max(self.args.duration, self.args.warmup)
+        lines = targets.completion_lines(people=people, seeded_at=seeded_at, limit=per_slice * (self.args.rounds + 1))
+        slices = [lines[i * per_slice : (i + 1) * per_slice] for i in range(self.args.rounds + 1)]
+        files[WRITE] = [targets.write(self.out / f"completions-{i}.tsv", part) for i, part in enumerate(slices)]
+        return files
+
+    # Processes -----------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _lock(self) -> Iterator[None]:
+        if not self.args.lock:
+            yield
+            return
+        with open(self.args.lock, "a") as handle:
+            print(f"[{self.couples} couples] waiting for {self.args.lock} ...", flush=True)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextlib.contextmanager
+    def _gunicorn(self) -> Iterator[None]:
+        import redis
+
+        redis.Redis.from_url(self.args.redis_url).flushdb()  # the benchmark's own Redis database
+        env = {**os.environ, "DATABASE_URL": _with_database(self.args.database_url, self.database)}
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{self.args.port}",
+            "--workers",
+            str(self.args.workers),
+            "--threads",
+            str(self.args.threads),
+            "--timeout",
+            "30",
+            "--worker-tmp-dir",
+            "/dev/shm",  # noqa: S108 (as in the image: heartbeat files in memory, not on disk)
+            "--no-control-socket",
+            "--log-level",
+            "warning",
+        ]
+        log = (self.out / "gunicorn.log").open("w")
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            self._wait_ready(server)
+            yield
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            log.close()
+
+    def _wait_ready(self, server: subprocess.Popen[bytes]) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                raise SystemExit(f"gunicorn exited ({server.returncode}); see {self.out / 'gunicorn.log'}")
+            url = f"http://127.0.0.1:{self.args.port}/healthz"
+            with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as reply:
+                if reply.status == 200:
+                    return
+            time.sleep(0.5)
+        raise SystemExit("gunicorn did not become ready within 60 s")
+
+    def _wrk(self, target: Path, seconds: int) -> dict[str, Any]:
+        command = [
+            "wrk",
+            "-t1",
+            f"-c{self.args.connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(LUA),
+            f"http://127.0.0.1:{self.args.port}",
+            "--",
+            str(target),
+        ]
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        line = next((row for row in output.splitlines() if row.startswith("BENCH_RESULT ")), None)
+        if line is None:
+            raise SystemExit(f"wrk printed no result:\n{output}")
+        raw = json.loads(line.removeprefix("BENCH_RESULT "))
+        return {
+            "rps": raw["requests"] / (raw["duration_us"] / 1e6),
+            "p50_ms": raw["p50_us"] / 1000,
+            "p90_ms": raw["p90_us"] / 1000,
+            "p99_ms": raw["p99_us"] / 1000,
+            **raw,
+        }
+
+
+def _summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median of each statistic over the rounds (one noisy round on a shared machine decides nothing)."""
+    return {
+        "rps": statistics.median(s["rps"] for s in samples),
+        "p50_ms": statistics.median(s["p50_ms"] for s in samples),
+        "p99_ms": statistics.median(s["p99_ms"] for s in samples),
+        "requests": sum(s["requests"] for s in samples),
+        "errors": sum(s[key] for s in samples for key in ("non_2xx_3xx", "connect_errors", "read_errors", "timeouts")),
+    }
+
+
+def _slug(name: str) -> str:
+    return name.replace("baseline: ", "baseline-").replace(" ", "-").replace("/", "-")
+
+
+def _with_database(url: str, name: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}"

@@ -1,0 +1,133 @@
+"""Who the load generator plays and what it asks: signed-in partners of many couples, their requests.
+
+Access tokens are minted here in bulk with simplejwt, for the sessions the seed opened, exactly as
+`accounts.services.sessions` mints them at sign-in (user id and session id claims), so the server
+authenticates them the normal way (one query joining the user to the live session).
+"""
+
+import json
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+from django.db import connection
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import AccessToken
+
+from bench.load.seed import cursor_at
+from rituals import recurrence
+from rituals.models import Completion, Ritual
+
+API = "/api/v1"
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: UUID
+    session_id: UUID
+    couple_id: UUID
+    time_zone: str
+    token: str
+
+
+def actors(*, count: int) -> list[Actor]:
+    """`count` benchmark users spread evenly over all couples (both partners of every k-th couple)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT u.id, s.id, m.couple_id, u.time_zone
+            FROM accounts_user u
+            JOIN accounts_authsession s ON s.user_id = u.id AND s.revoked_at IS NULL
+            JOIN couples_membership m ON m.user_id = u.id AND m.is_active
+            WHERE u.email LIKE 'bench-load-%%'
+            ORDER BY u.email
+            """
+        )
+        rows = cursor.fetchall()
+    step = max(1, len(rows) // max(count, 1))
+    if step > 1:
+        step -= step % 2  # keep both partners of a picked couple
+    picked = [row for index, row in enumerate(rows) if index % step < 2 or step == 1][:count]
+    return [
+        Actor(user_id, session_id, couple_id, zone, _token(user_id, session_id))
+        for user_id, session_id, couple_id, zone in picked
+    ]
+
+
+def _token(user_id: UUID, session_id: UUID) -> str:
+    token = AccessToken()
+    token[api_settings.USER_ID_CLAIM] = str(user_id)
+    token["sid"] = str(session_id)
+    return str(token)
+
+
+def rituals_by_couple(couple_ids: Iterable[UUID]) -> dict[UUID, list[Ritual]]:
+    found: dict[UUID, list[Ritual]] = {}
+    for ritual in Ritual.objects.filter(couple_id__in=list(couple_ids), deleted_at=None).order_by("created_at", "id"):
+        found.setdefault(ritual.couple_id, []).append(ritual)
+    return found
+
+
+def read_lines(*, endpoint: str, people: Sequence[Actor], seeded_at: datetime) -> list[str]:
+    """One targets line per actor for a read endpoint (the list rotates through all of them)."""
+    since = cursor_at(seeded_at - timedelta(days=1), now=seeded_at)  # a phone that last synced a day ago
+    paths = {
+        "rituals/today": f"{API}/rituals/today",
+        "rituals": f"{API}/rituals",
+        "couple": f"{API}/couple",
+        "notifications": f"{API}/notifications",
+        "sync/pull": f"{API}/sync/pull?last_pulled_at={since}",
+    }
+    return [_line("GET", paths[endpoint], actor.token) for actor in people]
+
+
+def baseline_lines(*, people: Sequence[Actor]) -> dict[str, list[str]]:
+    return {
+        "baseline: constant": [_line("GET", "/bench/constant", "")],
+        "baseline: one query": [_line("GET", f"/bench/one-query/{actor.couple_id}", "") for actor in people],
+    }
+
+
+def completion_lines(*, people: Sequence[Actor], seeded_at: datetime, limit: int, days: int = 120) -> list[str]:
+    """POST completions for occurrences the actor has not completed yet (each one once), shuffled.
+
+    Occurrences come from `rituals.recurrence`, the same code the API validates them with.
+    """
+    by_couple = rituals_by_couple({actor.couple_id for actor in people})
+    start = seeded_at - timedelta(days=days)
+    done = set(
+        Completion.objects.filter(
+            user_id__in=[actor.user_id for actor in people], occurrence_at__gte=start - timedelta(days=1)
+        ).values_list("ritual_id", "user_id", "occurrence_at")
+    )
+    lines = []
+    for actor in people:
+        for ritual in by_couple.get(actor.couple_id, []):
+            if ritual.status != Ritual.Status.ACTIVE:
+                continue
+            for instant in recurrence.occurrences(
+                rrule=ritual.rrule,
+                start_date=ritual.start_date,
+                local_time=ritual.local_time,
+                time_zone=ritual.time_zone,
+                start=start,
+                end=seeded_at,
+            ):
+                if (ritual.pk, actor.user_id, instant) not in done:
+                    body = json.dumps({"occurrence_at": instant.isoformat(), "connection_rating": 4})
+                    lines.append(_line("POST", f"{API}/rituals/{ritual.pk}/completions", actor.token, body))
+    random.Random(7).shuffle(lines)
+    return lines[:limit]
+
+
+def _line(method: str, path: str, token: str, body: str = "") -> str:
+    return f"{method}\t{path}\t{token}\t{body}"
+
+
+def write(path: Path, lines: Sequence[str]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    return path
