@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Device
+from config.db import AnyOf  # noqa: F401  (registers the `__any` lookup: one parameter for a list of ids)
 from notifications.models import Notification, NotificationPreference
 from notifications.push import Outcome, PushMessage, PushResult, get_provider
 from notifications.quiet_hours import quiet_until
@@ -63,10 +64,10 @@ def claim(notification_ids: list[str]) -> list[Notification]:
         rows = list(
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient")
-            .filter(_due(), id__in=notification_ids)
+            .filter(_due(), id__any=notification_ids)
         )
         if rows:
-            Notification.objects.filter(id__in=[row.id for row in rows]).update(
+            Notification.objects.filter(id__any=[row.id for row in rows]).update(
                 push_state=State.SENDING, push_lease_until=lease_until, push_attempts=F("push_attempts") + 1
             )
     for row in rows:
@@ -87,9 +88,9 @@ def deliver(notification_ids: list[str]) -> dict[str, int]:
     if not rows:
         return {}
     recipients = {row.recipient_id for row in rows}
-    preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=recipients)}
+    preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__any=recipients)}
     devices: dict[UUID, list[Device]] = defaultdict(list)
-    for device in Device.objects.filter(user_id__in=recipients, is_active=True).order_by("created_at"):
+    for device in Device.objects.filter(user_id__any=recipients, is_active=True).order_by("created_at"):
         devices[device.user_id].append(device)
 
     now = timezone.now()
@@ -184,7 +185,7 @@ def _record(decisions: dict[UUID, _Decision], now: datetime) -> None:
     for notification_id, decision in decisions.items():
         groups[(decision.state, decision.error, decision.not_before)].append(notification_id)
     for (state, error, not_before), ids in groups.items():
-        Notification.objects.filter(id__in=ids, push_state=State.SENDING).update(
+        Notification.objects.filter(id__any=ids, push_state=State.SENDING).update(
             push_state=state,
             push_last_error=error,
             push_not_before=not_before,

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from django.db import connection, transaction
 
+from config.db import json_rows, uuid_array
 from sync.models import SyncCounter, SyncState
 
 
@@ -46,12 +47,18 @@ def stamp(changes: Iterable[Change]) -> dict[UUID, int]:
 
 def _bump(user_ids: list[UUID]) -> dict[UUID, int]:
     counter = SyncCounter._meta.db_table
-    rows = ", ".join(["(%s, 1)"] * len(user_ids))
+    if connection.vendor == "postgresql":
+        # All ids in one array parameter (config.db: a VALUES list costs a placeholder each); unnest
+        # keeps their order, so the counters are still locked in user-id order.
+        rows = "SELECT u, 1 FROM unnest(%s::uuid[]) AS u"
+        params: list[Any] = [uuid_array(user_ids)]
+    else:
+        rows = "VALUES " + ", ".join(["(%s, 1)"] * len(user_ids))
+        params = [_db_uuid(user_id) for user_id in user_ids]
     sql = (
-        f"INSERT INTO {counter} (user_id, version) VALUES {rows} "  # noqa: S608 (table name from model meta)
+        f"INSERT INTO {counter} (user_id, version) {rows} "
         f"ON CONFLICT (user_id) DO UPDATE SET version = {counter}.version + 1 RETURNING user_id, version"
     )
-    params = [_db_uuid(user_id) for user_id in user_ids]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return {_as_uuid(user_id): version for user_id, version in cursor.fetchall()}
@@ -60,14 +67,19 @@ def _bump(user_ids: list[UUID]) -> dict[UUID, int]:
 def _upsert_states(rows: Iterable[tuple[UUID, str, str, int, bool]]) -> None:
     values = list(rows)
     state = SyncState._meta.db_table
-    placeholders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(values))
+    params: list[Any] = []
+    if connection.vendor == "postgresql":
+        # The rows as one JSON parameter (config.db), rather than five placeholders per row.
+        source = "SELECT * FROM json_to_recordset(%s::json) AS x(u uuid, t text, r text, v bigint, d boolean)"
+        params.append(json_rows([{"u": u, "t": t, "r": r, "v": v, "d": d} for u, t, r, v, d in values]))
+    else:
+        source = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s)"] * len(values))
+        for user_id, table, record_id, version, deleted in values:
+            params += [_db_uuid(user_id), table, record_id, version, deleted]
     sql = (
-        f'INSERT INTO {state} (user_id, "table", record_id, version, deleted) VALUES {placeholders} '  # noqa: S608
+        f'INSERT INTO {state} (user_id, "table", record_id, version, deleted) {source} '
         'ON CONFLICT (user_id, "table", record_id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted'
     )
-    params: list[Any] = []
-    for user_id, table, record_id, version, deleted in values:
-        params += [_db_uuid(user_id), table, record_id, version, deleted]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

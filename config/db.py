@@ -1,0 +1,58 @@
+"""Bulk SQL helpers for hot paths on PostgreSQL: many rows or ids in ONE query parameter.
+
+Django runs psycopg with client-side binding: every `%s` is found by a regex over the statement and
+each value is quoted in Python. An `IN (…)` of 500 ids, or a multi-row `VALUES` of 5,000 values, then
+costs milliseconds of CPU before the statement leaves the process (reminder dispatch and push delivery
+spent more there than in their own code; docs/performance.md). Passing the rows as one JSON document
+(`json_to_recordset`) or the ids as one array literal is a single quoted string; PostgreSQL parses it.
+
+Other databases (the embedded SQLite default) keep the plain forms: callers check `is_postgresql()`.
+"""
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+from django.db import connection
+from django.db.models import ForeignKey, UUIDField
+from django.db.models.lookups import In
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def uuid_array(values: Iterable[Any]) -> str:
+    """A PostgreSQL array literal of UUIDs (`'{…}'`, cast with `::uuid[]`). Each value goes through
+    UUID(), so only hex digits and dashes reach the literal."""
+    return "{" + ",".join(str(value if isinstance(value, UUID) else UUID(str(value))) for value in values) + "}"
+
+
+def json_rows(rows: Sequence[dict[str, Any]]) -> str:
+    """Rows for `json_to_recordset(%s::json) AS v(column type, …)`: UUIDs and datetimes as their ISO
+    text, which PostgreSQL casts to the declared column types."""
+    return json.dumps(rows, default=_text)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, UUID):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    raise TypeError(f"cannot pass {type(value).__name__} as JSON")
+
+
+@UUIDField.register_lookup
+@ForeignKey.register_lookup
+class AnyOf(In):
+    """`field__any=ids` for UUID columns: `= ANY(%s::uuid[])` with one parameter on PostgreSQL, the
+    plain `IN (…)` elsewhere or when the right-hand side is a subquery."""
+
+    lookup_name = "any"
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        if not isinstance(self.rhs, list | tuple | set | frozenset):
+            return self.as_sql(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s::uuid[])", (*lhs_params, uuid_array(v for v in self.rhs if v is not None))
