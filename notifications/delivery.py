@@ -61,9 +61,10 @@ def claim(notification_ids: list[str]) -> list[Notification]:
     """Moves the due rows among `notification_ids` to `sending`, with a lease; returns them."""
     lease_until = timezone.now() + timedelta(seconds=settings.PUSH_LEASE_SECONDS)
     with transaction.atomic():
-        rows = list(
+        rows: list[Notification] = list(
             Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("recipient")
+            # Only the zone of the recipient is needed (quiet hours): no User instance per row.
+            .annotate(recipient_time_zone=F("recipient__time_zone"))
             .filter(_due(), id__any=notification_ids)
         )
         if rows:
@@ -94,16 +95,20 @@ def deliver(notification_ids: list[str]) -> dict[str, int]:
         devices[device.user_id].append(device)
 
     now = timezone.now()
+    defaults = NotificationPreference()  # for recipients who never changed theirs; only read
     decisions: dict[UUID, _Decision] = {}
     to_send: list[tuple[Notification, Device, PushMessage]] = []
     for row in rows:
-        prefs = preferences.get(row.recipient_id) or NotificationPreference(user_id=row.recipient_id)
+        prefs = preferences.get(row.recipient_id) or defaults
         skip = _skip_reason(row, prefs, devices[row.recipient_id])
         if skip:
             decisions[row.id] = _Decision(State.SKIPPED, skip)
             continue
         held_until = quiet_until(
-            now=now, time_zone=row.recipient.time_zone, start=prefs.quiet_hours_start, end=prefs.quiet_hours_end
+            now=now,
+            time_zone=row.recipient_time_zone,  # type: ignore[attr-defined]  # annotated by claim()
+            start=prefs.quiet_hours_start,
+            end=prefs.quiet_hours_end,
         )
         if held_until is not None:
             decisions[row.id] = _Decision(State.HELD, not_before=held_until)
