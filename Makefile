@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt requirements/bootstrap.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install run test services lint typecheck checks ci clean
+.PHONY: install run test services lint typecheck checks schema ci clean
 
 install: $(STAMP)
 
@@ -41,6 +41,11 @@ typecheck: install
 # Everything CI runs except the suite itself.
 checks: install
 	./scripts/checks
+
+# Regenerates docs/openapi.yaml, the committed API contract; `make checks` fails while it is stale.
+schema: install
+	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py spectacular \
+		--file docs/openapi.yaml --validate --fail-on-warn
 
 ci: lint typecheck checks test
 

@@ -21,6 +21,7 @@ from config.api.etag import IF_MATCH, STALE, etag_of, if_match_lock
 from config.api.pagination import CreatedAtCursorPagination
 from config.api.ratelimit import client_identity, enforce_rate_limit
 from config.api.requests import AuthedRequest
+from config.api.schema import RATE_LIMITED
 
 
 class InvalidCredentialsError(ApplicationError):
@@ -46,7 +47,9 @@ class PublicApi(APIView):
 
 
 class RegisterApi(PublicApi):
-    @extend_schema(request=s.RegisterInputSerializer, responses={201: s.RegisterOutputSerializer}, tags=["auth"])
+    @extend_schema(
+        request=s.RegisterInputSerializer, responses={201: s.RegisterOutputSerializer, **RATE_LIMITED}, tags=["auth"]
+    )
     def post(self, request: Request) -> Response:
         enforce_rate_limit("register", client_identity(request))
         data = s.RegisterInputSerializer(data=request.data)
@@ -57,7 +60,15 @@ class RegisterApi(PublicApi):
 
 
 class TokenObtainApi(PublicApi):
-    @extend_schema(request=s.TokenObtainInputSerializer, responses={200: s.TokenPairOutputSerializer}, tags=["auth"])
+    @extend_schema(
+        request=s.TokenObtainInputSerializer,
+        responses={
+            200: s.TokenPairOutputSerializer,
+            401: OpenApiResponse(description="`invalid_credentials`: wrong e-mail or password, or a disabled account."),
+            **RATE_LIMITED,
+        },
+        tags=["auth"],
+    )
     def post(self, request: Request) -> Response:
         enforce_rate_limit("token", client_identity(request))
         data = s.TokenObtainInputSerializer(data=request.data)
@@ -71,7 +82,15 @@ class TokenObtainApi(PublicApi):
 
 
 class TokenRefreshApi(PublicApi):
-    @extend_schema(request=s.TokenRefreshInputSerializer, responses={200: s.TokenPairOutputSerializer}, tags=["auth"])
+    @extend_schema(
+        request=s.TokenRefreshInputSerializer,
+        responses={
+            200: s.TokenPairOutputSerializer,
+            401: OpenApiResponse(description="`token_not_valid`: the refresh token is invalid, expired or revoked."),
+            **RATE_LIMITED,
+        },
+        tags=["auth"],
+    )
     def post(self, request: Request) -> Response:
         enforce_rate_limit("refresh", client_identity(request))
         data = s.TokenRefreshInputSerializer(data=request.data)
@@ -107,7 +126,9 @@ class PasswordChangeApi(APIView):
 
 
 class PasswordResetApi(PublicApi):
-    @extend_schema(request=s.PasswordResetInputSerializer, responses={202: s.DetailOutputSerializer}, tags=["auth"])
+    @extend_schema(
+        request=s.PasswordResetInputSerializer, responses={202: s.DetailOutputSerializer, **RATE_LIMITED}, tags=["auth"]
+    )
     def post(self, request: Request) -> Response:
         enforce_rate_limit("password_reset", client_identity(request))
         data = s.PasswordResetInputSerializer(data=request.data)
@@ -119,7 +140,7 @@ class PasswordResetApi(PublicApi):
 
 
 class PasswordResetConfirmApi(PublicApi):
-    @extend_schema(request=s.PasswordResetConfirmInputSerializer, responses={204: None}, tags=["auth"])
+    @extend_schema(request=s.PasswordResetConfirmInputSerializer, responses={204: None, **RATE_LIMITED}, tags=["auth"])
     def post(self, request: Request) -> Response:
         enforce_rate_limit("password_reset_confirm", client_identity(request))
         data = s.PasswordResetConfirmInputSerializer(data=request.data)
@@ -138,6 +159,8 @@ def _me_response(user: User) -> Response:
 
 
 class MeApi(APIView):
+    delete_has_body = True  # read by config.api.schema: DELETE takes the password
+
     @extend_schema(responses={200: s.MeOutputSerializer}, tags=["me"])
     def get(self, request: AuthedRequest) -> Response:
         return _me_response(request.user)
@@ -172,9 +195,11 @@ class MeExportApi(APIView):
 
 
 class DeviceListApi(APIView):
+    pagination_class = CreatedAtCursorPagination
+
     @extend_schema(responses={200: s.DeviceOutputSerializer(many=True)}, tags=["devices"])
     def get(self, request: AuthedRequest) -> Response:
-        paginator = CreatedAtCursorPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.devices_of(user=request.user), request, view=self)
         return paginator.get_paginated_response(s.DeviceOutputSerializer(page, many=True).data)
 

@@ -2,7 +2,7 @@
 
 from dataclasses import replace
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,6 +12,7 @@ from config.api.etag import IF_MATCH, STALE, etag_of, if_match_lock
 from config.api.pagination import CreatedAtCursorPagination
 from config.api.ratelimit import client_identity, enforce_rate_limit
 from config.api.requests import AuthedRequest
+from config.api.schema import RATE_LIMITED
 from couples import selectors, services
 from couples.api import serializers as s
 from couples.models import Couple
@@ -33,20 +34,32 @@ def _couple_response(request: AuthedRequest, status_code: int = status.HTTP_200_
 
 
 class InviteListApi(APIView):
+    pagination_class = CreatedAtCursorPagination
+
     @extend_schema(responses={200: s.InviteOutputSerializer(many=True)}, tags=["couple"])
     def get(self, request: AuthedRequest) -> Response:
-        paginator = CreatedAtCursorPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.invites_of(user=request.user), request, view=self)
         return paginator.get_paginated_response(s.InviteOutputSerializer(page, many=True).data)
 
-    @extend_schema(request=None, responses={201: s.InviteOutputSerializer}, tags=["couple"])
+    @extend_schema(
+        request=None,
+        responses={
+            201: s.InviteOutputSerializer,
+            409: OpenApiResponse(description="`already_paired`, or `too_many_invites` (revoke an open one first)."),
+        },
+        tags=["couple"],
+    )
     def post(self, request: AuthedRequest) -> Response:
         invite = services.invite_create(inviter=request.user)
         return Response(s.InviteOutputSerializer(invite).data, status=status.HTTP_201_CREATED)
 
 
 class InviteDetailApi(APIView):
-    @extend_schema(responses={204: None}, tags=["couple"])
+    @extend_schema(
+        responses={204: None, 409: OpenApiResponse(description="`invite_already_used`: it was accepted.")},
+        tags=["couple"],
+    )
     def delete(self, request: AuthedRequest, invite_id: str) -> Response:
         invite = selectors.invites_of(user=request.user).filter(id=invite_id).first()
         if invite is None:
@@ -56,7 +69,20 @@ class InviteDetailApi(APIView):
 
 
 class CoupleJoinApi(APIView):
-    @extend_schema(request=s.CoupleJoinInputSerializer, responses={201: s.CoupleOutputSerializer}, tags=["couple"])
+    @extend_schema(
+        request=s.CoupleJoinInputSerializer,
+        responses={
+            201: s.CoupleOutputSerializer,
+            400: OpenApiResponse(
+                description="`validation_error`, or `invite_is_own`: you cannot join your own invite."
+            ),
+            404: OpenApiResponse(description="`invite_not_found`: no invite has this code."),
+            409: OpenApiResponse(description="`already_paired`, `inviter_already_paired` or `invite_already_used`."),
+            410: OpenApiResponse(description="`invite_expired` or `invite_revoked`."),
+            **RATE_LIMITED,
+        },
+        tags=["couple"],
+    )
     def post(self, request: AuthedRequest) -> Response:
         # Counted before the code is even read: every guess costs, right or wrong.
         enforce_rate_limit("couple_join_ip", client_identity(request))

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from config.api.fields import WallTimeField
 from notifications.models import Notification, NotificationPreference
 
 
@@ -29,9 +30,11 @@ class NotificationPreferencesSerializer(serializers.ModelSerializer):
     muted_kinds = serializers.ListField(
         child=serializers.ChoiceField(choices=Notification.Kind.choices), max_length=50, allow_empty=True
     )
-    quiet_hours_start = serializers.TimeField(allow_null=True, help_text="Local time in your zone, e.g. 22:00.")
-    quiet_hours_end = serializers.TimeField(allow_null=True, help_text="Local time in your zone, e.g. 07:00.")
+    quiet_hours_start = WallTimeField(allow_null=True, help_text="Local time in your zone, e.g. 22:00.")
+    quiet_hours_end = WallTimeField(allow_null=True, help_text="Local time in your zone, e.g. 07:00.")
 
     class Meta:
         model = NotificationPreference
         fields = ["push_enabled", "muted_kinds", "quiet_hours_start", "quiet_hours_end", "lock_screen"]
+        # PUT replaces every field, so each is required (the model's defaults would make these optional).
+        extra_kwargs = {"push_enabled": {"required": True}, "lock_screen": {"required": True}}

@@ -15,9 +15,11 @@ TAGS = ["check-ins"]
 
 
 class CheckInListApi(APIView):
+    pagination_class = CreatedAtCursorPagination
+
     @extend_schema(responses={200: s.CheckInOutputSerializer(many=True)}, tags=TAGS)
     def get(self, request: AuthedRequest) -> Response:
-        paginator = CreatedAtCursorPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.checkins_visible_to(user=request.user), request, view=self)
         data = s.CheckInOutputSerializer(page, many=True, context={"user": request.user}).data
         return paginator.get_paginated_response(data)

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from config.api.fields import WallTimeField
 from rituals.models import Prompt, PromptDeck, RitualTemplate
 from rituals.models.choices import Category, LoveLanguage
 
@@ -22,7 +23,7 @@ class RitualTemplateOutputSerializer(serializers.ModelSerializer):
     suggested_rrule = serializers.CharField(
         read_only=True, help_text='An RRULE of the supported subset, e.g. "FREQ=WEEKLY;BYDAY=SU".'
     )
-    suggested_time = serializers.TimeField(
+    suggested_time = WallTimeField(
         read_only=True, allow_null=True, help_text="Suggested local wall-clock time (HH:MM:SS), or null."
     )
     is_joint = serializers.BooleanField(

@@ -49,6 +49,8 @@ def _goal_response(request: AuthedRequest, goal: Goal, status_code: int = status
 
 
 class GoalListApi(APIView):
+    pagination_class = CreatedAtCursorPagination
+
     @extend_schema(
         parameters=[s.GoalListQuerySerializer], responses={200: s.GoalOutputSerializer(many=True)}, tags=TAGS
     )
@@ -56,7 +58,7 @@ class GoalListApi(APIView):
         query = s.GoalListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         goals = selectors.goals_visible_to(user=request.user, statuses=query.validated_data.get("status", []))
-        paginator = CreatedAtCursorPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(goals, request, view=self)
         data = s.GoalOutputSerializer(page, many=True, context={"user": request.user}).data
         return paginator.get_paginated_response(data)

@@ -39,6 +39,9 @@ class NudgeOutputSerializer(serializers.ModelSerializer):
 
     direction = serializers.SerializerMethodField(help_text="`sent` by the requester or `received` by them.")
     state = serializers.SerializerMethodField(help_text="`delivered`, `seen` or `responded`.")
+    # Declared for the schema: a read-only model field loses `allow_blank`, so '' (no response yet)
+    # would be missing from the enum.
+    response = serializers.ChoiceField(choices=Nudge.Response.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Nudge

@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,22 +14,34 @@ from rituals.models import Nudge
 from rituals.selectors import nudges as selectors
 from rituals.services import nudges as services
 
+NOT_RECIPIENT = OpenApiResponse(description="`not_recipient`: only the recipient can do this.")
+NOT_RECIPIENT_OR_ANSWERED = OpenApiResponse(
+    description="`not_recipient` (only the recipient responds) or `already_responded`."
+)
+
 
 def _nudge_response(request: AuthedRequest, nudge: Nudge, status_code: int = status.HTTP_200_OK) -> Response:
     return Response(s.NudgeOutputSerializer(nudge, context={"user": request.user}).data, status=status_code)
 
 
 class NudgeListApi(APIView):
+    pagination_class = CreatedAtCursorPagination
+
     @extend_schema(responses={200: s.NudgeOutputSerializer(many=True)}, tags=["nudges"])
     def get(self, request: AuthedRequest) -> Response:
-        paginator = CreatedAtCursorPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.nudges_of_couple(user=request.user), request, view=self)
         data = s.NudgeOutputSerializer(page, many=True, context={"user": request.user}).data
         return paginator.get_paginated_response(data)
 
     @extend_schema(
         request=s.NudgeSendInputSerializer,
-        responses={201: s.NudgeOutputSerializer, 200: s.NudgeOutputSerializer},
+        responses={
+            201: s.NudgeOutputSerializer,
+            200: OpenApiResponse(s.NudgeOutputSerializer, description="A replay of a send with the same `id`."),
+            409: OpenApiResponse(description="`nudge_id_taken`: the id is used by another nudge."),
+            429: OpenApiResponse(description="`nudge_quota_exceeded`: today's nudges are used up."),
+        },
         tags=["nudges"],
     )
     def post(self, request: AuthedRequest) -> Response:
@@ -41,7 +53,11 @@ class NudgeListApi(APIView):
 
 
 class NudgeRespondApi(APIView):
-    @extend_schema(request=s.NudgeRespondInputSerializer, responses={200: s.NudgeOutputSerializer}, tags=["nudges"])
+    @extend_schema(
+        request=s.NudgeRespondInputSerializer,
+        responses={200: s.NudgeOutputSerializer, 409: NOT_RECIPIENT_OR_ANSWERED},
+        tags=["nudges"],
+    )
     def post(self, request: AuthedRequest, nudge_id: UUID) -> Response:
         nudge = selectors.nudge_of_couple(user=request.user, nudge_id=nudge_id)
         data = s.NudgeRespondInputSerializer(data=request.data)
@@ -51,7 +67,7 @@ class NudgeRespondApi(APIView):
 
 
 class NudgeSeenApi(APIView):
-    @extend_schema(request=None, responses={200: s.NudgeOutputSerializer}, tags=["nudges"])
+    @extend_schema(request=None, responses={200: s.NudgeOutputSerializer, 409: NOT_RECIPIENT}, tags=["nudges"])
     def post(self, request: AuthedRequest, nudge_id: UUID) -> Response:
         nudge = selectors.nudge_of_couple(user=request.user, nudge_id=nudge_id)
         nudge = services.nudge_mark_seen(nudge=nudge, user=request.user)

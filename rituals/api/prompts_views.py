@@ -1,6 +1,6 @@
 """Daily prompt endpoints: today's question, answering it, and the couple's past questions."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -10,6 +10,8 @@ from rituals.api import prompts_serializers as s
 from rituals.models import DailyPrompt
 from rituals.selectors import prompts as selectors
 from rituals.services import prompts as services
+
+NO_PROMPTS = OpenApiResponse(description="`not_paired`, or `no_prompts_available`: no published prompt to pick.")
 
 
 class DailyPromptCursorPagination(CreatedAtCursorPagination):
@@ -23,7 +25,7 @@ def _today_response(request: AuthedRequest, daily_prompt: DailyPrompt) -> Respon
 
 
 class PromptTodayApi(APIView):
-    @extend_schema(responses={200: s.DailyPromptOutputSerializer}, tags=["prompts"])
+    @extend_schema(responses={200: s.DailyPromptOutputSerializer, 404: NO_PROMPTS}, tags=["prompts"])
     def get(self, request: AuthedRequest) -> Response:
         # A GET that may create the row: the prompt of the day is chosen by whoever asks first.
         return _today_response(request, services.prompt_today_for(user=request.user))
@@ -31,7 +33,16 @@ class PromptTodayApi(APIView):
 
 class PromptTodayAnswerApi(APIView):
     @extend_schema(
-        request=s.PromptAnswerInputSerializer, responses={200: s.DailyPromptOutputSerializer}, tags=["prompts"]
+        request=s.PromptAnswerInputSerializer,
+        responses={
+            200: s.DailyPromptOutputSerializer,
+            404: NO_PROMPTS,
+            409: OpenApiResponse(
+                description="`answers_revealed` (both answered: answers are final) or `prompt_day_over` "
+                "(`daily_prompt_id` names an earlier day's prompt)."
+            ),
+        },
+        tags=["prompts"],
     )
     def post(self, request: AuthedRequest) -> Response:
         data = s.PromptAnswerInputSerializer(data=request.data)
@@ -40,9 +51,11 @@ class PromptTodayAnswerApi(APIView):
 
 
 class PromptHistoryApi(APIView):
+    pagination_class = DailyPromptCursorPagination
+
     @extend_schema(responses={200: s.DailyPromptOutputSerializer(many=True)}, tags=["prompts"])
     def get(self, request: AuthedRequest) -> Response:
-        paginator = DailyPromptCursorPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.prompt_history(user=request.user), request, view=self)
         views = selectors.daily_prompt_views(daily_prompts=page or [], user=request.user)
         return paginator.get_paginated_response(s.DailyPromptOutputSerializer(views, many=True).data)

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.fields import WallTimeField
 from rituals import recurrence
 from rituals.models import Ritual
 from rituals.models.choices import Category
@@ -27,7 +28,7 @@ class _RitualFieldsSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Category.choices, required=False)
     rrule = serializers.CharField(max_length=200, required=False, help_text=_RRULE_HELP)
     start_date = serializers.DateField(required=False, help_text="First local date; default today in time_zone.")
-    local_time = serializers.TimeField(required=False, input_formats=_TIME_FORMATS, help_text="Wall time, 19:00.")
+    local_time = WallTimeField(required=False, input_formats=_TIME_FORMATS, help_text="Wall time, 19:00.")
     time_zone = serializers.CharField(max_length=64, required=False, help_text="IANA zone; default the creator's.")
     duration_minutes = serializers.IntegerField(min_value=1, max_value=24 * 60, required=False)
     reminder_offset_minutes = serializers.IntegerField(min_value=0, max_value=7 * 24 * 60, required=False)
@@ -69,7 +70,7 @@ class RitualOutputSerializer(serializers.Serializer):
     category = serializers.CharField(source="ritual.category")
     rrule = serializers.CharField(source="ritual.rrule")
     start_date = serializers.DateField(source="ritual.start_date")
-    local_time = serializers.TimeField(source="ritual.local_time", format="%H:%M")
+    local_time = WallTimeField(source="ritual.local_time", format="%H:%M")
     time_zone = serializers.CharField(source="ritual.time_zone")
     duration_minutes = serializers.IntegerField(source="ritual.duration_minutes")
     reminder_offset_minutes = serializers.IntegerField(source="ritual.reminder_offset_minutes")
@@ -172,7 +173,7 @@ class RitualTodaySummaryOutputSerializer(serializers.Serializer):
     id = serializers.UUIDField(source="ritual.id")
     title = serializers.CharField(source="ritual.title")
     category = serializers.CharField(source="ritual.category")
-    local_time = serializers.TimeField(source="ritual.local_time", format="%H:%M")
+    local_time = WallTimeField(source="ritual.local_time", format="%H:%M")
     time_zone = serializers.CharField(source="ritual.time_zone")
     duration_minutes = serializers.IntegerField(source="ritual.duration_minutes")
     is_joint = serializers.BooleanField(source="ritual.is_joint")

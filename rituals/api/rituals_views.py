@@ -33,10 +33,12 @@ def _ritual_response(request: AuthedRequest, ritual_id: str, status_code: int = 
 
 
 class RitualListApi(APIView):
+    pagination_class = CreatedAtCursorPagination
+
     @extend_schema(responses={200: s.RitualOutputSerializer(many=True)}, tags=TAGS)
     def get(self, request: AuthedRequest) -> Response:
         require_active_couple(request.user)
-        paginator = CreatedAtCursorPagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.rituals_of(user=request.user), request, view=self)
         views = selectors.ritual_views(rituals=page or [])
         return paginator.get_paginated_response(s.RitualOutputSerializer(views, many=True).data)

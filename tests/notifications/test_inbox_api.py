@@ -114,6 +114,17 @@ def test_bad_preferences_are_a_400_naming_the_field(me, change, field):
     assert not NotificationPreference.objects.filter(user=me.user).exists()
 
 
+def test_a_put_that_leaves_out_fields_is_a_400_naming_them(me):
+    """PUT replaces all preferences; a partial body once reached the service and answered 500."""
+    body = {"muted_kinds": [], "quiet_hours_start": None, "quiet_hours_end": None}
+
+    response = me.put("/api/v1/me/notification-preferences", body)
+
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"push_enabled", "lock_screen"}
+    assert not NotificationPreference.objects.filter(user=me.user).exists()
+
+
 @pytest.mark.parametrize("count", [1, 30])
 def test_inbox_queries_are_constant(me, count, django_assert_num_queries):
     for index in range(count):

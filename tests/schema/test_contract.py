@@ -1,0 +1,57 @@
+"""The OpenAPI schema is the API's inventory: every route and method under /api/v1/ is in it.
+
+docs/openapi.yaml is the committed copy; `scripts/checks` fails when it differs from the generated
+schema (`make schema` regenerates it).
+"""
+
+import re
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver
+from drf_spectacular.generators import SchemaGenerator
+
+# The schema and its Swagger UI describe the API; they are not part of it.
+NOT_OPERATIONS = {"api/v1/schema/", "api/v1/docs/"}
+
+
+def _api_v1_routes() -> dict[str, URLPattern]:
+    """Every URL pattern under api/v1/, as its schema path (`/api/v1/rituals/{ritual_id}`)."""
+    found: dict[str, URLPattern] = {}
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif route.startswith("api/v1/") and route not in NOT_OPERATIONS:
+                found["/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)] = pattern
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def _served_methods(pattern: URLPattern) -> set[str]:
+    view_class = pattern.callback.view_class  # type: ignore[attr-defined]
+    return {
+        method
+        for method in view_class.http_method_names
+        if method not in {"options", "head"} and hasattr(view_class, method)
+    }
+
+
+def test_every_api_route_and_method_is_in_the_schema() -> None:
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    routes = _api_v1_routes()
+    assert len(routes) > 40, "few routes found under api/v1/: the walk is stale"
+    missing = sorted(
+        f"{method.upper()} {path}"
+        for path, pattern in routes.items()
+        for method in _served_methods(pattern)
+        if method not in paths.get(path, {})
+    )
+    assert not missing, f"operations missing from the OpenAPI schema: {missing}"
+
+
+def test_the_schema_documents_no_route_that_does_not_exist() -> None:
+    paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
+    assert sorted(set(paths) - set(_api_v1_routes())) == []
