@@ -116,7 +116,7 @@ def test_bad_preferences_are_a_400_naming_the_field(me, change, field):
 
 def test_a_put_that_leaves_out_fields_is_a_400_naming_them(me):
     """PUT replaces all preferences; a partial body once reached the service and answered 500."""
-    body = {"muted_kinds": [], "quiet_hours_start": None, "quiet_hours_end": None}
+    body: dict[str, object] = {"muted_kinds": [], "quiet_hours_start": None, "quiet_hours_end": None}
 
     response = me.put("/api/v1/me/notification-preferences", body)
 
