@@ -57,6 +57,9 @@ RATE_LIMITED: dict[int, OpenApiResponse] = {
     ),
 }
 
+# For couple views whose path names no object: they answer 404 to a user without an active couple.
+NOT_PAIRED = OpenApiResponse(description="`not_paired`: you are not in an active couple.")
+
 _SHARED_ERRORS = {
     "400": "`validation_error` (with `fields`) or `parse_error` (the body is not JSON).",
     "401": "`not_authenticated`, `authentication_failed`, `token_not_valid` or `session_ended`: sign in again.",

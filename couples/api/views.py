@@ -12,7 +12,7 @@ from config.api.etag import IF_MATCH, STALE, etag_of, if_match_lock
 from config.api.pagination import CreatedAtCursorPagination
 from config.api.ratelimit import client_identity, enforce_rate_limit
 from config.api.requests import AuthedRequest
-from config.api.schema import RATE_LIMITED
+from config.api.schema import NOT_PAIRED, RATE_LIMITED
 from couples import selectors, services
 from couples.api import serializers as s
 from couples.models import Couple
@@ -94,14 +94,14 @@ class CoupleJoinApi(APIView):
 
 
 class CoupleApi(APIView):
-    @extend_schema(responses={200: s.CoupleOutputSerializer}, tags=["couple"])
+    @extend_schema(responses={200: s.CoupleOutputSerializer, 404: NOT_PAIRED}, tags=["couple"])
     def get(self, request: AuthedRequest) -> Response:
         return _couple_response(request)
 
     @extend_schema(
         request=s.CoupleUpdateInputSerializer,
         parameters=[IF_MATCH],
-        responses={200: s.CoupleOutputSerializer, 412: STALE},
+        responses={200: s.CoupleOutputSerializer, 404: NOT_PAIRED, 412: STALE},
         tags=["couple"],
     )
     def patch(self, request: AuthedRequest) -> Response:
@@ -114,7 +114,7 @@ class CoupleApi(APIView):
 
 
 class CoupleUnpairApi(APIView):
-    @extend_schema(request=s.CoupleUnpairInputSerializer, responses={204: None}, tags=["couple"])
+    @extend_schema(request=s.CoupleUnpairInputSerializer, responses={204: None, 404: NOT_PAIRED}, tags=["couple"])
     def post(self, request: AuthedRequest) -> Response:
         data = s.CoupleUnpairInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from config.api.pagination import CreatedAtCursorPagination
 from config.api.requests import AuthedRequest
+from config.api.schema import NOT_PAIRED
 from couples.scoping import require_active_couple
 from rituals.api import goals_serializers as s
 from rituals.models import Goal
@@ -68,6 +69,7 @@ class GoalListApi(APIView):
         responses={
             201: s.GoalOutputSerializer,
             200: OpenApiResponse(s.GoalOutputSerializer, description="A replay of a create with the same `id`."),
+            404: NOT_PAIRED,
             409: OpenApiResponse(description="`id_conflict`: the id is used by another record."),
         },
         tags=TAGS,

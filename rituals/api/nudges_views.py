@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from config.api.pagination import CreatedAtCursorPagination
 from config.api.requests import AuthedRequest
+from config.api.schema import NOT_PAIRED
 from rituals.api import nudges_serializers as s
 from rituals.models import Nudge
 from rituals.selectors import nudges as selectors
@@ -27,7 +28,7 @@ def _nudge_response(request: AuthedRequest, nudge: Nudge, status_code: int = sta
 class NudgeListApi(APIView):
     pagination_class = CreatedAtCursorPagination
 
-    @extend_schema(responses={200: s.NudgeOutputSerializer(many=True)}, tags=["nudges"])
+    @extend_schema(responses={200: s.NudgeOutputSerializer(many=True), 404: NOT_PAIRED}, tags=["nudges"])
     def get(self, request: AuthedRequest) -> Response:
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.nudges_of_couple(user=request.user), request, view=self)
@@ -39,6 +40,7 @@ class NudgeListApi(APIView):
         responses={
             201: s.NudgeOutputSerializer,
             200: OpenApiResponse(s.NudgeOutputSerializer, description="A replay of a send with the same `id`."),
+            404: NOT_PAIRED,
             409: OpenApiResponse(description="`nudge_id_taken`: the id is used by another nudge."),
             429: OpenApiResponse(description="`nudge_quota_exceeded`: today's nudges are used up."),
         },

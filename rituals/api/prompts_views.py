@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from config.api.pagination import CreatedAtCursorPagination
 from config.api.requests import AuthedRequest
+from config.api.schema import NOT_PAIRED
 from rituals.api import prompts_serializers as s
 from rituals.models import DailyPrompt
 from rituals.selectors import prompts as selectors
@@ -53,7 +54,7 @@ class PromptTodayAnswerApi(APIView):
 class PromptHistoryApi(APIView):
     pagination_class = DailyPromptCursorPagination
 
-    @extend_schema(responses={200: s.DailyPromptOutputSerializer(many=True)}, tags=["prompts"])
+    @extend_schema(responses={200: s.DailyPromptOutputSerializer(many=True), 404: NOT_PAIRED}, tags=["prompts"])
     def get(self, request: AuthedRequest) -> Response:
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.prompt_history(user=request.user), request, view=self)

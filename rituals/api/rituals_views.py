@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 from config.api.etag import IF_MATCH, STALE, etag_of, if_match_lock
 from config.api.pagination import CreatedAtCursorPagination
 from config.api.requests import AuthedRequest
+from config.api.schema import NOT_PAIRED
 from couples.scoping import require_active_couple
 from rituals.api import rituals_serializers as s
 from rituals.models import Ritual
@@ -35,7 +36,7 @@ def _ritual_response(request: AuthedRequest, ritual_id: str, status_code: int = 
 class RitualListApi(APIView):
     pagination_class = CreatedAtCursorPagination
 
-    @extend_schema(responses={200: s.RitualOutputSerializer(many=True)}, tags=TAGS)
+    @extend_schema(responses={200: s.RitualOutputSerializer(many=True), 404: NOT_PAIRED}, tags=TAGS)
     def get(self, request: AuthedRequest) -> Response:
         require_active_couple(request.user)
         paginator = self.pagination_class()
@@ -48,6 +49,7 @@ class RitualListApi(APIView):
         responses={
             201: s.RitualOutputSerializer,
             200: OpenApiResponse(s.RitualOutputSerializer, description="A replayed create (same id)."),
+            404: NOT_PAIRED,
         },
         tags=TAGS,
     )
@@ -135,7 +137,7 @@ class RitualCompletionsApi(APIView):
 
 
 class RitualsTodayApi(APIView):
-    @extend_schema(responses={200: s.RitualsTodayOutputSerializer}, tags=TAGS)
+    @extend_schema(responses={200: s.RitualsTodayOutputSerializer, 404: NOT_PAIRED}, tags=TAGS)
     def get(self, request: AuthedRequest) -> Response:
         require_active_couple(request.user)
         return Response(s.RitualsTodayOutputSerializer(selectors.rituals_today(user=request.user)).data)

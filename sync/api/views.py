@@ -74,7 +74,12 @@ class SyncPushApi(APIView):
     @extend_schema(
         parameters=[_LAST_PULLED_AT],
         request=SyncPushInputSerializer,
-        responses={204: None},
+        responses={
+            204: None,
+            400: OpenApiResponse(description="`validation_error`, or `read_only`: the table or field is not writable."),
+            404: OpenApiResponse(description="`not_found` (a record you may not change) or `not_paired`."),
+            409: OpenApiResponse(description="`sync_conflict`: a record changed since `last_pulled_at`; pull first."),
+        },
         tags=["sync"],
     )
     def post(self, request: AuthedRequest) -> Response:
