@@ -188,7 +188,7 @@ def test_if_match_costs_three_queries_and_its_absence_none(me, resource):
 
 
 def test_the_etag_costs_get_couple_no_query(me, partner, django_assert_num_queries):
-    with django_assert_num_queries(3):  # session+user, my membership+couple, both memberships+users
+    with django_assert_num_queries(2):  # session+user with my membership+couple, both memberships+users
         assert me.get("/api/v1/couple").has_header("ETag")
 
 

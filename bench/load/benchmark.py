@@ -33,7 +33,7 @@ class Benchmark:
     def __init__(self, args: argparse.Namespace, couples: int) -> None:
         self.args = args
         self.couples = couples
-        base = str(connection.settings_dict["NAME"])
+        base = args.database_url.rpartition("/")[2]  # not the connection's NAME: the previous size set it
         self.database = f"{base}_{couples}"
         if "bench" not in self.database:
             raise SystemExit(f"Refusing to use database {self.database!r}: its name must contain 'bench'.")

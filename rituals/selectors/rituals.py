@@ -13,7 +13,22 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, DateTimeField, F, Field, IntegerField, Q, QuerySet, TextField, UUIDField, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DateTimeField,
+    F,
+    Field,
+    IntegerField,
+    Q,
+    QuerySet,
+    TextField,
+    UUIDField,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import User
@@ -77,6 +92,8 @@ class _Done(NamedTuple):
 
 # ritual id -> local date in the ritual's zone -> {user id: completion}
 _ByDay = dict[UUID, dict[date, dict[Any, _Done]]]
+# ritual id -> local date in the ritual's zone -> how many partners completed that date
+_DoneBy = dict[UUID, dict[date, int]]
 
 
 def rituals_of(*, user: User) -> QuerySet[Ritual]:
@@ -90,10 +107,10 @@ def ritual_get(*, user: User, ritual_id: UUID | str) -> Ritual:
 
 
 def ritual_views(*, rituals: Sequence[Ritual], now: datetime | None = None) -> list[RitualView]:
-    """Streaks and next occurrence of each ritual; all their completions in one query."""
+    """Streaks and next occurrence of each ritual; all their completions counted in one query."""
     now = now or timezone.now()
-    by_day = _completions_by_day(rituals, Completion.objects.filter(occurrence_at__lt=now + _SLACK), details=None)
-    return [_view(ritual, by_day, now) for ritual in rituals]
+    done_by = _done_by_day(rituals, Completion.objects.filter(occurrence_at__lt=now + _SLACK))
+    return [_view(ritual, done_by, now) for ritual in rituals]
 
 
 def ritual_view(*, ritual: Ritual, now: datetime | None = None) -> RitualView:
@@ -133,19 +150,54 @@ def _completions_by_day(
     return by_day
 
 
+def _done_by_day(rituals: Sequence[Ritual], completions: QuerySet[Completion]) -> _DoneBy:
+    """How many partners completed each local date of each ritual, in one query.
+
+    The database computes the local date in the ritual's zone and counts per date, so a year of
+    daily history is a few hundred small rows instead of a row (and a zone conversion in Python)
+    per completion. Streaks need nothing more."""
+    done_by: _DoneBy = defaultdict(dict)
+    ids_by_zone: dict[str, list[UUID]] = defaultdict(list)
+    for ritual in rituals:
+        ids_by_zone[ritual.time_zone].append(ritual.pk)
+    if not ids_by_zone:
+        return done_by
+    local_day = Case(
+        *(
+            When(ritual_id__in=ids, then=TruncDate("occurrence_at", tzinfo=recurrence.zone(name)))
+            for name, ids in ids_by_zone.items()
+        ),
+        output_field=DateField(),
+    )
+    rows = (
+        completions.filter(ritual_id__in=[ritual.pk for ritual in rituals])
+        .annotate(local_day=local_day)
+        .values_list("ritual_id", "local_day")
+        .annotate(partners=Count("user_id", distinct=True))
+        .order_by()
+    )
+    for ritual_id, day, partners in rows:
+        done_by[ritual_id][day] = partners
+    return done_by
+
+
 def _counts(ritual: Ritual, users: Iterable[Any]) -> bool:
-    done_by = len(set(users))
-    return done_by >= 2 if ritual.requires_both_confirmation else done_by >= 1
+    return _counted(ritual, len(set(users)))
 
 
-def _streak(ritual: Ritual, by_day: _ByDay, now: datetime) -> Streak:
-    counted = sorted(day for day, users in by_day.get(ritual.pk, {}).items() if _counts(ritual, users))
+def _counted(ritual: Ritual, partners: int) -> bool:
+    return partners >= 2 if ritual.requires_both_confirmation else partners >= 1
+
+
+def _streak(ritual: Ritual, done_by: _DoneBy, now: datetime) -> Streak:
+    counted = sorted(day for day, partners in done_by.get(ritual.pk, {}).items() if _counted(ritual, partners))
     if not counted:
         return Streak()
     # Misses before the first completed occurrence cannot change any streak: start there.
     start, _ = recurrence.local_day_bounds(counted[0], ritual.time_zone)
     today = recurrence.local_date(now, ritual.time_zone)
     _, end_of_today = recurrence.local_day_bounds(today, ritual.time_zone)
+    tz = recurrence.zone(ritual.time_zone)  # resolved once: a year of history is hundreds of dates
     days = []
     for instant in recurrence.iter_occurrences(
         rrule=ritual.rrule,
@@ -156,11 +208,11 @@ def _streak(ritual: Ritual, by_day: _ByDay, now: datetime) -> Streak:
     ):
         if instant >= end_of_today:
             break
-        days.append(recurrence.local_date(instant, ritual.time_zone))
+        days.append(instant.astimezone(tz).date())
     return streaks_by_day(occurrences=days, completed=set(counted), grace_days=ritual.grace_days, today=today)
 
 
-def _view(ritual: Ritual, by_day: _ByDay, now: datetime) -> RitualView:
+def _view(ritual: Ritual, done_by: _DoneBy, now: datetime) -> RitualView:
     next_at = None
     if ritual.status == Ritual.Status.ACTIVE:
         next_at = recurrence.next_occurrence_after(
@@ -170,7 +222,7 @@ def _view(ritual: Ritual, by_day: _ByDay, now: datetime) -> RitualView:
             time_zone=ritual.time_zone,
             after=now,
         )
-    return RitualView(ritual=ritual, streak=_streak(ritual, by_day, now), next_occurrence_at=next_at)
+    return RitualView(ritual=ritual, streak=_streak(ritual, done_by, now), next_occurrence_at=next_at)
 
 
 def _state(completion: _Done | None, *, mine: bool) -> PartnerState:
@@ -217,14 +269,17 @@ def ritual_occurrences(*, ritual: Ritual, user: User, start: datetime, end: date
 
 def rituals_today(*, user: User, now: datetime | None = None) -> TodayView:
     """The requester's active rituals with an occurrence on the REQUESTER's local date (their own
-    zone), each with both partners' state and the ritual's streak. Two queries, whatever the count."""
+    zone), each with both partners' state and the ritual's streak. Three queries, whatever the count."""
     now = now or timezone.now()
     today = recurrence.local_date(now, user.time_zone)
     start, end = recurrence.local_day_bounds(today, user.time_zone)
     rituals = list(rituals_of(user=user).filter(status=Ritual.Status.ACTIVE).order_by("created_at"))
-    # Streaks need every completion up to today anyway; today's state reads from the same rows.
-    history = Completion.objects.filter(occurrence_at__lt=max(now, end) + _SLACK)
-    by_day = _completions_by_day(rituals, history, details=(start - _SLACK, end + _SLACK))
+    # Streaks only need how many partners did each date; today's state needs the completions
+    # themselves, and only around today (every completion of a date is within _SLACK of it).
+    done_by = _done_by_day(rituals, Completion.objects.filter(occurrence_at__lt=max(now, end) + _SLACK))
+    window = (start - _SLACK, end + _SLACK)
+    around_today = Completion.objects.filter(occurrence_at__gte=window[0], occurrence_at__lt=window[1])
+    by_day = _completions_by_day(rituals, around_today, details=window)
     entries: list[TodayEntry] = []
     for ritual in rituals:
         instants = recurrence.occurrences(
@@ -237,7 +292,7 @@ def rituals_today(*, user: User, now: datetime | None = None) -> TodayView:
         )
         if not instants:
             continue
-        view = _view(ritual, by_day, now)
+        view = _view(ritual, done_by, now)
         entries.extend(
             TodayEntry(ritual=view, occurrence=_occurrence(ritual, instant, by_day, user, user.time_zone))
             for instant in instants

@@ -82,6 +82,6 @@ def test_patch_cannot_touch_status_ids_or_memberships(me, partner, couple, stran
     assert not Membership.objects.filter(user=stranger_user, couple=couple).exists()
 
 
-def test_get_couple_takes_three_queries(me, partner, django_assert_num_queries):
-    with django_assert_num_queries(3):  # session+user, my membership+couple, both memberships+users
+def test_get_couple_takes_two_queries(me, partner, django_assert_num_queries):
+    with django_assert_num_queries(2):  # session+user with my membership+couple, both memberships+users
         assert me.get("/api/v1/couple").status_code == 200

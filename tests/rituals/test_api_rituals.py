@@ -338,7 +338,7 @@ def test_the_list_is_cursor_paginated(me, couple):
     assert titles == ["R5", "R4", "R3", "R2", "R1"]
 
 
-def test_listing_takes_four_queries_whatever_the_number_of_rituals(me, partner, couple, django_assert_num_queries):
+def test_listing_takes_three_queries_whatever_the_number_of_rituals(me, partner, couple, django_assert_num_queries):
     occurrence = datetime(2026, 1, 4, 18, tzinfo=UTC)
     for count in (1, 50):
         Ritual.objects.all().delete()
@@ -346,8 +346,8 @@ def test_listing_takes_four_queries_whatever_the_number_of_rituals(me, partner, 
             ritual = make_ritual(couple, me.user)
             for user in (me.user, partner.user):
                 Completion.objects.create(couple=couple, ritual=ritual, user=user, occurrence_at=occurrence)
-        # session+user, membership, rituals page, their completions
-        with django_assert_num_queries(4):
+        # session+user with membership+couple, rituals page, their completions
+        with django_assert_num_queries(3):
             response = me.get("/api/v1/rituals", {"page_size": 100})
         assert len(response.json()["results"]) == count
 
@@ -355,7 +355,7 @@ def test_listing_takes_four_queries_whatever_the_number_of_rituals(me, partner, 
 def test_detail_and_its_query_count(me, couple, django_assert_num_queries):
     ritual = make_ritual(couple, me.user)
 
-    with django_assert_num_queries(4):  # session+user, membership, ritual, completions
+    with django_assert_num_queries(3):  # session+user with membership+couple, ritual, completions
         response = me.get(f"/api/v1/rituals/{ritual.pk}")
 
     assert response.status_code == 200
@@ -570,7 +570,7 @@ def test_occurrences_show_each_partners_completion(me, partner, couple):
     }
 
 
-def test_occurrences_take_four_queries_whatever_the_window(me, partner, couple, django_assert_num_queries):
+def test_occurrences_take_three_queries_whatever_the_window(me, partner, couple, django_assert_num_queries):
     ritual = make_ritual(couple, me.user, rrule="FREQ=DAILY")
     for day in range(1, 29):
         for user in (me.user, partner.user):
@@ -579,7 +579,7 @@ def test_occurrences_take_four_queries_whatever_the_window(me, partner, couple, 
             )
 
     for window in ({"from": "2026-02-01", "to": "2026-02-01"}, {"from": "2026-01-01", "to": "2027-01-31"}):
-        with django_assert_num_queries(4):  # session+user, membership, ritual, completions
+        with django_assert_num_queries(3):  # session+user with membership+couple, ritual, completions
             assert me.get(f"/api/v1/rituals/{ritual.pk}/occurrences", window).status_code == 200
 
 

@@ -312,31 +312,29 @@ def _many(me_user: User, partner_user: User, count: int) -> None:
 
 
 @pytest.mark.parametrize("count", [1, 30])
-def test_listing_check_ins_takes_three_queries_whatever_their_number(me, partner, count, django_assert_num_queries):
+def test_listing_check_ins_takes_two_queries_whatever_their_number(me, partner, count, django_assert_num_queries):
     _many(me.user, partner.user, count)
 
-    with django_assert_num_queries(3):  # session+user, membership+couple, the page
+    with django_assert_num_queries(2):  # session+user with membership+couple, the page
         response = me.get(f"{CHECK_INS}?page_size=100")
 
     assert len(response.json()["results"]) == count + (count + 1) // 2
 
 
 @pytest.mark.parametrize("count", [1, 30])
-def test_the_summary_takes_three_queries_whatever_the_number_of_check_ins(
-    me, partner, count, django_assert_num_queries
-):
+def test_the_summary_takes_two_queries_whatever_the_number_of_check_ins(me, partner, count, django_assert_num_queries):
     _many(me.user, partner.user, count)
 
     with time_machine.travel(NOW, tick=False):
         me.sign_in(me.user)
-        with django_assert_num_queries(3):  # session+user, membership+couple, one aggregate
+        with django_assert_num_queries(2):  # session+user with membership+couple, one aggregate
             response = me.get(f"{SUMMARY}?weeks=52")
 
     assert sum(week["me"]["count"] for week in response.json()["results"]) == count
 
 
 def test_creating_a_check_in_takes_a_fixed_number_of_queries(me, partner, django_assert_num_queries):
-    # session+user, savepoint, membership+couple, savepoint, insert, release, release.
+    # session+user with membership+couple, savepoint, savepoint, insert, release, release.
     # + 3 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert me.post(CHECK_INS, {"mood": 3, "connection": 3}).status_code == 201

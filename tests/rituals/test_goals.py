@@ -477,10 +477,10 @@ def _goals_with_rituals(couple: Couple, proposer: User, count: int) -> None:
 
 
 @pytest.mark.parametrize("count", [1, 30])
-def test_listing_goals_takes_four_queries_whatever_their_number(me, partner, couple, count, django_assert_num_queries):
+def test_listing_goals_takes_three_queries_whatever_their_number(me, partner, couple, count, django_assert_num_queries):
     _goals_with_rituals(couple, me.user, count)
 
-    with django_assert_num_queries(4):  # session+user, membership+couple, goals page, linked rituals
+    with django_assert_num_queries(3):  # session+user with membership+couple, goals page, linked rituals
         response = me.get(f"{GOALS}?page_size=100")
 
     assert len(response.json()["results"]) == count
@@ -489,7 +489,7 @@ def test_listing_goals_takes_four_queries_whatever_their_number(me, partner, cou
 def test_reading_one_goal_takes_a_fixed_number_of_queries(me, partner, couple, django_assert_num_queries):
     goal = _goal(couple, me.user)
 
-    with django_assert_num_queries(4):  # session+user, membership+couple, goal, linked rituals
+    with django_assert_num_queries(3):  # session+user with membership+couple, goal, linked rituals
         assert me.get(_url(goal)).status_code == 200
 
 
@@ -497,20 +497,20 @@ def test_reading_one_goal_takes_a_fixed_number_of_queries(me, partner, couple, d
 def test_proposing_takes_a_fixed_number_of_queries(me, partner, couple, count, django_assert_num_queries):
     rituals = [str(_ritual(couple).pk) for _ in range(count)]
 
-    # session+user, membership+couple, savepoint, rituals check, savepoint, insert, release, links,
+    # session+user with membership+couple, savepoint, rituals check, savepoint, insert, release, links,
     # partner, notification, release; then the linked rituals for the response.
     # + 6 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         assert me.post(GOALS, {"title": "x", "ritual_ids": rituals}).status_code == 201
 
 
 def test_a_transition_takes_a_fixed_number_of_queries(me, partner, couple, django_assert_num_queries):
     goal = _goal(couple, me.user)
 
-    # session+user, savepoint, membership+couple, goal FOR UPDATE, update, partner, notification,
+    # session+user with membership+couple, savepoint, goal FOR UPDATE, update, partner, notification,
     # release; then the linked rituals for the response.
     # + 6 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         assert partner.post(_url(goal, "accept")).status_code == 200
 
 

@@ -346,36 +346,36 @@ def _bulk_nudges(sender, recipient, couple, count: int) -> None:
 
 
 @pytest.mark.parametrize("count", [1, 30])
-def test_the_feed_takes_three_queries_whatever_the_number_of_nudges(
+def test_the_feed_takes_two_queries_whatever_the_number_of_nudges(
     me, partner, couple, count, django_assert_num_queries
 ):
     _bulk_nudges(me.user, partner.user, couple, count)
-    with django_assert_num_queries(3):  # session+user, my membership+couple, the page
+    with django_assert_num_queries(2):  # session+user with my membership+couple, the page
         response = me.get(URL, {"page_size": 100})
     assert len(response.json()["results"]) == count
 
 
 def test_sending_takes_a_fixed_number_of_queries(me, partner, django_assert_num_queries):
     _send(me)
-    # session+user, membership, savepoint x2, lock sender, quota count, partner, insert, notify
+    # session+user with membership+couple, savepoint x2, lock sender, quota count, partner, insert, notify
     # + 6 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         _send(me)
     # + 6 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(16):  # + the idempotency lookup of a client id
+    with django_assert_num_queries(15):  # + the idempotency lookup of a client id
         _send(me, id=str(uuid.uuid4()))
 
 
 def test_respond_and_seen_take_a_fixed_number_of_queries(me, partner, django_assert_num_queries):
     nudge = _send(me)
-    # session+user, membership+couple, the nudge, the claim; the service's transaction is a
+    # session+user with membership+couple, the nudge, the claim; the service's transaction is a
     # savepoint inside the test's transaction (two more statements), a BEGIN/COMMIT in production.
     # + 3 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         partner.post(_seen_url(nudge["id"]))
-    # session+user, membership+couple, the nudge, savepoint, lock (with the sender), update, notify, release
+    # session+user with membership+couple, the nudge, savepoint, lock (with the sender), update, notify, release
     # + 6 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         partner.post(_respond_url(nudge["id"]), {"response": "heart"})
 
 

@@ -279,31 +279,33 @@ def _seed_history(couple: Couple, me_user, partner_user, count: int) -> None:
 
 
 @pytest.mark.parametrize("count", [1, 30])
-def test_history_takes_four_queries_whatever_its_length(me, partner, couple, prompts, count, django_assert_num_queries):
+def test_history_takes_three_queries_whatever_its_length(
+    me, partner, couple, prompts, count, django_assert_num_queries
+):
     _seed_history(couple, me.user, partner.user, count)
-    # session+user, membership+couple, the page (with prompt and deck), the answers of the page
-    with django_assert_num_queries(4):
+    # session+user with membership+couple, the page (with prompt and deck), the answers of the page
+    with django_assert_num_queries(3):
         response = me.get(HISTORY, {"page_size": 100})
     assert len(response.json()["results"]) == count
     assert all(item["revealed"] for item in response.json()["results"])
 
 
 def test_today_takes_a_fixed_number_of_queries(me, partner, prompts, django_assert_num_queries):
-    # session+user, membership+couple, savepoint, lookup, pick, insert, re-read, release, answers
+    # session+user with membership+couple, savepoint, lookup, pick, insert, re-read, release, answers
     # + 3 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         me.get(TODAY)
-    # Once chosen: session+user, membership+couple, savepoint, lookup, release, answers
-    with django_assert_num_queries(6):
+    # Once chosen: session+user with membership+couple, savepoint, lookup, release, answers
+    with django_assert_num_queries(5):
         partner.get(TODAY)
 
 
 def test_answering_takes_a_fixed_number_of_queries(me, partner, prompts, django_assert_num_queries):
     me.get(TODAY)
-    # session+user, membership+couple, (savepoint, lookup, release), savepoint, lock, answers,
+    # session+user with membership+couple, (savepoint, lookup, release), savepoint, lock, answers,
     # insert, partner, notify, release, then the answers for the response
     # + 7 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(19):
         _answer(me, "hello")
 
 

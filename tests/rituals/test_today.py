@@ -111,7 +111,9 @@ def test_today_takes_four_queries_whatever_the_number_of_rituals(
                     occurrence_at=datetime(2026, 3, day, 19, tzinfo=UTC),
                 )
 
-        with django_assert_num_queries(4):  # session+user, membership, rituals, their completions
+        # session+user with membership+couple, rituals, completions counted per local date (streaks),
+        # the completions around today (each partner's state)
+        with django_assert_num_queries(4):
             body = today(me)
 
         assert len(body["results"]) == count

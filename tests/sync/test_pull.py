@@ -186,9 +186,9 @@ def test_an_incremental_pull_costs_the_same_whatever_the_untouched_history(
         make_ritual(me, title=f"ritual {index}")
     cursor = pull(me)["timestamp"]
     make_ritual(partner, title="the one change")
-    # session+user, counter, states in the version range, then one query per changed table
-    # (rituals), and the scoping look-up of the couple.
-    with django_assert_num_queries(5):
+    # session+user (with the membership and couple the scoping reads), counter, states in the
+    # version range, then one query per changed table (rituals).
+    with django_assert_num_queries(4):
         body = pull(me, cursor)
     assert len(body["changes"]["rituals"]["updated"]) == 1
 

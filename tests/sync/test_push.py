@@ -184,7 +184,7 @@ def test_a_push_costs_the_same_whatever_the_untouched_history(me, partner, coupl
         make_ritual(me, title=f"ritual {index}")
     cursor = pull(me)["timestamp"]
     check_in = {"id": str(uuid.uuid4()), "mood": 4, "connection": 4}
-    # Same for 1 and 40 untouched rituals: session+user, membership, savepoint, counters (insert,
-    # lock), conflict check, then the check-in service and its sync stamps, release.
-    with django_assert_num_queries(17):
+    # Same for 1 and 40 untouched rituals: session+user with membership+couple, savepoint, counters
+    # (insert, lock), conflict check, then the check-in service and its sync stamps, release.
+    with django_assert_num_queries(16):
         assert push(me, {"check_ins": {"created": [check_in]}}, cursor).status_code == 204
