@@ -2,7 +2,7 @@
 
 Saves and deletes of synced models are caught by model signals, inside the writing transaction.
 Writes that bypass signals (`QuerySet.update`, `bulk_create`, raw SQL) call `touch` / `touch_ids` /
-`touch_all` themselves; `tests/sync/test_change_capture.py` checks every service write shows up in a
+`touch_notifications` themselves; `tests/sync/test_change_capture.py` checks every service write shows up in a
 pull.
 """
 
@@ -54,9 +54,11 @@ def touch(instance: Any) -> None:
     stamp(changes_for(instance))
 
 
-def touch_all(instances: Iterable[Any]) -> None:
-    """Same, for rows written in bulk whose current state the caller holds in memory: no re-read."""
-    stamp([change for instance in instances for change in changes_for(instance)])
+def touch_notifications(recipients_and_ids: Iterable[tuple[UUID, UUID]]) -> None:
+    """Same, for notifications written in bulk, from their recipient and id alone (a notification's
+    audience is its recipient): no re-read, no model instance."""
+    table = TABLE_OF_MODEL[Notification]
+    stamp([Change(recipient_id, table, str(pk)) for recipient_id, pk in recipients_and_ids])
 
 
 def touch_ids(model: type[Any], ids: Iterable[Any]) -> None:

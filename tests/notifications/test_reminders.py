@@ -10,6 +10,7 @@ from notifications.models import Notification, ReminderSchedule
 from notifications.reminders import dispatch_due_reminders, reminder_reschedule
 from rituals.models import Ritual
 from sync.changes import current_version
+from sync.pull import pull
 from tests.factories import UserFactory, pair
 
 pytestmark = pytest.mark.django_db
@@ -220,3 +221,18 @@ def test_a_reminder_already_written_is_neither_pushed_nor_synced_again(
     assert _reminders(ritual).count() == 2
     assert sorted(queued) == sorted(str(pk) for pk in _reminders(ritual).values_list("id", flat=True))
     assert [current_version(member.user_id) for member in couple.memberships.all()] == versions
+
+
+def test_new_reminders_reach_each_partners_next_sync_pull(couple):
+    ritual = _ritual(couple, rrule="FREQ=DAILY", zone="UTC")
+    with time_machine.travel(datetime(2026, 1, 5, 12, tzinfo=UTC)):
+        reminder_reschedule(ritual=ritual)
+    members = [membership.user for membership in couple.memberships.all()]
+    cursors = {member.pk: current_version(member.pk) for member in members}
+
+    dispatch_due_reminders(now=ReminderSchedule.objects.get(ritual=ritual).fire_at)
+
+    for member in members:
+        changes = pull(user=member, last_pulled_at=cursors[member.pk])["changes"]["notifications"]
+        assert [row["id"] for row in changes["updated"]] == [str(_reminders(ritual).get(recipient=member).pk)]
+        assert changes["deleted"] == []
