@@ -8,7 +8,8 @@ operation from what the operation itself says, rather than each view repeating t
 - 401 (`not_authenticated`, `authentication_failed`, `token_not_valid`, `session_ended`) where it
   needs a token;
 - 404 (`not_found`) where the path names an object (another couple's object is a 404 too, never
-  403), and on cursor-paginated lists (an invalid cursor).
+  403), and on cursor-paginated lists (an invalid cursor);
+- the `Idempotency-Key` header and its 400/409/422 on every POST that needs a token.
 
 A response a view declares with a description only (409 `id_conflict`, 412 `version_mismatch`, ...)
 gets the envelope as its body. The schema is committed as docs/openapi.yaml (`make schema`).
@@ -66,6 +67,21 @@ _SHARED_ERRORS = {
     "404": "`not_found`: no such object, or not yours (never 403); on a list, an invalid cursor.",
 }
 
+# config/api/idempotency.py: every authenticated POST takes the header, and answers these on misuse.
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[\x20-\x7e]+$"},
+    "description": "A unique string per intended action (a UUID): a retry with the same key, path and body "
+    "gets the first response again, with `Idempotent-Replayed: true`, without running twice.",
+}
+_IDEMPOTENCY_ERRORS = {
+    "400": "`invalid_idempotency_key`: 1 to 255 printable ASCII characters.",
+    "409": "`idempotency_key_in_progress`: the first request with this key is still running.",
+    "422": "`idempotency_key_reused`: the key was used with another path or body.",
+}
+
 
 class ApiAutoSchema(AutoSchema):
     def _get_request_body(self, direction: str = "request") -> dict[str, Any] | None:
@@ -87,6 +103,8 @@ class ApiAutoSchema(AutoSchema):
         responses: dict[str, Any] = operation["responses"]
         for status_code in self._shared_error_codes(operation):
             responses.setdefault(status_code, {"description": _SHARED_ERRORS[status_code]})
+        if self.method == "POST" and self._needs_token(operation):
+            _document_idempotency_key(operation)
         for status_code, response in responses.items():
             if status_code >= "400" and "content" not in response:
                 response["content"] = {"application/json": {"schema": envelope}}
@@ -98,9 +116,23 @@ class ApiAutoSchema(AutoSchema):
         codes = []
         if "requestBody" in operation or any(parameter["in"] in {"query", "header"} for parameter in parameters):
             codes.append("400")
-        if any(requirement for requirement in operation.get("security", [])):
+        if self._needs_token(operation):
             codes.append("401")
         # DRF's cursor pagination answers an invalid cursor with 404.
         if any(parameter["in"] == "path" or parameter["name"] == "cursor" for parameter in parameters):
             codes.append("404")
         return codes
+
+    @staticmethod
+    def _needs_token(operation: dict[str, Any]) -> bool:
+        return any(requirement for requirement in operation.get("security", []))
+
+
+def _document_idempotency_key(operation: dict[str, Any]) -> None:
+    operation.setdefault("parameters", []).append({**IDEMPOTENCY_KEY})
+    responses = operation["responses"]
+    for status_code, description in _IDEMPOTENCY_ERRORS.items():
+        if status_code in responses:
+            responses[status_code]["description"] = f"{responses[status_code]['description']} Or {description}"
+        else:
+            responses[status_code] = {"description": description}
