@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.db import connection
 from psycopg import sql
 
-from bench.load import seed, targets
+from bench.load import cpu, seed, targets
 
 LUA = Path(__file__).with_name("rotate.lua")
 BASELINES = ["baseline: constant", "baseline: one query"]
@@ -39,6 +39,7 @@ class Benchmark:
             raise SystemExit(f"Refusing to use database {self.database!r}: its name must contain 'bench'.")
         self.out = Path(args.out) / f"{couples}"
         self.out.mkdir(parents=True, exist_ok=True)
+        self._server_pid = 0
 
     def run(self) -> dict[str, Any]:
         self._use_database()
@@ -61,7 +62,8 @@ class Benchmark:
                     last = rounds[endpoint][-1]
                     print(
                         f"[{self.couples} couples] round {number + 1} {endpoint}: {last['rps']:.0f} req/s, "
-                        f"p50 {last['p50_ms']:.1f} ms, p99 {last['p99_ms']:.1f} ms, non-2xx {last['non_2xx_3xx']}",
+                        f"p50 {last['p50_ms']:.1f} ms, p99 {last['p99_ms']:.1f} ms, non-2xx {last['non_2xx_3xx']}, "
+                        f"CPU per request {last['app_cpu_ms']:.2f} ms app + {last['db_cpu_ms']:.2f} ms PostgreSQL",
                         flush=True,
                     )
         result["endpoints"] = {endpoint: _summary(samples) for endpoint, samples in rounds.items()}
@@ -82,6 +84,7 @@ class Benchmark:
         if self.args.reuse and self._exists() and seed.counts()["couples_couple"] == self.couples:
             # Migrations added since the seed (an index, say) apply to the seeded rows as in production.
             call_command("migrate", verbosity=0, interactive=False)
+            seed.vacuum_analyze()  # cheap when nothing changed; sets what the benchmark's writes left
             with connection.cursor() as cursor:
                 cursor.execute("SELECT max(created_at) FROM accounts_authsession")
                 return cursor.fetchone()[0], None
@@ -171,6 +174,7 @@ class Benchmark:
         server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             self._wait_ready(server)
+            self._server_pid = server.pid
             yield
         finally:
             server.send_signal(signal.SIGTERM)
@@ -192,7 +196,27 @@ class Benchmark:
             time.sleep(0.5)
         raise SystemExit("gunicorn did not become ready within 60 s")
 
+    def _server_processes(self) -> tuple[list[int], list[int]]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            mine = cursor.fetchone()[0]
+        with self._admin() as admin:
+            database = cpu.backends(admin, self.database, exclude=mine)
+        return cpu.children(self._server_pid), database
+
     def _wrk(self, target: Path, seconds: int) -> dict[str, Any]:
+        workers, database = self._server_processes()
+        meters = cpu.Meter(workers), cpu.Meter(database)
+        result = self._run_wrk(target, seconds)
+        workers, database = self._server_processes()
+        app, app_new = meters[0].stop(workers)
+        db, db_new = meters[1].stop(database)
+        requests = max(result["requests"], 1)
+        result["app_cpu_ms"] = 1000 * (app + app_new) / requests
+        result["db_cpu_ms"] = 1000 * (db + db_new) / requests
+        return result
+
+    def _run_wrk(self, target: Path, seconds: int) -> dict[str, Any]:
         command = [
             "wrk",
             "-t1",
@@ -226,6 +250,8 @@ def _summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
         "rps": statistics.median(s["rps"] for s in samples),
         "p50_ms": statistics.median(s["p50_ms"] for s in samples),
         "p99_ms": statistics.median(s["p99_ms"] for s in samples),
+        "app_cpu_ms": statistics.median(s["app_cpu_ms"] for s in samples),
+        "db_cpu_ms": statistics.median(s["db_cpu_ms"] for s in samples),
         "requests": sum(s["requests"] for s in samples),
         "errors": sum(s[key] for s in samples for key in ("non_2xx_3xx", "connect_errors", "read_errors", "timeouts")),
     }

@@ -12,6 +12,25 @@ def ratios(result: dict[str, Any]) -> dict[str, float]:
     return {name: stats["rps"] / baseline for name, stats in result["endpoints"].items()}
 
 
+def cpu_table(results: list[dict[str, Any]]) -> str:
+    """Server CPU per request (gunicorn workers + PostgreSQL backends) and its ratio to the one-query
+    baseline's: what throughput would be on otherwise idle cores, whatever else ran meanwhile."""
+    sizes = [r["couples"] for r in results]
+    header = "| endpoint | " + " | ".join(f"{n:,} couples: app + db CPU ms/request, CPU ratio" for n in sizes) + " |"
+    lines = [header, "|---|" + "---|" * len(sizes)]
+    for name in results[0]["endpoints"]:
+        cells = []
+        for result in results:
+            stats, base = result["endpoints"].get(name), result["endpoints"][ONE_QUERY]
+            if stats is None:
+                cells.append("")
+                continue
+            total, base_total = stats["app_cpu_ms"] + stats["db_cpu_ms"], base["app_cpu_ms"] + base["db_cpu_ms"]
+            cells.append(f"{stats['app_cpu_ms']:.2f} + {stats['db_cpu_ms']:.2f}, {base_total / total:.2f}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def table(results: list[dict[str, Any]]) -> str:
     """A Markdown table: one row per endpoint, columns per size; then the ratio drop per endpoint."""
     sizes = [r["couples"] for r in results]

@@ -79,9 +79,11 @@ def main(argv: list[str] | None = None) -> None:
     for couples in args.couples:
         results.append(Benchmark(args, couples).run())
     if results and not args.seed_only:
-        from bench.load.report import table
+        from bench.load.report import cpu_table, table
 
         print(table(results))
+        print()
+        print(cpu_table(results))
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / "results.json").write_text(json.dumps(results, indent=2, default=str))
         print(f"results: {args.out / 'results.json'}")
