@@ -1,4 +1,5 @@
 from datetime import timedelta
+from functools import partial
 
 import pytest
 import time_machine
@@ -143,8 +144,8 @@ def test_two_people_racing_for_one_invite_exactly_one_wins():
         first, second = AppClient().sign_in(UserFactory.create()), AppClient().sign_in(UserFactory.create())
 
         responses = race(
-            lambda c=first, code=code: c.post("/api/v1/couple/join", {"code": code}),
-            lambda c=second, code=code: c.post("/api/v1/couple/join", {"code": code}),
+            partial(first.post, "/api/v1/couple/join", {"code": code}),
+            partial(second.post, "/api/v1/couple/join", {"code": code}),
         )
 
         statuses = sorted(r.status_code for r in responses)

@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date, time
+from functools import partial
 from typing import Any
 
 import pytest
@@ -548,8 +549,8 @@ def test_an_accept_racing_a_withdraw_has_exactly_one_winner():
 
         withdraw_url, accept_url = _url(goal, "withdraw"), _url(goal, "accept")
         withdraw, accept = race(
-            lambda c=proposer, u=withdraw_url: c.post(u),
-            lambda c=partner, u=accept_url: c.post(u),
+            partial(proposer.post, withdraw_url),
+            partial(partner.post, accept_url),
         )
 
         assert sorted([withdraw.status_code, accept.status_code]) == [200, 409]
