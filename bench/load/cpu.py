@@ -12,12 +12,12 @@ import psycopg
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def process_seconds(pid: int) -> float:
-    """User + system CPU seconds of one process (0 once it is gone)."""
+def process_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of one process (None once it is gone)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return 0.0
+        return None
     # After "pid (comm)": state is field 3, utime and stime are fields 14 and 15 of proc(5).
     return (int(fields[11]) + int(fields[12])) / _TICK
 
@@ -42,14 +42,18 @@ def backends(admin: psycopg.Connection[tuple[int]], database: str, exclude: int 
 
 
 class Meter:
-    """CPU of a fixed set of processes between `start()` and `stop()`; processes that appear in
-    between (a reconnecting backend) count whole."""
+    """CPU of a set of processes from construction to `stop()`; processes that appear in between
+    (a reconnecting backend) count whole."""
 
     def __init__(self, pids: list[int]) -> None:
-        self.before = {pid: process_seconds(pid) for pid in pids}
+        self.before = {pid: seconds for pid in pids if (seconds := process_seconds(pid)) is not None}
 
     def stop(self, pids: list[int]) -> tuple[float, float]:
-        """(seconds of the processes known at start, seconds of the new ones)."""
-        known = sum(process_seconds(pid) - start for pid, start in self.before.items())
-        new = sum(process_seconds(pid) for pid in pids if pid not in self.before)
+        """(seconds of the processes known at start, seconds of the new ones). A process that ended
+        in between (a backend closed after CONN_MAX_AGE) is left out: its last seconds are lost."""
+        known = 0.0
+        for pid, start in self.before.items():
+            end = process_seconds(pid)
+            known += end - start if end is not None else 0.0
+        new = sum(seconds for pid in pids if pid not in self.before and (seconds := process_seconds(pid)) is not None)
         return known, new
