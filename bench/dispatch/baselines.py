@@ -69,9 +69,7 @@ def _fcm_body() -> bytes:
     return json.dumps({"message": message}).encode()
 
 
-def fake_server_throughput(
-    *, latency: float, requests: int, connections: int, log_dir: Path
-) -> dict[str, float]:
+def fake_server_throughput(*, latency: float, requests: int, connections: int, log_dir: Path) -> dict[str, float]:
     server = FakeServer(latency=latency, log_path=log_dir / "fake-fcm-baseline.log")
     try:
         url = urlparse(server.url)

@@ -198,9 +198,7 @@ class Benchmark:
             "fake_fcm_server": baselines.fake_server_throughput(
                 latency=args.latency, requests=20_000, connections=200, log_dir=self.out
             ),
-            "fcm_provider": baselines.fcm_provider(
-                latency=args.latency, batches=30, log_dir=self.out
-            ),
+            "fcm_provider": baselines.fcm_provider(latency=args.latency, batches=30, log_dir=self.out),
         }
 
     def _report(self, result: Result) -> None:
