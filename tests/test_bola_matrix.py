@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.db import models
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, reverse
 
 import tests.bola
 from accounts.models import User
@@ -25,6 +25,7 @@ from couples.models import Couple
 from tests.bola.spec import Route, World
 from tests.conftest import AppClient
 from tests.factories import UserFactory, pair
+from tests.routes import api_v1_patterns
 
 LOCAL_APPS = ("accounts", "couples", "rituals", "notifications")
 
@@ -41,17 +42,9 @@ MATRIX: dict[str, Route] = {name: route for area in AREAS for name, route in are
 def _api_v1_routes() -> dict[str, URLPattern]:
     """Every named URL pattern mounted under api/v1/, found by walking the resolver."""
     found: dict[str, URLPattern] = {}
-
-    def walk(patterns: list[Any], prefix: str) -> None:
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, route)
-            elif isinstance(pattern, URLPattern) and route.startswith("api/v1/"):
-                assert pattern.name, f"route {route} has no name, so the BOLA matrix cannot track it"
-                found[pattern.name] = pattern
-
-    walk(get_resolver().url_patterns, "")
+    for route, pattern in api_v1_patterns():
+        assert pattern.name, f"route {route} has no name, so the BOLA matrix cannot track it"
+        found[pattern.name] = pattern
     return found
 
 

@@ -5,12 +5,12 @@ schema (`make schema` regenerates it).
 """
 
 import re
-from typing import Any
 
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern
 from drf_spectacular.generators import SchemaGenerator
 
 from tests.conftest import AppClient
+from tests.routes import api_v1_patterns
 
 # The schema and its Swagger UI describe the API; they are not part of it.
 NOT_OPERATIONS = {"api/v1/schema/", "api/v1/docs/"}
@@ -18,18 +18,11 @@ NOT_OPERATIONS = {"api/v1/schema/", "api/v1/docs/"}
 
 def _api_v1_routes() -> dict[str, URLPattern]:
     """Every URL pattern under api/v1/, as its schema path (`/api/v1/rituals/{ritual_id}`)."""
-    found: dict[str, URLPattern] = {}
-
-    def walk(patterns: list[Any], prefix: str) -> None:
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, route)
-            elif route.startswith("api/v1/") and route not in NOT_OPERATIONS:
-                found["/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)] = pattern
-
-    walk(get_resolver().url_patterns, "")
-    return found
+    return {
+        "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route): pattern
+        for route, pattern in api_v1_patterns()
+        if route not in NOT_OPERATIONS
+    }
 
 
 def _served_methods(pattern: URLPattern) -> set[str]:
