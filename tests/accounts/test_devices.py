@@ -4,13 +4,13 @@ POST is an idempotent upsert on the push token (DESIGN §3): a retry or a race l
 token moves to the latest user who registers it.
 """
 
-import threading
 import uuid
+from functools import partial
 
 import pytest
-from django.db import connection
 
 from accounts.models import Device
+from tests.concurrency import race
 from tests.conftest import AppClient
 from tests.factories import DeviceFactory, UserFactory
 
@@ -265,26 +265,12 @@ def test_registering_a_device_takes_a_constant_number_of_queries(me, me_user, ex
 # Concurrency -----------------------------------------------------------------------------------
 
 
-def _race(clients: list[AppClient], push_token: str) -> list[object]:
-    """Fires one registration per client at the same instant; returns each status code or exception."""
-    barrier = threading.Barrier(len(clients))
-    outcomes: list[object] = [None] * len(clients)
-
-    def run(index: int, client: AppClient) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = _register(client, push_token).status_code
-        except Exception as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, client)) for i, client in enumerate(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
+def _registration_outcome(client: AppClient, push_token: str) -> object:
+    """The status code of one registration, or the exception it raised (the race asserts on both)."""
+    try:
+        return _register(client, push_token).status_code
+    except Exception as exc:
+        return exc
 
 
 @pytest.mark.django_db(transaction=True)
@@ -300,7 +286,7 @@ def test_concurrent_registrations_of_one_token_leave_one_row_and_no_error(same_u
     for round_number in range(20):
         token = _token(f"race{round_number}")
 
-        outcomes = _race(clients, token)
+        outcomes = race(*(partial(_registration_outcome, client, token) for client in clients))
 
         assert outcomes == [200, 200], f"round {round_number}"
         assert Device.objects.filter(push_token=token).count() == 1, f"round {round_number}"
