@@ -1,0 +1,134 @@
+"""Profile requests through the whole WSGI stack, in-process, against a seeded benchmark database.
+
+    .venv/bin/python -m bench.load.profile --couples 1000 --requests 2000
+    .venv/bin/python -m bench.load.profile --couples 1000 --only couple --profile couple --top 40
+
+Same settings as the benchmark's gunicorn (`bench.load.settings`: production plus the baselines),
+the same requests (`targets.py`: rotating over many partners' tokens), but no server, network or
+load generator: each request is `application(environ, start_response)` and its response closed,
+so Django's request signals (connection health checks, `CONN_MAX_AGE`) run as under gunicorn. It
+prints the CPU time per request of each endpoint and its ratio to the one-query baseline (the
+figure the benchmark's throughput ratio approaches on idle cores), and with `--profile NAME` the
+cProfile of that endpoint.
+"""
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from bench.load.run import DEFAULT_DATABASE, environment
+
+# As in bench.load.benchmark (not imported before Django is set up).
+NAMES = [
+    "baseline: constant",
+    "baseline: one query",
+    "rituals/today",
+    "rituals",
+    "couple",
+    "notifications",
+    "sync/pull",
+]
+
+
+def _environ(method: str, path: str, token: str) -> dict[str, Any]:
+    parts = urlsplit(path)
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": parts.path,
+        "QUERY_STRING": parts.query,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8765",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_HOST": "127.0.0.1:8765",
+        "HTTP_ACCEPT": "application/json",
+        "HTTP_X_FORWARDED_PROTO": "https",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.errors": sys.stderr,
+    }
+    if token:
+        environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return environ
+
+
+def _requests(lines: list[str]) -> list[tuple[str, str, str]]:
+    return [tuple(line.split("\t")[:3]) for line in lines]  # type: ignore[misc]
+
+
+def _run(application: Callable[..., Any], requests: list[tuple[str, str, str]], count: int) -> float:
+    """CPU seconds of this process for `count` requests (rotating over `requests`)."""
+    statuses: list[str] = []
+
+    def start_response(status: str, headers: Any, exc_info: Any = None) -> None:
+        statuses.append(status)
+
+    started = time.process_time()
+    for index in range(count):
+        method, path, token = requests[index % len(requests)]
+        response = application(_environ(method, path, token), start_response)
+        b"".join(response)
+        response.close()
+        if not statuses[-1].startswith("200"):
+            raise SystemExit(f"{method} {path}: {statuses[-1]}")
+    return time.process_time() - started
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.load.profile", description=__doc__)
+    parser.add_argument("--couples", type=int, default=1000, help="which seeded database (couples_bench_load_<N>)")
+    parser.add_argument("--requests", type=int, default=1000, help="requests per endpoint")
+    parser.add_argument("--users", type=int, default=400)
+    parser.add_argument("--only", action="append", help="endpoints to time (the baselines always run)")
+    parser.add_argument("--profile", action="append", default=[], help="cProfile this endpoint")
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--sort", default="tottime")
+    args = parser.parse_args(argv)
+
+    os.environ.update(
+        environment(argparse.Namespace(database_url=DEFAULT_DATABASE, redis_url="redis://127.0.0.1:6379/3"))
+    )
+    os.environ["DATABASE_URL"] = f"{DEFAULT_DATABASE}_{args.couples}"
+    import django
+
+    django.setup()
+    from django.core.wsgi import get_wsgi_application
+    from django.db import connection
+
+    from bench.load import targets
+
+    application = get_wsgi_application()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT max(created_at) FROM accounts_authsession")
+        seeded_at = cursor.fetchone()[0]
+    people = targets.actors(count=args.users)
+    lines = targets.baseline_lines(people=people)
+    for name in NAMES[2:]:
+        lines[name] = targets.read_lines(endpoint=name, people=people, seeded_at=seeded_at)
+    names = [n for n in NAMES if n.startswith("baseline") or not args.only or n in args.only]
+    per_request: dict[str, float] = {}
+    for name in names:
+        requests = _requests(lines[name])
+        _run(application, requests, min(200, args.requests))  # warm-up
+        per_request[name] = _run(application, requests, args.requests) / args.requests
+    base = per_request["baseline: one query"]
+    for name in names:
+        print(f"{name:22} {1000 * per_request[name]:7.2f} ms CPU/request, ratio {base / per_request[name]:.2f}")
+    for name in args.profile:
+        profiler = cProfile.Profile(time.process_time)  # CPU, not waits on PostgreSQL
+        profiler.enable()
+        _run(application, _requests(lines[name]), args.requests)
+        profiler.disable()
+        print(f"\n--- {name}: {args.requests} requests")
+        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
