@@ -13,6 +13,7 @@ an older one is recorded as missed (in the inbox as read, its push `skipped`) an
 """
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -70,14 +71,23 @@ def _next_occurrence(ritual: Ritual, after: datetime) -> datetime | None:
     )
 
 
-def dispatch_due_reminders(*, batch_size: int | None = None, now: datetime | None = None) -> int:
-    """Sends every due reminder, batch after batch; returns how many notifications were written."""
-    written = 0
+def dispatch_due_reminders(
+    *, batch_size: int | None = None, now: datetime | None = None, on_backlog: Callable[[], object] | None = None
+) -> int:
+    """Sends every due reminder, batch after batch; returns how many notifications were written.
+
+    `on_backlog` is called once, right after the first batch, when that batch was full (more is
+    due than one batch holds): the task uses it to start more dispatchers on the burst."""
+    size = batch_size or settings.REMINDER_BATCH_SIZE
+    written, first = 0, True
     while True:
-        count, claimed = _dispatch_batch(batch_size or settings.REMINDER_BATCH_SIZE, now or timezone.now())
+        count, claimed = _dispatch_batch(size, now or timezone.now())
         written += count
-        if claimed < (batch_size or settings.REMINDER_BATCH_SIZE):
+        if claimed < size:
             return written
+        if first and on_backlog is not None:
+            on_backlog()
+        first = False
 
 
 def _dispatch_batch(batch_size: int, now: datetime) -> tuple[int, int]:

@@ -154,6 +154,9 @@ PUSH_LEASE_SECONDS = env_int("PUSH_LEASE_SECONDS", 90)
 REMINDER_GRACE_MINUTES = env_int("REMINDER_GRACE_MINUTES", 30)
 # Rows claimed per dispatcher transaction.
 REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 500)
+# Dispatchers working through one burst of due reminders side by side (the beat's run and the
+# helpers it starts on the default queue when its first batch is full).
+REMINDER_DISPATCHERS = env_int("REMINDER_DISPATCHERS", 2)
 
 # RITUALS
 # ------------------------------------------------------------------------------

@@ -227,6 +227,39 @@ def test_the_sweeper_resends_a_row_a_dead_worker_left_sending(fcm, user, setting
     assert len(fcm.received) == 1
 
 
+def test_the_pump_leaves_freshly_queued_rows_to_their_message_and_requeues_lost_ones(fcm, user, settings):
+    """A row queued on commit is on the broker already: the pump must not queue it again during a
+    burst (hundreds of thousands of such rows). If no worker claimed it within a lease, its
+    message was lost (broker down at commit): then the pump queues it."""
+    DeviceFactory.create(user=user)
+    note = _note(user)
+    assert push_pump() == 0
+    with time_machine.travel(timezone.now() + timedelta(seconds=settings.PUSH_LEASE_SECONDS + 1)):
+        assert push_pump() == 1
+    note.refresh_from_db()
+    assert note.push_state == State.SENT
+    assert len(fcm.received) == 1
+
+
+def test_a_claim_skips_rows_that_are_not_due_and_leaves_them_untouched(fcm, user):
+    later = timezone.now() + timedelta(minutes=5)
+    retry = Notification.objects.create(
+        recipient=user, kind=Notification.Kind.NUDGE, title="t", dedupe_key="retry", push_not_before=later
+    )
+    sent = Notification.objects.create(
+        recipient=user, kind=Notification.Kind.NUDGE, title="t", dedupe_key="sent", push_state=State.SENT
+    )
+    due = _note(user, key="due")
+
+    claimed = delivery.claim([str(retry.id), str(sent.id), str(due.id)])
+
+    assert [row.id for row in claimed] == [due.id]
+    assert claimed[0].push_state == State.SENDING
+    states = dict(Notification.objects.values_list("dedupe_key", "push_state"))
+    assert states == {"retry": State.PENDING, "sent": State.SENT, "due": State.SENDING}
+    assert Notification.objects.get(pk=retry.pk).push_attempts == 0
+
+
 @pytest.mark.parametrize("count", [1, 20])
 def test_a_batch_costs_the_same_number_of_queries_whatever_its_size(fcm, count, django_assert_num_queries):
     ids = []

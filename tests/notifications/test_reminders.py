@@ -5,9 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from celery.signals import task_prerun
 
 from notifications.models import Notification, ReminderSchedule
 from notifications.reminders import dispatch_due_reminders, reminder_reschedule
+from notifications.tasks import dispatch_reminders
 from rituals.models import Ritual
 from sync.changes import current_version
 from sync.pull import pull
@@ -119,6 +121,34 @@ def test_a_duplicated_tick_writes_nothing_twice(couple):
     )
     dispatch_due_reminders(now=moment)
     assert _reminders(ritual).count() == 2
+
+
+@pytest.mark.parametrize(("rituals", "helpers"), [(5, 2), (1, 0)])
+def test_a_burst_starts_helper_dispatchers_that_start_no_more(rituals, helpers, settings):
+    """The beat's run starts REMINDER_DISPATCHERS - 1 helpers when its first batch is full, and only
+    then; helpers never start others. Together they write each reminder once."""
+    settings.REMINDER_BATCH_SIZE, settings.REMINDER_DISPATCHERS = 2, 3
+    with time_machine.travel(datetime(2026, 1, 1, tzinfo=UTC)):
+        made = [_ritual(pair(UserFactory.create(), UserFactory.create())) for _ in range(rituals)]
+        for ritual in made:
+            reminder_reschedule(ritual=ritual)
+    runs: list[dict] = []
+
+    def record(sender=None, kwargs=None, **_):
+        if sender is not None and sender.name == "notifications.dispatch_reminders":
+            runs.append(dict(kwargs or {}))
+
+    task_prerun.connect(record, weak=False)
+    try:
+        with time_machine.travel(datetime(2026, 1, 4, 18, 0, 5, tzinfo=UTC), tick=False):
+            dispatch_reminders.delay()  # what the beat sends (eager in tests: helpers run inline)
+    finally:
+        task_prerun.disconnect(record)
+
+    assert runs == [{}] + [{"fan_out": False}] * helpers
+    for ritual in made:
+        assert _reminders(ritual).count() == 2
+    assert not ReminderSchedule.objects.filter(fire_at__lte=datetime(2026, 1, 4, 18, 0, 5, tzinfo=UTC)).exists()
 
 
 @pytest.mark.parametrize("stop", ["pause", "delete", "unpair"])
