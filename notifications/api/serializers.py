@@ -1,6 +1,9 @@
+from collections.abc import Iterable
+from typing import Any
+
 from rest_framework import serializers
 
-from config.api.fields import WallTimeField
+from config.api.fields import WallTimeField, datetime_output
 from notifications.models import Notification, NotificationPreference
 
 
@@ -14,6 +17,26 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
 
     def get_is_read(self, notification: Notification) -> bool:
         return notification.read_at is not None
+
+
+def notifications_output(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What `NotificationOutputSerializer(many=True)` renders, from rows of `selectors.inbox_rows_of`:
+    the inbox list is read on every app start, and building the serializer's fields per request cost
+    more than its query (tests/notifications/test_inbox_api.py checks the two agree)."""
+    instant = datetime_output()
+    return [
+        {
+            "id": str(row["id"]),
+            "kind": row["kind"],
+            "title": row["title"],
+            "body": row["body"],
+            "data": row["data"],
+            "created_at": instant(row["created_at"]),
+            "read_at": instant(row["read_at"]),
+            "is_read": row["read_at"] is not None,
+        }
+        for row in rows
+    ]
 
 
 class UnreadCountOutputSerializer(serializers.Serializer):

@@ -17,8 +17,8 @@ class NotificationListApi(APIView):
     @extend_schema(responses={200: s.NotificationOutputSerializer(many=True)}, tags=["notifications"])
     def get(self, request: AuthedRequest) -> Response:
         paginator = CreatedAtCursorPagination()
-        page = paginator.paginate_queryset(selectors.inbox_of(user=request.user), request, view=self)
-        return paginator.get_paginated_response(s.NotificationOutputSerializer(page, many=True).data)
+        page = paginator.paginate_queryset(selectors.inbox_rows_of(user=request.user), request, view=self) or []
+        return paginator.get_paginated_response(s.notifications_output(page))
 
 
 class NotificationUnreadCountApi(APIView):

@@ -1,8 +1,11 @@
+import json
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
+from notifications.api.serializers import NotificationOutputSerializer
 from notifications.models import Notification, NotificationPreference
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +136,18 @@ def test_inbox_queries_are_constant(me, count, django_assert_num_queries):
         assert me.get("/api/v1/notifications").status_code == 200
     with django_assert_num_queries(2):
         assert me.get("/api/v1/notifications/unread-count").json() == {"unread_count": count}
+
+
+def test_the_inbox_renders_each_notification_as_its_output_serializer_does(me):
+    """The list builds plain dicts on its hot path; they must be exactly the documented serializer's."""
+    now = timezone.now()
+    _note(me.user, "unread", created_at=now.replace(microsecond=0), data={"ritual_id": "r1", "n": [1, {"a": None}]})
+    _note(me.user, "read", created_at=now - timedelta(minutes=3), read_at=now, body="Partner finished it ✓")
+    _note(me.user, "empty", created_at=now - timedelta(days=400), data={})
+
+    body = me.get("/api/v1/notifications").json()
+
+    mine = Notification.objects.filter(recipient=me.user).order_by("-created_at")
+    expected = NotificationOutputSerializer(mine, many=True).data
+    assert body["results"] == json.loads(JSONRenderer().render(expected))
+    assert [list(item) for item in body["results"]] == [list(NotificationOutputSerializer().fields)] * 3
