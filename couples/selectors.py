@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from couples.models import Couple, Invite, Membership
-from couples.scoping import require_active_couple
+from couples.scoping import active_membership, require_active_couple
 
 
 @dataclass(frozen=True)
@@ -29,21 +29,30 @@ class CoupleView:
 
 
 def couple_view(*, user: User) -> CoupleView:
-    """The requester's couple and the partner's public profile, with the partner's local time now."""
+    """The requester's couple and the partner's public profile, with the partner's local time now.
+
+    One query: the requester's membership and couple are the ones authentication loaded
+    (`couples.scoping.active_membership`); only the partner's is read here, as plain values.
+    """
     couple = require_active_couple(user)
-    memberships = list(Membership.objects.filter(couple=couple, is_active=True).select_related("user"))
-    mine = next(m for m in memberships if m.user_id == user.pk)
-    theirs = next(m for m in memberships if m.user_id != user.pk)
-    partner = theirs.user
+    mine = active_membership(user)
+    assert mine is not None  # noqa: S101 (require_active_couple found it)
+    theirs = (
+        Membership.objects.filter(couple=couple, is_active=True)
+        .exclude(user_id=user.pk)
+        .values("joined_at", "user_id", "user__display_name", "user__time_zone")
+        .get()
+    )
+    zone = theirs["user__time_zone"]
     return CoupleView(
         couple=couple,
         joined_at=mine.joined_at,
         partner=PartnerView(
-            id=str(partner.id),
-            display_name=partner.display_name,
-            time_zone=partner.time_zone,
-            local_time=timezone.now().astimezone(ZoneInfo(partner.time_zone)).isoformat(timespec="seconds"),
-            joined_at=theirs.joined_at,
+            id=str(theirs["user_id"]),
+            display_name=theirs["user__display_name"],
+            time_zone=zone,
+            local_time=timezone.now().astimezone(ZoneInfo(zone)).isoformat(timespec="seconds"),
+            joined_at=theirs["joined_at"],
         ),
     )
 
