@@ -94,5 +94,11 @@ def _as_uuid(value: object) -> UUID:
 
 
 def current_version(user_id: UUID) -> int:
-    """The user's last committed version (0 before their first change)."""
-    return SyncCounter.objects.filter(user_id=user_id).values_list("version", flat=True).first() or 0
+    """The user's last committed version (0 before their first change).
+
+    Read at the start of every pull: plain SQL on the counter's primary key, no ORM query to build.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version FROM {SyncCounter._meta.db_table} WHERE user_id = %s", [_db_uuid(user_id)])  # noqa: S608 (table name from model meta)
+        row = cursor.fetchone()
+    return row[0] if row else 0

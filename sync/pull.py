@@ -8,9 +8,11 @@ committing while a pull runs lands in the next pull.
 from collections import defaultdict
 from typing import Any
 
+from django.db import connection
+
 from accounts.models import User
 from config.api.errors import ApplicationError
-from sync.changes import current_version
+from sync.changes import _db_uuid, current_version
 from sync.models import SyncState
 from sync.tables import TABLES
 
@@ -31,6 +33,19 @@ def _empty() -> dict[str, list[Any]]:
     return {"created": [], "updated": [], "deleted": []}
 
 
+def _states(*, user: User, after: int, upto: int) -> list[tuple[str, str, bool]]:
+    """(table, record id, deleted) of the user's records stamped in (after, upto]: the index
+    `sync_state_user_version`. Plain SQL: this runs on every pull, and the ORM spent more CPU building
+    the query than PostgreSQL spent answering it."""
+    sql = (
+        f'SELECT "table", record_id, deleted FROM {SyncState._meta.db_table} '  # noqa: S608 (table name from model meta)
+        "WHERE user_id = %s AND version > %s AND version <= %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_db_uuid(user.pk), after, upto])
+        return [(name, record_id, bool(deleted)) for name, record_id, deleted in cursor.fetchall()]
+
+
 def pull(*, user: User, last_pulled_at: int | None = None, schema_version: int | None = None) -> dict[str, Any]:
     if schema_version is not None and schema_version != SCHEMA_VERSION:
         raise UnsupportedSchemaError()
@@ -45,9 +60,7 @@ def pull(*, user: User, last_pulled_at: int | None = None, schema_version: int |
         raise InvalidCursorError()
 
     changed: dict[str, set[str]] = defaultdict(set)
-    for name, record_id, deleted in SyncState.objects.filter(
-        user=user, version__gt=last_pulled_at, version__lte=cursor
-    ).values_list("table", "record_id", "deleted"):
+    for name, record_id, deleted in _states(user=user, after=last_pulled_at, upto=cursor):
         if name not in TABLES:
             continue
         if deleted:
