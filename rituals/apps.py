@@ -12,7 +12,9 @@ class RitualsConfig(AppConfig):
 
     def ready(self) -> None:
         from notifications.signals import pushes_sent
+        from rituals.services import streaks
 
+        streaks.connect()  # completions written outside completion_record invalidate the streak checkpoint
         pushes_sent.connect(_record_nudge_delivery, weak=False, dispatch_uid="rituals.nudge_delivery")
         # Each area registers its sections of the personal-data export (accounts.export).
         for area in AREAS:

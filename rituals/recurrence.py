@@ -316,6 +316,31 @@ def iter_occurrences(
     return _instants(_parsed(rrule), start_date, local_time, zone(time_zone), start)
 
 
+def occurrence_dates(
+    *, rrule: str, start_date: date, local_time: time, time_zone: str, from_day: date
+) -> Iterator[date]:
+    """Local dates (in `time_zone`) of the occurrences from the local day `from_day` on, lazily and
+    in order; a date may repeat where a zone skips a whole day. Streaks walk these."""
+    tz = zone(time_zone)
+    start, _ = local_day_bounds(from_day, time_zone)
+    return (instant.astimezone(tz).date() for instant in _instants(_parsed(rrule), start_date, local_time, tz, start))
+
+
+def next_occurrence_date_after(
+    *, rrule: str, start_date: date, local_time: time, time_zone: str, day: date
+) -> date | None:
+    """The local date of the first occurrence after the local day `day`, or None once the rule has ended."""
+    _, end = local_day_bounds(day, time_zone)
+    instant = next_occurrence_after(
+        rrule=rrule,
+        start_date=start_date,
+        local_time=local_time,
+        time_zone=time_zone,
+        after=end - timedelta(microseconds=1),
+    )
+    return None if instant is None else local_date(instant, time_zone)
+
+
 def next_occurrence_after(
     *, rrule: str, start_date: date, local_time: time, time_zone: str, after: datetime
 ) -> datetime | None:

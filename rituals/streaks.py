@@ -36,30 +36,85 @@ class Streak:
     longest: int = 0
 
 
+@dataclass(frozen=True)
+class Checkpoint:
+    """The walk of rule 3-4 up to the last completed occurrence, which is all any later day needs.
+
+    After `last_done` every occurrence is missed until one is completed, so the streak on any day
+    from `last_done` on follows from this alone (`streak_at`), and a newly completed occurrence
+    after `last_done` advances it in O(1) (`checkpoint_add`). `next_due` is the first occurrence
+    after `last_done` (None once the rule has ended): the first of those misses.
+    """
+
+    last_done: date | None = None  # None: no completed occurrence yet
+    running: int = 0  # the running streak right after last_done
+    longest: int = 0
+    next_due: date | None = None
+
+
+def checkpoint_add(checkpoint: Checkpoint, *, day: date, next_due: date | None, grace_days: int) -> Checkpoint:
+    """`checkpoint` advanced by a completed occurrence on `day`, after its `last_done`, with every
+    occurrence between them missed. `next_due` is the first occurrence after `day`."""
+    if checkpoint.last_done is not None and day <= checkpoint.last_done:
+        raise ValueError("a checkpoint only advances: recompute it for an earlier day")
+    missed = checkpoint.next_due  # the earliest miss since last_done, if it falls before `day`
+    # The earliest miss is the furthest from `day`: if it is forgiven, so are the ones after it.
+    broken = missed is not None and missed < day and (day - missed).days > grace_days
+    running = 1 if checkpoint.last_done is None or broken else checkpoint.running + 1
+    return Checkpoint(last_done=day, running=running, longest=max(checkpoint.longest, running), next_due=next_due)
+
+
+def checkpoint_of(*, occurrences: Iterable[date], completed: Collection[date], grace_days: int) -> Checkpoint:
+    """The checkpoint after every completed occurrence. `occurrences` are local dates in ascending
+    order and may be lazy and endless: the walk stops at the first one after the last completed
+    date. Completed dates that are not occurrences count for nothing."""
+    last = max(completed, default=None)
+    checkpoint = Checkpoint()
+    if last is None:
+        return checkpoint
+    missed: date | None = None  # the first miss after checkpoint.last_done
+    previous: date | None = None
+    for day in occurrences:
+        if previous is not None and day <= previous:
+            continue  # the same local date twice (a repeated wall time around a DST change)
+        previous = day
+        if day > last:
+            return _with_next_due(checkpoint, missed or day)
+        if day in completed:
+            checkpoint = checkpoint_add(
+                _with_next_due(checkpoint, missed), day=day, next_due=None, grace_days=grace_days
+            )
+            missed = None
+        elif missed is None:
+            missed = day
+    return _with_next_due(checkpoint, missed)
+
+
+def _with_next_due(checkpoint: Checkpoint, next_due: date | None) -> Checkpoint:
+    if checkpoint.last_done is None:
+        return Checkpoint()
+    return Checkpoint(checkpoint.last_done, checkpoint.running, checkpoint.longest, next_due)
+
+
+def streak_at(checkpoint: Checkpoint, *, today: date, grace_days: int) -> Streak:
+    """The streak on `today` (on or after `checkpoint.last_done`): rules 5 and 6 over the misses
+    after the last completed occurrence."""
+    if checkpoint.last_done is None:
+        return Streak()
+    if today < checkpoint.last_done:
+        raise ValueError("a checkpoint answers for its last completed day and later only")
+    missed = checkpoint.next_due
+    closed = missed is not None and missed <= today and (today - missed).days > grace_days
+    return Streak(current=0 if closed else checkpoint.running, longest=checkpoint.longest)
+
+
 def streaks_by_day(*, occurrences: Iterable[date], completed: Collection[date], grace_days: int, today: date) -> Streak:
     """Streaks over occurrences given as local dates (any order; duplicates and dates after today
     are ignored) and the set of dates whose occurrence counts as completed."""
     days = sorted({day for day in occurrences if day <= today})
-    done = [day in completed for day in days]
-    # The date of the next completed occurrence after each index, walking backwards once.
-    next_done: list[date | None] = [None] * len(days)
-    following: date | None = None
-    for index in range(len(days) - 1, -1, -1):
-        next_done[index] = following
-        if done[index]:
-            following = days[index]
-
-    running = longest = 0
-    for index, day in enumerate(days):
-        if done[index]:
-            running += 1
-            longest = max(longest, running)
-            continue
-        later = next_done[index]
-        forgiven = (later - day).days <= grace_days if later is not None else (today - day).days <= grace_days
-        if not forgiven:
-            running = 0
-    return Streak(current=running, longest=longest)
+    done = {day for day in completed if day <= today}
+    checkpoint = checkpoint_of(occurrences=days, completed=done, grace_days=grace_days)
+    return streak_at(checkpoint, today=today, grace_days=grace_days)
 
 
 def streaks(

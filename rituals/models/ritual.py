@@ -1,6 +1,7 @@
 """A couple's ritual with its recurrence, and the completions each partner logs per occurrence."""
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,6 +12,9 @@ from django.utils import timezone
 from accounts.validators import validate_time_zone
 from couples.scoping import CoupleOwned
 from rituals.models.choices import Category
+
+if TYPE_CHECKING:
+    from rituals.streaks import Checkpoint
 
 
 class Ritual(CoupleOwned):
@@ -51,6 +55,14 @@ class Ritual(CoupleOwned):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # The streak checkpoint (rituals.streaks.Checkpoint), derived from the completions and kept by
+    # rituals.services.streaks in the transactions that change them, so reads need no history.
+    # Rows written outside the ORM (bulk loads) start invalid: reads then walk the history instead.
+    streak_valid = models.BooleanField(default=True, db_default=False)
+    streak_last_done = models.DateField(null=True, blank=True)
+    streak_running = models.PositiveIntegerField(default=0, db_default=0)
+    streak_longest = models.PositiveIntegerField(default=0, db_default=0)
+    streak_next_due = models.DateField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["couple", "deleted_at", "-created_at"], name="ritual_couple_live")]
@@ -63,6 +75,28 @@ class Ritual(CoupleOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    def counts(self, partners: int) -> bool:
+        """Whether an occurrence completed by this many partners counts for the couple's streak."""
+        return partners >= 2 if self.requires_both_confirmation else partners >= 1
+
+    @property
+    def streak_checkpoint(self) -> "Checkpoint | None":
+        """The stored checkpoint, or None when it is not valid (the history must be walked)."""
+        from rituals.streaks import Checkpoint  # not at module level: mypy then types Ritual pks as int
+
+        if not self.streak_valid:
+            return None
+        return Checkpoint(self.streak_last_done, self.streak_running, self.streak_longest, self.streak_next_due)
+
+    @streak_checkpoint.setter
+    def streak_checkpoint(self, checkpoint: "Checkpoint") -> None:
+        self.streak_valid = True
+        self.streak_last_done, self.streak_running = checkpoint.last_done, checkpoint.running
+        self.streak_longest, self.streak_next_due = checkpoint.longest, checkpoint.next_due
+
+
+STREAK_FIELDS = ("streak_valid", "streak_last_done", "streak_running", "streak_longest", "streak_next_due")
 
 
 class Completion(CoupleOwned):

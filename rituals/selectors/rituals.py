@@ -3,10 +3,14 @@
 A ritual has at most one occurrence per local date in its zone, so a completion is matched to the
 occurrence of its local date (not only its exact instant): moving "date night" from 19:00 to 20:00
 keeps the past completions and the streak.
+
+Streaks come from the checkpoint stored on the ritual (rituals.services.streaks keeps it), with no
+query and no walk over the history; only a ritual whose checkpoint is invalid, or ahead of its
+zone's today, has its history read and walked (one more query for all such rituals).
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -17,15 +21,7 @@ from django.db.models import (
     Case,
     Count,
     DateField,
-    DateTimeField,
-    F,
-    Field,
-    IntegerField,
-    Q,
     QuerySet,
-    TextField,
-    UUIDField,
-    Value,
     When,
 )
 from django.db.models.functions import TruncDate
@@ -35,7 +31,7 @@ from accounts.models import User
 from couples.scoping import get_couple_owned_or_404
 from rituals import recurrence
 from rituals.models import Completion, Ritual
-from rituals.streaks import Streak, streaks_by_day
+from rituals.streaks import Checkpoint, Streak, checkpoint_of, streak_at
 
 # Completions are fetched this much beyond a window, then matched by local date in the ritual zone.
 _SLACK = timedelta(days=2)
@@ -82,11 +78,11 @@ class TodayView:
 
 
 class _Done(NamedTuple):
-    """One partner's completion of an occurrence; the details are only loaded inside a window."""
+    """One partner's completion of an occurrence."""
 
-    id: UUID | None
-    created_at: datetime | None
-    note: str | None
+    id: UUID
+    created_at: datetime
+    note: str
     connection_rating: int | None
 
 
@@ -107,46 +103,31 @@ def ritual_get(*, user: User, ritual_id: UUID | str) -> Ritual:
 
 
 def ritual_views(*, rituals: Sequence[Ritual], now: datetime | None = None) -> list[RitualView]:
-    """Streaks and next occurrence of each ritual; all their completions counted in one query."""
+    """Streaks and next occurrence of each ritual: no query while their checkpoints are valid."""
     now = now or timezone.now()
-    done_by = _done_by_day(rituals, Completion.objects.filter(occurrence_at__lt=now + _SLACK))
-    return [_view(ritual, done_by, now) for ritual in rituals]
+    counted = _counted_for_history_walks(rituals, now)
+    return [_view(ritual, counted, now) for ritual in rituals]
 
 
 def ritual_view(*, ritual: Ritual, now: datetime | None = None) -> RitualView:
     return ritual_views(rituals=[ritual], now=now)[0]
 
 
-def _completions_by_day(
-    rituals: Sequence[Ritual], completions: QuerySet[Completion], *, details: tuple[datetime, datetime] | None
-) -> _ByDay:
-    """Completions of `rituals` grouped by ritual and local date, in one query. Rows are plain
-    tuples (a long daily history is thousands of rows); id, note and rating only come for
-    occurrences inside `details` (a CASE in SQL), the rest only need to say who did which day."""
+def _completions_by_day(rituals: Sequence[Ritual], *, start: datetime, end: datetime) -> _ByDay:
+    """Completions of `rituals` for occurrences in [start, end) grouped by ritual and local date,
+    in one query of plain tuples."""
     by_id = {ritual.pk: ritual for ritual in rituals}
     by_day: _ByDay = defaultdict(lambda: defaultdict(dict))
     if not by_id:
         return by_day
-
-    def detail(name: str, output: Field) -> Case | Value:
-        if details is None:
-            return Value(None, output_field=output)
-        inside = Q(occurrence_at__gte=details[0], occurrence_at__lt=details[1])
-        return Case(When(inside, then=F(name)), default=Value(None), output_field=output)
-
-    rows = completions.filter(ritual_id__in=list(by_id)).values_list(
-        "ritual_id",
-        "user_id",
-        "occurrence_at",
-        detail("id", UUIDField()),
-        detail("created_at", DateTimeField()),
-        detail("note", TextField()),
-        detail("connection_rating", IntegerField()),
+    rows = (
+        Completion.objects.filter(ritual_id__in=list(by_id), occurrence_at__gte=start, occurrence_at__lt=end)
+        .order_by("occurrence_at")
+        .values_list("ritual_id", "user_id", "occurrence_at", "id", "created_at", "note", "connection_rating")
     )
-    for ritual_id, user_id, occurrence_at, *rest in rows.order_by("occurrence_at"):
-        ritual = by_id[ritual_id]
-        day = recurrence.local_date(occurrence_at, ritual.time_zone)
-        by_day[ritual_id][day].setdefault(user_id, _Done(*rest))
+    for ritual_id, user_id, occurrence_at, completion_id, created_at, note, rating in rows:
+        day = recurrence.local_date(occurrence_at, by_id[ritual_id].time_zone)
+        by_day[ritual_id][day].setdefault(user_id, _Done(completion_id, created_at, note, rating))
     return by_day
 
 
@@ -181,38 +162,53 @@ def _done_by_day(rituals: Sequence[Ritual], completions: QuerySet[Completion]) -
     return done_by
 
 
-def _counts(ritual: Ritual, users: Iterable[Any]) -> bool:
-    return _counted(ritual, len(set(users)))
+def counted_days(*, rituals: Sequence[Ritual], before: datetime | None = None) -> dict[UUID, set[date]]:
+    """The local dates on which each ritual's occurrence counts (Ritual.counts), in one query."""
+    completions = Completion.objects.all() if before is None else Completion.objects.filter(occurrence_at__lt=before)
+    done_by = _done_by_day(rituals, completions)
+    return {
+        ritual.pk: {day for day, partners in done_by.get(ritual.pk, {}).items() if ritual.counts(partners)}
+        for ritual in rituals
+    }
 
 
-def _counted(ritual: Ritual, partners: int) -> bool:
-    return partners >= 2 if ritual.requires_both_confirmation else partners >= 1
-
-
-def _streak(ritual: Ritual, done_by: _DoneBy, now: datetime) -> Streak:
-    counted = sorted(day for day, partners in done_by.get(ritual.pk, {}).items() if _counted(ritual, partners))
+def checkpoint_from_history(*, ritual: Ritual, counted: Collection[date]) -> Checkpoint:
+    """The checkpoint walked from the ritual's first counted date over its occurrences."""
     if not counted:
-        return Streak()
-    # Misses before the first completed occurrence cannot change any streak: start there.
-    start, _ = recurrence.local_day_bounds(counted[0], ritual.time_zone)
-    today = recurrence.local_date(now, ritual.time_zone)
-    _, end_of_today = recurrence.local_day_bounds(today, ritual.time_zone)
-    tz = recurrence.zone(ritual.time_zone)  # resolved once: a year of history is hundreds of dates
-    days = []
-    for instant in recurrence.iter_occurrences(
+        return Checkpoint()
+    days = recurrence.occurrence_dates(
         rrule=ritual.rrule,
         start_date=ritual.start_date,
         local_time=ritual.local_time,
         time_zone=ritual.time_zone,
-        start=start,
-    ):
-        if instant >= end_of_today:
-            break
-        days.append(instant.astimezone(tz).date())
-    return streaks_by_day(occurrences=days, completed=set(counted), grace_days=ritual.grace_days, today=today)
+        from_day=min(counted),  # misses before the first counted date cannot change any streak
+    )
+    return checkpoint_of(occurrences=days, completed=counted, grace_days=ritual.grace_days)
 
 
-def _view(ritual: Ritual, done_by: _DoneBy, now: datetime) -> RitualView:
+def _walks_history(ritual: Ritual, now: datetime) -> bool:
+    checkpoint = ritual.streak_checkpoint
+    if checkpoint is None:
+        return True
+    # A completion logged for the ritual's tomorrow (from a zone ahead) is not counted until then.
+    return checkpoint.last_done is not None and checkpoint.last_done > recurrence.local_date(now, ritual.time_zone)
+
+
+def _counted_for_history_walks(rituals: Sequence[Ritual], now: datetime) -> dict[UUID, set[date]]:
+    walking = [ritual for ritual in rituals if _walks_history(ritual, now)]
+    return counted_days(rituals=walking, before=now + _SLACK) if walking else {}
+
+
+def _streak(ritual: Ritual, counted: dict[UUID, set[date]], now: datetime) -> Streak:
+    today = recurrence.local_date(now, ritual.time_zone)
+    checkpoint = ritual.streak_checkpoint
+    if checkpoint is None or (checkpoint.last_done is not None and checkpoint.last_done > today):
+        until_today = {day for day in counted.get(ritual.pk, ()) if day <= today}
+        checkpoint = checkpoint_from_history(ritual=ritual, counted=until_today)
+    return streak_at(checkpoint, today=today, grace_days=ritual.grace_days)
+
+
+def _view(ritual: Ritual, counted: dict[UUID, set[date]], now: datetime) -> RitualView:
     next_at = None
     if ritual.status == Ritual.Status.ACTIVE:
         next_at = recurrence.next_occurrence_after(
@@ -222,7 +218,7 @@ def _view(ritual: Ritual, done_by: _DoneBy, now: datetime) -> RitualView:
             time_zone=ritual.time_zone,
             after=now,
         )
-    return RitualView(ritual=ritual, streak=_streak(ritual, done_by, now), next_occurrence_at=next_at)
+    return RitualView(ritual=ritual, streak=_streak(ritual, counted, now), next_occurrence_at=next_at)
 
 
 def _state(completion: _Done | None, *, mine: bool) -> PartnerState:
@@ -245,7 +241,7 @@ def _occurrence(ritual: Ritual, instant: datetime, by_day: _ByDay, user: User, s
         occurrence_at=instant,
         local_start=instant.astimezone(recurrence.zone(shown_in)).isoformat(),
         local_date=instant.astimezone(recurrence.zone(shown_in)).date(),
-        done=_counts(ritual, done_by),
+        done=ritual.counts(len(done_by)),
         me=_state(done_by.get(user.pk), mine=True),
         partner=_state(theirs, mine=False),
     )
@@ -262,24 +258,22 @@ def ritual_occurrences(*, ritual: Ritual, user: User, start: datetime, end: date
         start=start,
         end=end,
     )
-    window = Completion.objects.filter(occurrence_at__gte=start - _SLACK, occurrence_at__lt=end + _SLACK)
-    by_day = _completions_by_day([ritual], window, details=(start - _SLACK, end + _SLACK))
+    by_day = _completions_by_day([ritual], start=start - _SLACK, end=end + _SLACK)
     return [_occurrence(ritual, instant, by_day, user, ritual.time_zone) for instant in instants]
 
 
 def rituals_today(*, user: User, now: datetime | None = None) -> TodayView:
     """The requester's active rituals with an occurrence on the REQUESTER's local date (their own
-    zone), each with both partners' state and the ritual's streak. Three queries, whatever the count."""
+    zone), each with both partners' state and the ritual's streak. Two queries, whatever the count
+    (one more while some checkpoint is invalid)."""
     now = now or timezone.now()
     today = recurrence.local_date(now, user.time_zone)
     start, end = recurrence.local_day_bounds(today, user.time_zone)
     rituals = list(rituals_of(user=user).filter(status=Ritual.Status.ACTIVE).order_by("created_at"))
-    # Streaks only need how many partners did each date; today's state needs the completions
-    # themselves, and only around today (every completion of a date is within _SLACK of it).
-    done_by = _done_by_day(rituals, Completion.objects.filter(occurrence_at__lt=max(now, end) + _SLACK))
-    window = (start - _SLACK, end + _SLACK)
-    around_today = Completion.objects.filter(occurrence_at__gte=window[0], occurrence_at__lt=window[1])
-    by_day = _completions_by_day(rituals, around_today, details=window)
+    counted = _counted_for_history_walks(rituals, now)
+    # Today's state needs the completions themselves, and only around today (every completion of a
+    # date is within _SLACK of it).
+    by_day = _completions_by_day(rituals, start=start - _SLACK, end=end + _SLACK)
     entries: list[TodayEntry] = []
     for ritual in rituals:
         instants = recurrence.occurrences(
@@ -292,7 +286,7 @@ def rituals_today(*, user: User, now: datetime | None = None) -> TodayView:
         )
         if not instants:
             continue
-        view = _view(ritual, done_by, now)
+        view = _view(ritual, counted, now)
         entries.extend(
             TodayEntry(ritual=view, occurrence=_occurrence(ritual, instant, by_day, user, user.time_zone))
             for instant in instants

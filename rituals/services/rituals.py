@@ -18,6 +18,8 @@ from notifications.reminders import reminder_reschedule
 from notifications.services import notify
 from rituals import recurrence
 from rituals.models import Completion, Ritual, RitualTemplate
+from rituals.models.ritual import STREAK_FIELDS
+from rituals.services import streaks
 from sync.receivers import touch
 
 # Fields a client may set on create and change with PATCH; anything else in the input is ignored.
@@ -144,7 +146,11 @@ def ritual_update(*, ritual: Ritual, data: dict[str, Any]) -> Ritual:
         _validate_schedule(values)
     locked.rrule = values["rrule"]  # normalized
     locked.updated_at = timezone.now()
-    locked.save(update_fields=[*changes, "rrule", "updated_at"])
+    recomputed: tuple[str, ...] = ()
+    if any(name in changes for name in streaks.STREAK_INPUTS):
+        streaks.streak_checkpoint_recompute(ritual=locked)
+        recomputed = STREAK_FIELDS
+    locked.save(update_fields=[*changes, "rrule", "updated_at", *recomputed])
     # A new time, zone, rule, offset or status moves (or, when paused, removes) the next reminder.
     reminder_reschedule(ritual=locked)
     return locked
@@ -219,51 +225,60 @@ def completion_record(
     Idempotent on the client's `id`: a replay returns the stored completion with created=False.
     One completion per (ritual, occurrence, user): another id for an occurrence the user already
     completed (that local day, in the ritual's zone) is a 409 `already_completed` naming the
-    existing id. The partner is notified once per completion.
+    existing id. The partner is notified once per completion. An occurrence that starts to count
+    advances the ritual's streak checkpoint, under the ritual's row lock.
     """
     if not recurrence.MIN_YEAR <= occurrence_at.year <= recurrence.MAX_YEAR:
         raise _field_error("occurrence_at", "This ritual has no occurrence at that time.", "not_an_occurrence")
     completion_id = id or uuid.uuid4()
-    day_start, day_end = recurrence.local_day_bounds(
-        recurrence.local_date(occurrence_at, ritual.time_zone), ritual.time_zone
-    )
-    # One query answers both "is this a replay?" and "did this user already do that day's occurrence?".
+    # Locked first (before the insert takes its key-share lock on the row): both partners completing
+    # the same occurrence at once then see each other's completion, in turn.
+    locked = Ritual.objects.select_for_update().get(pk=ritual.pk)
+    day = recurrence.local_date(occurrence_at, locked.time_zone)
+    day_start, day_end = recurrence.local_day_bounds(day, locked.time_zone)
+    # One query answers "is this a replay?", "did this user already do that day's occurrence?" and
+    # "who else did?".
     candidates = list(
         Completion.objects.filter(
-            Q(pk=completion_id) | Q(ritual=ritual, user=user, occurrence_at__gte=day_start, occurrence_at__lt=day_end)
+            Q(pk=completion_id) | Q(ritual=locked, occurrence_at__gte=day_start, occurrence_at__lt=day_end)
         )
     )
-    replay = _replay(candidates, completion_id, ritual, user, occurrence_at)
+    replay = _replay(candidates, completion_id, locked, user, occurrence_at)
     if replay is not None:
         return replay, False
-    _validate_completion(ritual=ritual, user=user, occurrence_at=occurrence_at, connection_rating=connection_rating)
-    if candidates:
-        raise AlreadyCompletedError(candidates[0].pk)
+    _validate_completion(ritual=locked, user=user, occurrence_at=occurrence_at, connection_rating=connection_rating)
+    mine = [c for c in candidates if c.user_id == user.pk and c.ritual_id == locked.pk]
+    if mine:
+        raise AlreadyCompletedError(mine[0].pk)
+    others = {c.user_id for c in candidates if c.ritual_id == locked.pk}
 
     completion = Completion(
         id=completion_id,
-        couple_id=ritual.couple_id,
-        ritual=ritual,
+        couple_id=locked.couple_id,
+        ritual=locked,
         user=user,
         occurrence_at=occurrence_at,
         note=note,
         connection_rating=connection_rating,
     )
+    setattr(completion, streaks.KEPT, True)  # the checkpoint is advanced below, not invalidated
     try:
         with transaction.atomic():
             completion.save(force_insert=True)
     except IntegrityError:
-        # A concurrent request won: the same id replayed, or another id for the same occurrence.
+        # A concurrent request won: the same id replayed (of another ritual: this one is locked).
         candidates = list(
-            Completion.objects.filter(Q(pk=completion_id) | Q(ritual=ritual, user=user, occurrence_at=occurrence_at))
+            Completion.objects.filter(Q(pk=completion_id) | Q(ritual=locked, user=user, occurrence_at=occurrence_at))
         )
-        replay = _replay(candidates, completion_id, ritual, user, occurrence_at)
+        replay = _replay(candidates, completion_id, locked, user, occurrence_at)
         if replay is not None:
             return replay, False
         if candidates:
             raise AlreadyCompletedError(candidates[0].pk) from None
         raise
-    _notify_partner(completion=completion, ritual=ritual, user=user)
+    if locked.counts(len(others) + 1) and not locked.counts(len(others)):
+        streaks.streak_day_counted(ritual=locked, day=day)
+    _notify_partner(completion=completion, ritual=locked, user=user)
     return completion, True
 
 

@@ -1,7 +1,7 @@
 """GET/POST /rituals, GET/PATCH/DELETE /rituals/{id}, GET /rituals/{id}/occurrences."""
 
 import uuid
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +11,7 @@ from accounts.models import User
 from couples.models import Couple
 from notifications.models import ReminderSchedule
 from rituals.models import Completion, Ritual, RitualTemplate
+from rituals.services.streaks import streak_checkpoints_refresh
 from tests.concurrency import race
 from tests.conftest import AppClient
 from tests.factories import UserFactory, pair
@@ -338,24 +339,51 @@ def test_the_list_is_cursor_paginated(me, couple):
     assert titles == ["R5", "R4", "R3", "R2", "R1"]
 
 
-def test_listing_takes_three_queries_whatever_the_number_of_rituals(me, partner, couple, django_assert_num_queries):
-    occurrence = datetime(2026, 1, 4, 18, tzinfo=UTC)
+@pytest.mark.parametrize("weeks", [1, 60])
+def test_listing_takes_two_queries_whatever_the_number_of_rituals_and_their_history(
+    me, partner, couple, weeks, django_assert_num_queries
+):
     for count in (1, 50):
         Ritual.objects.all().delete()
         for _ in range(count):
             ritual = make_ritual(couple, me.user)
-            for user in (me.user, partner.user):
-                Completion.objects.create(couple=couple, ritual=ritual, user=user, occurrence_at=occurrence)
-        # session+user with membership+couple, rituals page, their completions
-        with django_assert_num_queries(3):
+            for week in range(weeks):
+                for user in (me.user, partner.user):
+                    occurrence = datetime(2025, 1, 5, 18, tzinfo=UTC) + timedelta(weeks=week)
+                    Completion.objects.create(couple=couple, ritual=ritual, user=user, occurrence_at=occurrence)
+        streak_checkpoints_refresh(ritual_ids=Ritual.objects.values_list("pk", flat=True))
+        # session+user with membership+couple, rituals page (streaks are stored on the rituals)
+        with django_assert_num_queries(2):
             response = me.get("/api/v1/rituals", {"page_size": 100})
         assert len(response.json()["results"]) == count
+        assert response.json()["results"][0]["streak"]["longest"] == weeks
+
+
+def test_rituals_whose_streak_checkpoint_is_invalid_cost_one_query_more_and_the_same_streaks(
+    me, partner, couple, django_assert_num_queries
+):
+    for _ in range(3):
+        ritual = make_ritual(couple, me.user, rrule="FREQ=DAILY", start_date=date(2026, 1, 1))
+        for day in (1, 2, 4, 5, 6):
+            occurrence = datetime(2026, 1, day, 18, tzinfo=UTC)
+            Completion.objects.create(couple=couple, ritual=ritual, user=me.user, occurrence_at=occurrence)
+    assert not Ritual.objects.filter(streak_valid=True).exists()  # written around the service
+    with time_machine.travel(datetime(2026, 1, 7, 12, tzinfo=UTC), tick=False):
+        client = AppClient().sign_in(me.user)
+        with django_assert_num_queries(3):  # ... and the completions counted per local date, for all
+            walked = client.get("/api/v1/rituals").json()["results"]
+        streak_checkpoints_refresh(ritual_ids=Ritual.objects.values_list("pk", flat=True))
+        with django_assert_num_queries(2):
+            stored = client.get("/api/v1/rituals").json()["results"]
+
+    assert walked == stored
+    assert {r["streak"]["current"] for r in stored} == {5}  # the 3rd missed but forgiven (grace 1)
 
 
 def test_detail_and_its_query_count(me, couple, django_assert_num_queries):
     ritual = make_ritual(couple, me.user)
 
-    with django_assert_num_queries(3):  # session+user with membership+couple, ritual, completions
+    with django_assert_num_queries(2):  # session+user with membership+couple, ritual (streak stored on it)
         response = me.get(f"/api/v1/rituals/{ritual.pk}")
 
     assert response.status_code == 200

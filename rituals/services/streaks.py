@@ -1,0 +1,87 @@
+"""The streak checkpoint stored on each ritual (rituals.streaks.Checkpoint): kept here, inside the
+transactions that change what it derives from, and read by rituals.selectors.rituals.
+
+It derives from the ritual's schedule (rrule, start_date, local_time, time_zone), grace_days,
+requires_both_confirmation and the local dates its completions count on. So:
+
+- completion_record advances it when an occurrence starts to count: in O(1) for an occurrence after
+  the last counted one (the usual case), by walking the history for an earlier one;
+- ritual_update recomputes it when one of STREAK_INPUTS changes;
+- any other write of a completion (a cascade from a deleted account, a direct ORM write in a shell
+  or a test) marks it invalid (the receivers below): reads then walk the history, and the next
+  counted completion recomputes it. Rows loaded outside the ORM start invalid (db_default).
+
+Writers hold the ritual's row lock (SELECT ... FOR UPDATE) while they read and write it.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+from rituals import recurrence
+from rituals.models import Completion, Ritual
+from rituals.models.ritual import STREAK_FIELDS
+from rituals.selectors.rituals import checkpoint_from_history, counted_days
+from rituals.streaks import checkpoint_add
+
+STREAK_INPUTS = ("rrule", "start_date", "local_time", "time_zone", "grace_days", "requires_both_confirmation")
+# Set on a Completion whose streak effect its writer handles itself (completion_record).
+KEPT = "_streak_kept"
+
+
+def streak_checkpoint_recompute(*, ritual: Ritual) -> None:
+    """Walks the ritual's whole history into its checkpoint (set on `ritual`, not saved)."""
+    counted = counted_days(rituals=[ritual])[ritual.pk]
+    ritual.streak_checkpoint = checkpoint_from_history(ritual=ritual, counted=counted)
+
+
+def streak_day_counted(*, ritual: Ritual, day: date) -> None:
+    """The occurrence of the local date `day` now counts for `ritual` (locked, and read after the
+    lock was taken): advances and saves its checkpoint."""
+    checkpoint = ritual.streak_checkpoint
+    if checkpoint is None or (checkpoint.last_done is not None and day <= checkpoint.last_done):
+        streak_checkpoint_recompute(ritual=ritual)
+    else:
+        next_due = recurrence.next_occurrence_date_after(
+            rrule=ritual.rrule,
+            start_date=ritual.start_date,
+            local_time=ritual.local_time,
+            time_zone=ritual.time_zone,
+            day=day,
+        )
+        ritual.streak_checkpoint = checkpoint_add(checkpoint, day=day, next_due=next_due, grace_days=ritual.grace_days)
+    # An UPDATE, not save(): derived data, so no updated_at bump (ETag) and no sync stamp.
+    Ritual.objects.filter(pk=ritual.pk).update(**{name: getattr(ritual, name) for name in STREAK_FIELDS})
+
+
+@transaction.atomic
+def streak_checkpoints_refresh(*, ritual_ids: Iterable[UUID]) -> int:
+    """Recomputes and saves the checkpoints of these rituals, locked (a backfill: one query for
+    their completions, a walk over each history). Returns how many it saved."""
+    batch = list(Ritual.objects.select_for_update().filter(pk__in=list(ritual_ids)).order_by("pk"))
+    counted = counted_days(rituals=batch)
+    for ritual in batch:
+        ritual.streak_checkpoint = checkpoint_from_history(ritual=ritual, counted=counted[ritual.pk])
+    return Ritual.objects.bulk_update(batch, STREAK_FIELDS)
+
+
+def _invalidate(ritual_id: Any) -> None:
+    Ritual.objects.filter(pk=ritual_id, streak_valid=True).update(streak_valid=False)
+
+
+def _on_completion_saved(sender: Any, instance: Completion, **kwargs: Any) -> None:
+    if not getattr(instance, KEPT, False):
+        _invalidate(instance.ritual_id)
+
+
+def _on_completion_deleted(sender: Any, instance: Completion, **kwargs: Any) -> None:
+    _invalidate(instance.ritual_id)
+
+
+def connect() -> None:
+    post_save.connect(_on_completion_saved, sender=Completion, weak=False, dispatch_uid="rituals.streak_saved")
+    post_delete.connect(_on_completion_deleted, sender=Completion, weak=False, dispatch_uid="rituals.streak_deleted")

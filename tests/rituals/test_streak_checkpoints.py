@@ -1,0 +1,251 @@
+"""The stored streak checkpoint (rituals.streaks.Checkpoint, rituals.services.streaks) gives exactly
+the streaks of walking the whole history, however the history was written."""
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+
+from rituals import recurrence
+from rituals.models import Completion, Ritual
+from rituals.selectors.rituals import checkpoint_from_history, counted_days, ritual_view
+from rituals.services.rituals import completion_record, ritual_update
+from rituals.services.streaks import streak_checkpoints_refresh
+from rituals.streaks import Checkpoint, Streak, checkpoint_add, checkpoint_of, streak_at, streaks_by_day
+from tests.rituals.test_api_rituals import make_ritual
+
+
+def walked(*, occurrences: list[date], completed: set[date], grace_days: int, today: date) -> Streak:
+    """The rule of rituals/streaks.py read literally: each miss looks ahead for the next completion."""
+    days = sorted({day for day in occurrences if day <= today})
+    running = longest = 0
+    for index, day in enumerate(days):
+        if day in completed:
+            running += 1
+            longest = max(longest, running)
+            continue
+        later = next((d for d in days[index + 1 :] if d in completed), None)
+        forgiven = (later - day).days <= grace_days if later is not None else (today - day).days <= grace_days
+        if not forgiven:
+            running = 0
+    return Streak(current=running, longest=longest)
+
+
+def random_history(rng: random.Random) -> tuple[list[date], set[date], int]:
+    first = date(2026, 1, 1)
+    step = rng.choice([1, 1, 2, 3, 7])
+    occurrences = [first + timedelta(days=i * step + rng.choice([0, 0, 0, 1])) for i in range(rng.randrange(0, 60))]
+    occurrences = sorted(set(occurrences))
+    rate = rng.random()
+    completed = {day for day in occurrences if rng.random() < rate}
+    if rng.random() < 0.2:  # a completed date that is not (or no longer) an occurrence counts for nothing
+        completed.add(first + timedelta(days=rng.randrange(400)))
+    return occurrences, completed, rng.randrange(0, 8)
+
+
+def test_checkpoint_then_streak_at_equals_the_walk_over_random_histories():
+    rng = random.Random(20261129)
+    for _ in range(3000):
+        occurrences, completed, grace = random_history(rng)
+        today = date(2026, 1, 1) + timedelta(days=rng.randrange(-5, 450))
+        expected = walked(occurrences=occurrences, completed=completed, grace_days=grace, today=today)
+
+        assert streaks_by_day(occurrences=occurrences, completed=completed, grace_days=grace, today=today) == expected
+
+        # The checkpoint of the history up to today, asked on today, and on every later day when
+        # nothing more was completed (what a stored checkpoint answers as the days go by).
+        past = [day for day in occurrences if day <= today]
+        done = {day for day in completed if day <= today}
+        checkpoint = checkpoint_of(occurrences=iter(occurrences), completed=done, grace_days=grace)
+        for later in (today, today + timedelta(days=rng.randrange(1, 30))):
+            assert streak_at(checkpoint, today=later, grace_days=grace) == walked(
+                occurrences=occurrences, completed=done, grace_days=grace, today=later
+            ), (past, done, grace, later)
+
+
+def test_advancing_one_completed_day_at_a_time_equals_the_full_walk():
+    rng = random.Random(7)
+    for _ in range(2000):
+        occurrences, completed, grace = random_history(rng)
+        counted = sorted(day for day in completed if day in set(occurrences))
+        checkpoint = Checkpoint()
+        for day in counted:
+            next_due = next((d for d in occurrences if d > day), None)
+            checkpoint = checkpoint_add(checkpoint, day=day, next_due=next_due, grace_days=grace)
+            assert checkpoint == checkpoint_of(
+                occurrences=occurrences, completed={d for d in counted if d <= day}, grace_days=grace
+            )
+
+
+def test_a_checkpoint_neither_goes_back_nor_answers_for_an_earlier_day():
+    checkpoint = checkpoint_add(Checkpoint(), day=date(2026, 3, 2), next_due=date(2026, 3, 3), grace_days=1)
+    with pytest.raises(ValueError, match="only advances"):
+        checkpoint_add(checkpoint, day=date(2026, 3, 1), next_due=date(2026, 3, 2), grace_days=1)
+    with pytest.raises(ValueError, match="answers for"):
+        streak_at(checkpoint, today=date(2026, 3, 1), grace_days=1)
+
+
+# Through the service, on the database ---------------------------------------------------------------
+
+RULES = ["FREQ=DAILY", "FREQ=WEEKLY;BYDAY=TU,SA", "FREQ=DAILY;INTERVAL=2", "FREQ=WEEKLY;BYDAY=SU"]
+ZONES = ["Europe/Berlin", "America/New_York", "Pacific/Chatham", "Asia/Kolkata"]
+NOW = datetime(2026, 4, 20, 12, tzinfo=UTC)
+
+
+def assert_stored_equals_full_walk(ritual: Ritual) -> None:
+    ritual.refresh_from_db()
+    full = checkpoint_from_history(ritual=ritual, counted=counted_days(rituals=[ritual])[ritual.pk])
+    assert ritual.streak_checkpoint == full
+
+
+def expected_streak(ritual: Ritual, now: datetime) -> Streak:
+    today = recurrence.local_date(now, ritual.time_zone)
+    start = recurrence.local_day_bounds(ritual.start_date, ritual.time_zone)[0]
+    end = recurrence.local_day_bounds(today, ritual.time_zone)[1]
+    days = [recurrence.local_date(at, ritual.time_zone) for at in _occurrences(ritual, start, end)]
+    counted = {day for day in counted_days(rituals=[ritual])[ritual.pk] if day <= today}
+    return walked(occurrences=days, completed=counted, grace_days=ritual.grace_days, today=today)
+
+
+def _occurrences(ritual: Ritual, start: datetime, end: datetime) -> list[datetime]:
+    return recurrence.occurrences(
+        rrule=ritual.rrule,
+        start_date=ritual.start_date,
+        local_time=ritual.local_time,
+        time_zone=ritual.time_zone,
+        start=start,
+        end=end,
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_completions_recorded_in_any_order_keep_the_stored_checkpoint_equal_to_the_full_walk(
+    me_user, partner_user, couple, seed
+):
+    rng = random.Random(seed)
+    with time_machine.travel(NOW, tick=False):
+        ritual = make_ritual(
+            couple,
+            me_user,
+            rrule=rng.choice(RULES),
+            time_zone=rng.choice(ZONES),
+            local_time=time(rng.choice([0, 7, 19, 23]), rng.choice([0, 30])),
+            start_date=date(2026, 1, 1),
+            grace_days=rng.randrange(0, 4),
+            requires_both_confirmation=rng.random() < 0.5,
+        )
+        start = recurrence.local_day_bounds(ritual.start_date, ritual.time_zone)[0]
+        instants = _occurrences(ritual, start, NOW)
+        # Mostly in order, as phones log them; some late, out of order, by either partner.
+        todo = [(at, user) for at in instants for user in (me_user, partner_user) if rng.random() < 0.75]
+        for index in range(len(todo) - 1):
+            if rng.random() < 0.15:
+                swap = rng.randrange(index, len(todo))
+                todo[index], todo[swap] = todo[swap], todo[index]
+        for step, (at, user) in enumerate(todo):
+            completion_record(ritual=ritual, user=user, occurrence_at=at)
+            if step % 7 == 0:
+                assert_stored_equals_full_walk(ritual)
+        assert_stored_equals_full_walk(ritual)
+
+        for days_later in (0, 1, 2, 5, 30):
+            now = NOW + timedelta(days=days_later)
+            ritual.refresh_from_db()
+            assert ritual_view(ritual=ritual, now=now).streak == expected_streak(ritual, now), days_later
+
+
+def test_editing_what_streaks_derive_from_recomputes_the_checkpoint(me_user, couple):
+    with time_machine.travel(NOW, tick=False):
+        ritual = make_ritual(couple, me_user, rrule="FREQ=DAILY", start_date=date(2026, 4, 1), grace_days=1)
+        for day in (10, 11, 13, 14, 17, 18, 19):
+            completion_record(ritual=ritual, user=me_user, occurrence_at=datetime(2026, 4, day, 17, tzinfo=UTC))
+        ritual.refresh_from_db()
+        assert ritual_view(ritual=ritual, now=NOW).streak == Streak(3, 4)  # the 12th forgiven, the 15th not
+
+        for change in (
+            {"grace_days": 2},
+            {"grace_days": 0},
+            {"rrule": "FREQ=DAILY;INTERVAL=2"},
+            {"time_zone": "America/Los_Angeles"},  # 17:00Z is the day before there
+            {"rrule": "FREQ=DAILY", "time_zone": "Europe/Berlin", "start_date": date(2026, 4, 15)},
+            {"title": "Renamed", "status": Ritual.Status.PAUSED},
+        ):
+            ritual = ritual_update(ritual=ritual, data=change)
+            assert_stored_equals_full_walk(ritual)
+            assert ritual_view(ritual=ritual, now=NOW).streak == expected_streak(ritual, NOW), change
+
+
+def test_completions_written_or_deleted_around_the_service_invalidate_the_checkpoint(me_user, partner_user, couple):
+    with time_machine.travel(NOW, tick=False):
+        ritual = make_ritual(couple, me_user, rrule="FREQ=DAILY", start_date=date(2026, 4, 1), grace_days=0)
+        for day in range(10, 20):
+            completion_record(ritual=ritual, user=partner_user, occurrence_at=datetime(2026, 4, day, 17, tzinfo=UTC))
+        ritual.refresh_from_db()
+        assert ritual.streak_valid
+        assert ritual_view(ritual=ritual, now=NOW).streak == Streak(10, 10)
+
+        # The partner deletes their account: their completions go with it (a cascade).
+        Completion.objects.filter(ritual=ritual, occurrence_at__day=15).delete()
+        ritual.refresh_from_db()
+        assert not ritual.streak_valid
+        assert ritual_view(ritual=ritual, now=NOW).streak == Streak(4, 5)  # walked from the history
+
+        Completion.objects.create(
+            couple=couple, ritual=ritual, user=me_user, occurrence_at=datetime(2026, 4, 15, 17, tzinfo=UTC)
+        )
+        ritual.refresh_from_db()
+        assert ritual_view(ritual=ritual, now=NOW).streak == Streak(10, 10)
+
+        # The next counted completion recomputes it.
+        completion_record(ritual=ritual, user=me_user, occurrence_at=datetime(2026, 4, 20, 17, tzinfo=UTC))
+        ritual.refresh_from_db()
+        assert ritual.streak_valid
+        assert ritual_view(ritual=ritual, now=NOW).streak == Streak(11, 11)
+        assert_stored_equals_full_walk(ritual)
+
+
+def test_a_completion_for_the_rituals_tomorrow_counts_from_that_day_on(me_user, partner_user, couple):
+    # 13:00 on the 20th in Los Angeles, where the ritual lives, is 08:00 on the 21st in Auckland: a
+    # partner there may log the ritual's occurrence of the 21st (00:30 in Los Angeles) already.
+    me_user.time_zone = "Pacific/Auckland"
+    me_user.save()
+    now = datetime(2026, 4, 20, 20, tzinfo=UTC)
+    ritual = make_ritual(
+        couple,
+        me_user,
+        rrule="FREQ=DAILY",
+        time_zone="America/Los_Angeles",
+        local_time=time(0, 30),
+        start_date=date(2026, 4, 1),
+        grace_days=0,
+    )
+    with time_machine.travel(now, tick=False):
+        for day in (17, 18, 19, 20):
+            completion_record(ritual=ritual, user=partner_user, occurrence_at=datetime(2026, 4, day, 7, 30, tzinfo=UTC))
+        completion_record(ritual=ritual, user=me_user, occurrence_at=datetime(2026, 4, 21, 7, 30, tzinfo=UTC))
+        ritual.refresh_from_db()
+        assert ritual.streak_last_done == date(2026, 4, 21)
+        assert ritual_view(ritual=ritual, now=now).streak == expected_streak(ritual, now) == Streak(4, 4)
+    later = datetime(2026, 4, 21, 20, tzinfo=UTC)
+    assert ritual_view(ritual=ritual, now=later).streak == expected_streak(ritual, later) == Streak(5, 5)
+
+
+def test_the_backfill_command_recomputes_invalid_checkpoints(me_user, partner_user, couple):
+    with time_machine.travel(NOW, tick=False):
+        rituals = [make_ritual(couple, me_user, rrule="FREQ=DAILY", start_date=date(2026, 4, 1)) for _ in range(3)]
+        for ritual in rituals:
+            for day in range(5, 19, 2):
+                Completion.objects.create(
+                    couple=couple, ritual=ritual, user=me_user, occurrence_at=datetime(2026, 4, day, 17, tzinfo=UTC)
+                )
+        Ritual.objects.update(streak_valid=False, streak_longest=0, streak_running=0)  # as a bulk load leaves them
+
+        call_command("refresh_streak_checkpoints", "--invalid-only", "--batch", "2", stdout=None)
+
+        for ritual in rituals:
+            assert_stored_equals_full_walk(ritual)
+            assert ritual.streak_valid
+            assert ritual_view(ritual=ritual, now=NOW).streak == Streak(0, 7)
+        assert streak_checkpoints_refresh(ritual_ids=[]) == 0
