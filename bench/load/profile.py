@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--profile", action="append", default=[], help="cProfile this endpoint")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--dump", default="", help="also write each profile to <DUMP>-<endpoint>.prof")
     args = parser.parse_args(argv)
 
     os.environ.update(
@@ -128,6 +129,8 @@ def main(argv: list[str] | None = None) -> None:
         profiler.disable()
         print(f"\n--- {name}: {args.requests} requests")
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+        if args.dump:
+            profiler.dump_stats(f"{args.dump}-{name.replace('/', '-').replace(' ', '')}.prof")
 
 
 if __name__ == "__main__":
