@@ -1,9 +1,13 @@
 """Celery tasks of the push pipeline: thin, idempotent wrappers around notifications.delivery."""
 
+from typing import Any
+
 from celery import shared_task
+from celery.signals import worker_init
 from django.conf import settings
 
 from notifications import delivery, reminders
+from notifications.push import import_provider
 
 # Pushes enqueued per task: small enough that one slow batch does not hold many others.
 CHUNK = 100
@@ -44,3 +48,8 @@ def _start_helpers() -> None:
     for _ in range(settings.REMINDER_DISPATCHERS - 1):
         # A helper that waited longer than a minute in the queue would find the burst over.
         dispatch_reminders.apply_async(kwargs={"fan_out": False}, expires=60)
+
+
+@worker_init.connect(weak=False, dispatch_uid="notifications.import_provider")
+def _import_provider_before_fork(**_: Any) -> None:
+    import_provider()

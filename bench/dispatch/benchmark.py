@@ -20,8 +20,7 @@ from bench.dispatch import baselines, seed
 from bench.dispatch.processes import BenchError, CpuTracker, FakeServer, Workers, machine_busy_seconds, pids_matching
 from bench.dispatch.report import Result, render
 from notifications.models import Notification, ReminderSchedule
-from notifications.reminders import dispatch_due_reminders
-from notifications.tasks import CHUNK
+from notifications.tasks import CHUNK, dispatch_reminders
 
 # Keys a Celery/kombu Redis database holds; anything else means the database is someone else's.
 _BROKER_KEYS = ("push", "default", "celery", "unacked", "unacked_index", "unacked_mutex", "_kombu.", "bench-", ":1:")
@@ -47,21 +46,26 @@ class Benchmark:
         couples = seed.seed_people(couples=math.ceil(args.rituals / seed.RITUALS_PER_COUPLE))
         _log(f"seeded people: {seed.counts()}")
         fake = FakeServer(latency=args.latency, log_path=self.out / "fake-fcm.log")
-        workers: Workers | None = None
+        started: list[Workers] = []
         try:
             env = self._worker_env(fake.url)
             workers = Workers(count=args.workers, concurrency=args.concurrency, env=env, log_dir=self.out)
+            started.append(workers)
+            queue = settings.CELERY_TASK_DEFAULT_QUEUE
+            dispatchers = Workers(count=1, concurrency=args.dispatchers, env=env, log_dir=self.out, queue=queue)
+            started.append(dispatchers)
             workers.wait_ready()
-            pool = f"{args.workers} x {args.concurrency}"
-            _log(f"fake FCM at {fake.url} ({args.latency * 1000:.0f} ms); {pool} workers ready")
+            dispatchers.wait_ready()
+            pool = f"{args.workers} x {args.concurrency} push workers, {args.dispatchers} dispatchers"
+            _log(f"fake FCM at {fake.url} ({args.latency * 1000:.0f} ms); {pool} ready")
             fire_at = self._plan_fire_at()
             seed.seed_rituals(couples=couples, rituals=args.rituals, fire_at=fire_at)
             seed.analyze()
             self._check_seeded(fire_at)
-            result = self._measure(fire_at, fake, workers)
+            result = self._measure(fire_at, fake, workers, dispatchers)
         finally:
-            if workers is not None:
-                workers.stop()
+            for group in started:
+                group.stop()
             fake.stop()
             self._empty_redis()
         if not args.skip_baselines:
@@ -81,7 +85,13 @@ class Benchmark:
         client.close()
 
     def _worker_env(self, fcm_url: str) -> dict[str, str]:
-        return {**os.environ, "FCM_ENDPOINT": fcm_url, "LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
+        return {
+            **os.environ,
+            "FCM_ENDPOINT": fcm_url,
+            "LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+            "REMINDER_DISPATCHERS": str(self.args.dispatchers),
+        }
 
     def _plan_fire_at(self) -> datetime:
         """The first whole minute far enough ahead to seed the rituals before it."""
@@ -100,14 +110,15 @@ class Benchmark:
 
     # MEASUREMENT ------------------------------------------------------------------------------
 
-    def _measure(self, fire_at: datetime, fake: FakeServer, workers: Workers) -> Result:
+    def _measure(self, fire_at: datetime, fake: FakeServer, workers: Workers, dispatchers: Workers) -> Result:
         expected = 2 * self.args.rituals  # each ritual: two partners with one device each
         due = fire_at.timestamp()
         database = f" {seed.database_name()} "
         cpu = CpuTracker(
             {
-                "runner (dispatcher)": lambda: [os.getpid()],
+                "dispatch workers": dispatchers.pids,
                 "push workers": workers.pids,
+                "runner (watching)": lambda: [os.getpid()],
                 "postgres (bench sessions)": lambda: pids_matching(database),
                 "redis-server": lambda: pids_matching("redis-server"),
             }
@@ -146,11 +157,19 @@ class Benchmark:
         return result
 
     def _dispatch(self, due: float, record: dict[str, Any]) -> None:
-        """The dispatcher, in a thread (its own database connection) so the drain can be watched."""
+        """What the beat does at the due instant: one `dispatch_reminders` message on the default
+        queue (its run starts the helpers); then watches, in this thread with its own database
+        connection, until no due reminder is left."""
         started = time.time()
         record["started_after_due_s"] = started - due
         try:
-            record["written"] = dispatch_due_reminders()
+            dispatch_reminders.delay()
+            while ReminderSchedule.objects.filter(fire_at__lte=datetime.fromtimestamp(due, UTC)).exists():
+                if time.time() - due > self.args.timeout:
+                    record["error"] = "due reminders left at the timeout"
+                    break
+                time.sleep(0.2)
+            record["written"] = Notification.objects.count()
         except Exception as error:  # reported, and the drain stops at its stall limit
             record["error"] = repr(error)
         finally:

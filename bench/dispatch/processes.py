@@ -93,18 +93,21 @@ class FakeServer:
 
 
 class Workers:
-    """`celery -A config worker -Q push` processes (prefork), each in its own session."""
+    """`celery -A config worker -Q <queue>` processes (prefork), each in its own session."""
 
-    def __init__(self, *, count: int, concurrency: int, env: dict[str, str], log_dir: Path) -> None:
-        self.log_paths = [log_dir / f"worker-{n}.log" for n in range(count)]
+    def __init__(
+        self, *, count: int, concurrency: int, env: dict[str, str], log_dir: Path, queue: str = "push"
+    ) -> None:
+        self.log_paths = [log_dir / f"worker-{queue}-{n}.log" for n in range(count)]
         self.processes: list[subprocess.Popen[bytes]] = []
-        options = ["-Q", "push", "--pool", "prefork", "--concurrency", str(concurrency), "--loglevel", "INFO"]
+        options = ["-Q", queue, "--pool", "prefork", "--concurrency", str(concurrency), "--loglevel", "INFO"]
         options += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
         for n, log_path in enumerate(self.log_paths):
+            name = f"bench-{queue}-{n}@%h"
             with log_path.open("wb") as log:
                 self.processes.append(
                     subprocess.Popen(
-                        [sys.executable, "-m", "celery", "-A", "config", "worker", "-n", f"bench-{n}@%h", *options],
+                        [sys.executable, "-m", "celery", "-A", "config", "worker", "-n", name, *options],
                         cwd=REPO,
                         env=env,
                         stdout=log,

@@ -94,7 +94,8 @@ def render(result: Result) -> str:
     met = result.drain_s < TARGET_DRAIN_SECONDS and result.duplicates == 0 and result.losses == 0
     lines = [
         f"## Reminder dispatch: {args['rituals']:,} rituals due at {result.fire_at:%H:%M} UTC "
-        f"({result.expected:,} pushes), {args['workers']} x {args['concurrency']} prefork workers, "
+        f"({result.expected:,} pushes), {args['workers']} x {args['concurrency']} prefork push workers, "
+        f"{args.get('dispatchers', 1)} dispatchers, "
         f"fake FCM {args['latency'] * 1000:.0f} ms",
         "",
         "| metric | value |",
@@ -104,7 +105,7 @@ def render(result: Result) -> str:
         f"| first push after due | {result.first_push_s:.2f} s |",
         f"| lateness p50 / p99 / max | {result.lateness_p50_s:.1f} / {result.lateness_p99_s:.1f} / "
         f"{result.lateness_max_s:.1f} s |",
-        f"| dispatcher (all {result.notifications:,} notifications written and queued) | "
+        f"| dispatchers (due → no due reminder left; {result.notifications:,} notifications written) | "
         f"{result.dispatch.get('seconds', float('nan')):.1f} s{_error(result)} |",
         f"| pushes received / unique collapse ids | {result.received:,} / {result.unique:,} |",
         f"| duplicates (same collapse id twice) | {result.duplicates} |",

@@ -19,6 +19,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rituals", type=int, default=100_000, help="rituals due at once (2 per couple)")
     parser.add_argument("--workers", type=int, default=1, help="celery worker processes for the push queue")
     parser.add_argument("--concurrency", type=int, default=4, help="prefork pool size of each worker")
+    parser.add_argument(
+        "--dispatchers",
+        type=int,
+        default=2,
+        help="REMINDER_DISPATCHERS: dispatch_reminders runs side by side (a worker of the default queue)",
+    )
     parser.add_argument("--latency", type=float, default=0.05, help="fake FCM latency per request, seconds")
     parser.add_argument("--timeout", type=float, default=420, help="give up this long after the due minute")
     parser.add_argument("--stall", type=float, default=45, help="give up after this long without a new push")

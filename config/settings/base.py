@@ -309,6 +309,10 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # Push sending has its own queue and workers, so a slow push provider never delays other work.
 CELERY_TASK_ROUTES = {"notifications.send_pushes": {"queue": "push"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fix-up closes every database connection around each task unless this is set; with
+# it, a worker process opens a new session every this many tasks, and config.celery applies
+# CONN_MAX_AGE and the health check around each task instead.
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000)
 # Static beat schedule: exactly one beat process runs it (see docs/operations.md).
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Daily at 03:10 UTC: outstanding refresh tokens grow by one row per refresh; drop the expired ones.

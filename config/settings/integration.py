@@ -28,6 +28,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", 
 DATABASES["default"]["NAME"] = env_str("INTEGRATION_DATABASE_NAME", DATABASES["default"]["NAME"])  # noqa: F405
 # Lets a test find (and wait for) the worker's own database sessions in pg_stat_activity.
 DATABASES["default"].setdefault("OPTIONS", {})["application_name"] = "couples-integration-worker"  # noqa: F405
+# As in production (the test process itself closes its connection after each test): a worker keeps
+# its session between tasks (tests/notifications/test_worker_kill.py checks it).
+DATABASES["default"]["CONN_MAX_AGE"] = 60  # noqa: F405
 
 # PUSH: short limits, lease > time limit
 # ------------------------------------------------------------------------------

@@ -343,3 +343,35 @@ def test_killed_before_the_request_left_fcm_receives_it_exactly_once(note, broke
     assert fake.tokens() == ["phone-of-the-kill-test"]
     _assert_the_old_message_is_harmless(note, broker, second, fake)
     assert Notification.objects.filter(push_state=State.SENT).count() == 1
+
+
+def test_a_worker_keeps_its_database_session_between_tasks(note, broker, fake, start_worker):
+    """Celery's Django fix-up would close the connection around every task: a new PostgreSQL
+    session (a forked server process) per task, which cost more CPU than the pushes themselves in
+    the dispatch benchmark. The worker keeps one session, as a web process does."""
+    database = connection.settings_dict["NAME"]
+    fake.gate.set()
+    start_worker()
+
+    def worker_sessions() -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
+                [database, WORKER_APP_NAME],
+            )
+            return [pid for (pid,) in cursor.fetchall()]
+
+    notes = [note] + [
+        Notification.objects.create(
+            recipient=note.recipient, kind=note.kind, title=note.title, dedupe_key=f"kept-session:{n}"
+        )
+        for n in range(2)
+    ]
+    seen: list[list[int]] = []
+    for each in notes:
+        send_pushes.delay([str(each.id)])
+        _wait_for(lambda each=each: _state(each).push_state == State.SENT, "the push to be sent")
+        seen.append(_wait_for(worker_sessions, "the worker's session"))
+    assert len(fake.received) == 3
+    assert seen[0] == seen[1] == seen[2]
+    assert len(seen[0]) == 1
