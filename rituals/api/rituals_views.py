@@ -25,7 +25,7 @@ def _ritual_etag(ritual: Ritual) -> str:
 
 
 def _ritual_output(ritual: Ritual, status_code: int = status.HTTP_200_OK) -> Response:
-    body = s.RitualOutputSerializer(selectors.ritual_view(ritual=ritual)).data
+    body = s.ritual_output(selectors.ritual_view(ritual=ritual))
     return Response(body, status=status_code, headers={"ETag": _ritual_etag(ritual)})
 
 
@@ -42,7 +42,7 @@ class RitualListApi(APIView):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.rituals_of(user=request.user), request, view=self)
         views = selectors.ritual_views(rituals=page or [])
-        return paginator.get_paginated_response(s.RitualOutputSerializer(views, many=True).data)
+        return paginator.get_paginated_response(s.rituals_output(views))
 
     @extend_schema(
         request=s.RitualCreateInputSerializer,
@@ -58,7 +58,7 @@ class RitualListApi(APIView):
         data = s.RitualCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ritual, created = services.ritual_create(couple=couple, by=request.user, data=data.validated_data)
-        body = s.RitualOutputSerializer(selectors.ritual_view(ritual=ritual)).data
+        body = s.ritual_output(selectors.ritual_view(ritual=ritual))
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
@@ -131,7 +131,7 @@ class RitualCompletionsApi(APIView):
         data.is_valid(raise_exception=True)
         completion, created = services.completion_record(ritual=ritual, user=request.user, **data.validated_data)
         return Response(
-            s.RitualCompletionOutputSerializer(completion).data,
+            s.completion_output(completion),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -140,4 +140,4 @@ class RitualsTodayApi(APIView):
     @extend_schema(responses={200: s.RitualsTodayOutputSerializer, 404: NOT_PAIRED}, tags=TAGS)
     def get(self, request: AuthedRequest) -> Response:
         require_active_couple(request.user)
-        return Response(s.RitualsTodayOutputSerializer(selectors.rituals_today(user=request.user)).data)
+        return Response(s.today_output(selectors.rituals_today(user=request.user)))
