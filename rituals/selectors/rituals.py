@@ -17,7 +17,6 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -29,7 +28,8 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import User
-from couples.scoping import get_couple_owned_or_404
+from config.api.sql import fetch
+from couples.scoping import active_couple_id, get_couple_owned_or_404
 from rituals import recurrence
 from rituals.models import Completion, Ritual
 from rituals.streaks import Checkpoint, Streak, checkpoint_of, streak_at
@@ -93,6 +93,27 @@ _ByDay = dict[UUID, dict[date, dict[Any, _Done]]]
 _DoneBy = dict[UUID, dict[date, int]]
 
 
+# Plain SQL (config.api.sql: prepared once per connection) on the `today` path: the ORM spent more
+# CPU building its two queries than PostgreSQL answering them (a few rows through an index each).
+_RITUAL_FIELDS = [field.attname for field in Ritual._meta.concrete_fields]
+_ACTIVE_RITUALS_SQL = f"""
+    SELECT {", ".join(field.column for field in Ritual._meta.concrete_fields)}
+    FROM {Ritual._meta.db_table}
+    WHERE couple_id = %s AND deleted_at IS NULL AND status = %s
+    ORDER BY created_at
+"""  # noqa: S608 (names from the model)
+
+
+def active_rituals_of(*, user: User) -> list[Ritual]:
+    """`rituals_of(user)` that are active, oldest first: the same rows (the same scoping: the active
+    couple's, not deleted), in plain SQL."""
+    couple_id = active_couple_id(user)
+    if couple_id is None:
+        return []
+    rows = fetch(_ACTIVE_RITUALS_SQL, [couple_id, Ritual.Status.ACTIVE.value])
+    return [Ritual.from_db("default", _RITUAL_FIELDS, row) for row in rows]
+
+
 def rituals_of(*, user: User) -> QuerySet[Ritual]:
     """The live rituals of the user's active couple (none for an unpaired user)."""
     return Ritual.objects.visible_to(user)
@@ -114,8 +135,6 @@ def ritual_view(*, ritual: Ritual, now: datetime | None = None) -> RitualView:
     return ritual_views(rituals=[ritual], now=now)[0]
 
 
-# Plain SQL: on the `today` path the ORM spent more CPU building this query than PostgreSQL
-# answering it (a few rows through the index on (ritual, occurrence_at)).
 _COMPLETIONS_SQL = f"""
     SELECT ritual_id, user_id, occurrence_at, id, created_at, note, connection_rating
     FROM {Completion._meta.db_table}
@@ -131,10 +150,9 @@ def _completions_by_day(rituals: Sequence[Ritual], *, start: datetime, end: date
     by_day: _ByDay = defaultdict(lambda: defaultdict(dict))
     if not by_id:
         return by_day
-    with connection.cursor() as cursor:
-        cursor.execute(_COMPLETIONS_SQL, [list(by_id), start, end])
-        rows = cursor.fetchall()
-    for ritual_id, user_id, occurrence_at, completion_id, created_at, note, rating in rows:
+    for ritual_id, user_id, occurrence_at, completion_id, created_at, note, rating in fetch(
+        _COMPLETIONS_SQL, [list(by_id), start, end]
+    ):
         day = recurrence.local_date(occurrence_at, by_id[ritual_id].time_zone)
         by_day[ritual_id][day].setdefault(user_id, _Done(completion_id, created_at, note, rating))
     return by_day
@@ -278,7 +296,7 @@ def rituals_today(*, user: User, now: datetime | None = None) -> TodayView:
     now = now or timezone.now()
     today = recurrence.local_date(now, user.time_zone)
     start, end = recurrence.local_day_bounds(today, user.time_zone)
-    rituals = list(rituals_of(user=user).filter(status=Ritual.Status.ACTIVE).order_by("created_at"))
+    rituals = active_rituals_of(user=user)
     counted = _counted_for_history_walks(rituals, now)
     # Today's state needs the completions themselves, and only around today (every completion of a
     # date is within _SLACK of it).
