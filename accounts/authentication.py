@@ -14,6 +14,7 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
 from accounts.models import AuthSession, User
+from config.api import sql
 from couples.models import Couple, Membership
 
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
@@ -53,11 +54,10 @@ def session_user(*, user_id: Any, session_id: Any) -> User | None:
     this join than the rest of a small endpoint. Raises ValidationError for ids that are not UUIDs.
     """
     query = _session_query(connection.vendor)
-    with connection.cursor() as cursor:
-        cursor.execute(query.sql, query.params(user_id=user_id, session_id=session_id))
-        row = cursor.fetchone()
-    if row is None:
+    rows = sql.fetch(query.sql, query.params(user_id=user_id, session_id=session_id))
+    if not rows:
         return None
+    row = rows[0]
     user, membership, couple = (loader.load(row) for loader in query.loaders)
     assert isinstance(user, User)  # noqa: S101 (the query's INNER JOIN: a row always has its user)
     if membership is not None:

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from config.api import sql
 from couples.models import Couple, Invite, Membership
 from couples.scoping import active_membership, require_active_couple
 
@@ -62,14 +63,12 @@ def _partner_row(*, couple_id: UUID, user_id: UUID) -> dict[str, Any]:
     query than PostgreSQL spent answering it. Exactly one row in an active couple (two members).
     """
     membership, user = Membership._meta, User._meta
-    sql = (
+    statement = (
         f"SELECT m.joined_at, m.user_id, u.display_name, u.time_zone FROM {membership.db_table} m "  # noqa: S608 (names from model meta)
         f"INNER JOIN {user.db_table} u ON u.id = m.user_id "
         "WHERE m.couple_id = %s AND m.is_active = %s AND m.user_id <> %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [_db_uuid(couple_id), True, _db_uuid(user_id)])
-        rows = cursor.fetchall()
+    rows = sql.fetch(statement, [_db_uuid(couple_id), True, _db_uuid(user_id)])
     if len(rows) != 1:
         raise Membership.DoesNotExist if not rows else Membership.MultipleObjectsReturned
     joined_at, partner_id, display_name, time_zone = rows[0]

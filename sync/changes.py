@@ -16,6 +16,7 @@ from uuid import UUID
 
 from django.db import connection, transaction
 
+from config.api import sql
 from config.db import json_rows, uuid_array
 from sync.models import SyncCounter, SyncState
 
@@ -98,7 +99,6 @@ def current_version(user_id: UUID) -> int:
 
     Read at the start of every pull: plain SQL on the counter's primary key, no ORM query to build.
     """
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT version FROM {SyncCounter._meta.db_table} WHERE user_id = %s", [_db_uuid(user_id)])  # noqa: S608 (table name from model meta)
-        row = cursor.fetchone()
-    return row[0] if row else 0
+    statement = f"SELECT version FROM {SyncCounter._meta.db_table} WHERE user_id = %s"  # noqa: S608 (name from model meta)
+    rows = sql.fetch(statement, [_db_uuid(user_id)])
+    return rows[0][0] if rows else 0

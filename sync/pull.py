@@ -8,9 +8,8 @@ committing while a pull runs lands in the next pull.
 from collections import defaultdict
 from typing import Any
 
-from django.db import connection
-
 from accounts.models import User
+from config.api import sql
 from config.api.errors import ApplicationError
 from sync.changes import _db_uuid, current_version
 from sync.models import SyncState
@@ -37,13 +36,12 @@ def _states(*, user: User, after: int, upto: int) -> list[tuple[str, str, bool]]
     """(table, record id, deleted) of the user's records stamped in (after, upto]: the index
     `sync_state_user_version`. Plain SQL: this runs on every pull, and the ORM spent more CPU building
     the query than PostgreSQL spent answering it."""
-    sql = (
+    statement = (
         f'SELECT "table", record_id, deleted FROM {SyncState._meta.db_table} '  # noqa: S608 (table name from model meta)
         "WHERE user_id = %s AND version > %s AND version <= %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [_db_uuid(user.pk), after, upto])
-        return [(name, record_id, bool(deleted)) for name, record_id, deleted in cursor.fetchall()]
+    rows = sql.fetch(statement, [_db_uuid(user.pk), after, upto])
+    return [(name, record_id, bool(deleted)) for name, record_id, deleted in rows]
 
 
 def pull(*, user: User, last_pulled_at: int | None = None, schema_version: int | None = None) -> dict[str, Any]:

@@ -94,6 +94,10 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# The few hand-written statements of the hottest request paths are prepared once per connection
+# (config/api/sql.py). Set to false behind a transaction-mode pooler that does not keep prepared
+# statements (PgBouncer before 1.21, or without max_prepared_statements).
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 
 # CACHE / REDIS
 # ------------------------------------------------------------------------------
@@ -146,6 +150,10 @@ PUSH_RETRY_CAP_SECONDS = env_int("PUSH_RETRY_CAP_SECONDS", 3600)
 # after the lease belongs to a dead worker and is safe to send again.
 PUSH_TASK_TIME_LIMIT = env_int("PUSH_TASK_TIME_LIMIT", 60)
 PUSH_LEASE_SECONDS = env_int("PUSH_LEASE_SECONDS", 90)
+# Reminders are written already claimed for the queue message that carries them: that claim must
+# outlast the wait in the queue during a burst plus PUSH_TASK_TIME_LIMIT. A worker that finds less
+# than PUSH_TASK_TIME_LIMIT of it left does not send; the sweeper hands such rows back when it ends.
+PUSH_QUEUE_LEASE_SECONDS = env_int("PUSH_QUEUE_LEASE_SECONDS", 300)
 
 # REMINDERS
 # ------------------------------------------------------------------------------
