@@ -96,8 +96,9 @@ _DoneBy = dict[UUID, dict[date, int]]
 # Plain SQL (config.api.sql: prepared once per connection) on the `today` path: the ORM spent more
 # CPU building its two queries than PostgreSQL answering them (a few rows through an index each).
 _RITUAL_FIELDS = [field.attname for field in Ritual._meta.concrete_fields]
+_RITUAL_COLUMNS = ", ".join(str(field.column) for field in Ritual._meta.concrete_fields)
 _ACTIVE_RITUALS_SQL = f"""
-    SELECT {", ".join(field.column for field in Ritual._meta.concrete_fields)}
+    SELECT {_RITUAL_COLUMNS}
     FROM {Ritual._meta.db_table}
     WHERE couple_id = %s AND deleted_at IS NULL AND status = %s
     ORDER BY created_at
