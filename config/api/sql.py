@@ -6,8 +6,10 @@ for these small joins planning took 2-3x longer than executing (pgbench on the b
 the session query 0.33 ms as a plain statement, 0.10 ms prepared). Django binds parameters on the
 client (psycopg `ClientCursor`), which cannot prepare, and leaves psycopg's automatic preparation
 off so that connection poolers keep working. `fetch` runs one statement with server-side binding and
-`prepare=True`, so each connection plans it once; through Django's cursor wrapper, so it is logged
-(and counted by `django_assert_num_queries`) and its errors wrapped like any other query.
+`prepare=True` (turning psycopg's preparation back on for the connection, which affects no other
+statement: Django's cursors bind on the client), so each connection plans it once; through Django's
+cursor wrapper, so it is logged (and counted by `django_assert_num_queries`) and its errors wrapped
+like any other query.
 
 `DB_PREPARED_STATEMENTS = False` (environment variable of the same name) sends them unprepared, for
 a transaction-mode pooler that does not keep prepared statements (PgBouncer before 1.21, or without
@@ -15,6 +17,7 @@ a transaction-mode pooler that does not keep prepared statements (PgBouncer befo
 """
 
 from collections.abc import Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import psycopg
@@ -27,9 +30,17 @@ class _Prepared:
 
     def __init__(self, cursor: Any) -> None:
         self._cursor = cursor
+        self._sent: tuple[str, Sequence[Any] | None] = ("", None)
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        self._sent = (sql, params)
         return self._cursor.execute(sql, params, prepare=True)
+
+    @property
+    def _query(self) -> SimpleNamespace:
+        """What Django's query log reads (`last_executed_query`): the statement with its values."""
+        operations: Any = connection.ops  # PostgreSQL's (only used there)
+        return SimpleNamespace(query=operations.compose_sql(*self._sent).encode())
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._cursor, name)
@@ -41,7 +52,13 @@ def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
         if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
             cursor.execute(sql, params)
             return cursor.fetchall()
-    prepared: Any = _Prepared(psycopg.Cursor(connection.connection))  # server-side binding
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django switches psycopg's preparation off on its connections (for poolers), which makes
+        # `prepare=True` a no-op. It only ever applies to server-side-bound cursors, and Django's own
+        # are client-side (they cannot prepare): only the statements sent here are affected.
+        raw.prepare_threshold = 5  # psycopg's default
+    prepared: Any = _Prepared(psycopg.Cursor(raw))  # server-side binding
     wrapped = connection.make_debug_cursor(prepared) if connection.queries_logged else connection.make_cursor(prepared)
     with wrapped:
         wrapped.execute(sql, params)
