@@ -23,7 +23,8 @@ from psycopg import sql
 from bench.load import cpu, seed, targets
 
 LUA = Path(__file__).with_name("rotate.lua")
-BASELINES = ["baseline: constant", "baseline: one query"]
+ONE_QUERY = "baseline: one query"
+BASELINES = ["baseline: constant", ONE_QUERY]
 READS = ["rituals/today", "rituals", "couple", "notifications", "sync/pull"]
 WRITE = "POST completions"
 ENDPOINTS = [*BASELINES, *READS, WRITE]
@@ -56,23 +57,52 @@ class Benchmark:
                 self._wrk(files[endpoint][0] if endpoint == WRITE else files[endpoint], self.args.warmup)
             rounds: dict[str, list[dict[str, Any]]] = {endpoint: [] for endpoint in endpoints}
             for number in range(self.args.rounds):
-                for endpoint in endpoints:
-                    target = files[endpoint][number + 1] if endpoint == WRITE else files[endpoint]
-                    rounds[endpoint].append(self._wrk(target, self.args.duration))
-                    last = rounds[endpoint][-1]
-                    print(
-                        f"[{self.couples} couples] round {number + 1} {endpoint}: {last['rps']:.0f} req/s, "
-                        f"p50 {last['p50_ms']:.1f} ms, p99 {last['p99_ms']:.1f} ms, non-2xx {last['non_2xx_3xx']}, "
-                        f"CPU per request {last['app_cpu_ms']:.2f} ms app + {last['db_cpu_ms']:.2f} ms PostgreSQL",
-                        flush=True,
-                    )
+                self._round(number, endpoints, files, rounds)
         result["endpoints"] = {endpoint: _summary(samples) for endpoint, samples in rounds.items()}
+        result["endpoints"][ONE_QUERY].update(ratio=1.0, cpu_ratio=1.0)
         result["rounds"] = rounds
         result["config"] = {
             key: getattr(self.args, key)
-            for key in ("duration", "warmup", "rounds", "connections", "workers", "threads")
+            for key in ("duration", "baseline_duration", "warmup", "rounds", "connections", "workers", "threads")
         }
         return result
+
+    def _round(
+        self, number: int, endpoints: list[str], files: dict[str, Any], rounds: dict[str, list[dict[str, Any]]]
+    ) -> None:
+        """One round: the one-query baseline before and after every other endpoint, so each endpoint is
+        compared with the baseline measured around it (seconds apart), not minutes earlier: the load
+        other work puts on a shared machine drifts within a run, and it moved the ratios of a whole run
+        by 25-40 % before (docs/performance.md, "Load")."""
+        seconds = self.args.baseline_duration or max(3, self.args.duration // 3)
+        before = self._measure(ONE_QUERY, files[ONE_QUERY], seconds, number)
+        rounds[ONE_QUERY].append(before)
+        for endpoint in endpoints:
+            if endpoint == ONE_QUERY:
+                continue
+            target = files[endpoint][number + 1] if endpoint == WRITE else files[endpoint]
+            sample = self._measure(endpoint, target, self.args.duration, number)
+            after = self._measure(ONE_QUERY, files[ONE_QUERY], seconds, number)
+            rounds[ONE_QUERY].append(after)
+            baseline_rps = (before["rps"] + after["rps"]) / 2
+            baseline_cpu = sum((b["app_cpu_ms"] + b["db_cpu_ms"]) * b["requests"] for b in (before, after)) / max(
+                before["requests"] + after["requests"], 1
+            )
+            sample["baseline_rps"] = baseline_rps
+            sample["ratio"] = sample["rps"] / baseline_rps
+            sample["cpu_ratio"] = baseline_cpu / max(sample["app_cpu_ms"] + sample["db_cpu_ms"], 1e-9)
+            rounds[endpoint].append(sample)
+            before = after
+
+    def _measure(self, endpoint: str, target: Path, seconds: int, number: int) -> dict[str, Any]:
+        sample = self._wrk(target, seconds)
+        print(
+            f"[{self.couples} couples] round {number + 1} {endpoint}: {sample['rps']:.0f} req/s, "
+            f"p50 {sample['p50_ms']:.1f} ms, p99 {sample['p99_ms']:.1f} ms, non-2xx {sample['non_2xx_3xx']}, "
+            f"CPU per request {sample['app_cpu_ms']:.2f} ms app + {sample['db_cpu_ms']:.2f} ms PostgreSQL",
+            flush=True,
+        )
+        return sample
 
     # Database ------------------------------------------------------------------------------------
 
@@ -245,8 +275,12 @@ class Benchmark:
 
 
 def _summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
-    """The median of each statistic over the rounds (one noisy round on a shared machine decides nothing)."""
+    """The median of each statistic over the rounds (one noisy round on a shared machine decides nothing);
+    the ratios are the medians of each round's ratio to the baseline measured around it."""
+    keys = [key for key in ("ratio", "cpu_ratio") if key in samples[0]]
+    paired: dict[str, float] = {key: statistics.median(s[key] for s in samples) for key in keys}
     return {
+        **paired,
         "rps": statistics.median(s["rps"] for s in samples),
         "p50_ms": statistics.median(s["p50_ms"] for s in samples),
         "p99_ms": statistics.median(s["p99_ms"] for s in samples),

@@ -37,7 +37,9 @@ def children(pid: int) -> list[int]:
 
 def backends(admin: psycopg.Connection[tuple[int]], database: str, exclude: int | None) -> list[int]:
     """PostgreSQL backend pids connected to `database` (the gunicorn workers' connections)."""
-    rows = admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [database]).fetchall()
+    rows = admin.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'", [database]
+    ).fetchall()
     return [pid for (pid,) in rows if pid != exclude]
 
 

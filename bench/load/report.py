@@ -8,8 +8,10 @@ DROP_LIMIT = 0.10  # and its ratio drops at most 10 % from the smallest to the l
 
 
 def ratios(result: dict[str, Any]) -> dict[str, float]:
+    """Each endpoint's throughput / the one-query baseline's: the median over rounds of its ratio to the
+    baseline runs just before and after it (results of older runs: to the baseline's median)."""
     baseline = result["endpoints"][ONE_QUERY]["rps"]
-    return {name: stats["rps"] / baseline for name, stats in result["endpoints"].items()}
+    return {name: stats.get("ratio", stats["rps"] / baseline) for name, stats in result["endpoints"].items()}
 
 
 def cpu_table(results: list[dict[str, Any]]) -> str:
@@ -26,7 +28,8 @@ def cpu_table(results: list[dict[str, Any]]) -> str:
                 cells.append("")
                 continue
             total, base_total = stats["app_cpu_ms"] + stats["db_cpu_ms"], base["app_cpu_ms"] + base["db_cpu_ms"]
-            cells.append(f"{stats['app_cpu_ms']:.2f} + {stats['db_cpu_ms']:.2f}, {base_total / total:.2f}")
+            ratio = stats.get("cpu_ratio", base_total / total)  # paired with the baseline around it
+            cells.append(f"{stats['app_cpu_ms']:.2f} + {stats['db_cpu_ms']:.2f}, {ratio:.2f}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

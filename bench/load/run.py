@@ -27,6 +27,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--couples", type=int, action="append", help="couples to seed; repeat for several sizes (default 1000, 10000)"
     )
     parser.add_argument("--duration", type=int, default=20, help="seconds of wrk per endpoint and round")
+    parser.add_argument(
+        "--baseline-duration",
+        type=int,
+        default=0,
+        help="seconds of the one-query baseline before and after each endpoint (default: duration / 3, >= 3)",
+    )
     parser.add_argument("--warmup", type=int, default=3, help="seconds of wrk per endpoint before measuring")
     parser.add_argument("--rounds", type=int, default=2, help="measurement rounds (median over rounds)")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections (wrk runs 1 thread)")
@@ -64,6 +70,10 @@ def environment(args: argparse.Namespace) -> dict[str, str]:
         # Tokens are minted once per size and must outlive its measurements.
         "JWT_ACCESS_MINUTES": "240",
         "LOG_LEVEL": "WARNING",
+        # Production renews each worker's connection every 60 s; here each keeps one for the whole run,
+        # so the CPU meter (bench/load/cpu.py) sees every PostgreSQL backend from start to end: the
+        # seconds of a backend that exits between two readings would be lost.
+        "DB_CONN_MAX_AGE": "3600",
     }
 
 
