@@ -1,8 +1,11 @@
 """Sending the pushes of notifications: claim, apply preferences, send, record.
 
 At most once per notification: a row is claimed by moving it to `sending` (under
-`SELECT … FOR UPDATE SKIP LOCKED`, so two workers never claim one row) with a lease. Only the
-claimer moves it on to `sent`, `failed`, `held`, `skipped` or back to `pending` for a retry. A
+`SELECT … FOR UPDATE SKIP LOCKED`, so two workers never claim one row) with a lease. Reminders
+are written by the dispatcher already `sending`, claimed for the one queue message that carries
+them (its `lease_until` is the token): that message's worker sends them without another write.
+Only the claimer moves a row on to `sent`, `failed`, `held`, `skipped` or back to `pending` for a
+retry. A
 worker killed mid-send leaves the row `sending`; when the lease ends, `push_sweep` hands it back to
 the queue. Each push carries the notification id as its collapse id, so in the one case no server
 can rule out (the provider accepted the message, the worker died before recording it) the phone
@@ -20,7 +23,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Device
@@ -63,21 +66,44 @@ def _is_due(row: Notification, now: datetime) -> bool:
     return waiting and (row.push_not_before is None or row.push_not_before <= now)
 
 
-def claim(notification_ids: list[str]) -> list[Notification]:
-    """Moves the due rows among `notification_ids` to `sending`, with a lease; returns them."""
+def claim(notification_ids: list[str], *, lease_until: datetime | None = None) -> list[Notification]:
+    """The rows among `notification_ids` this worker may send now, each `sending` under a lease.
+
+    Rows the reminder dispatcher wrote are born `sending`, claimed for the queue message that
+    carries their ids and `lease_until` (the claim's token): the message's worker owns them as long
+    as enough of that lease is left to finish (PUSH_TASK_TIME_LIMIT), with no write. Otherwise, and
+    for every other row, the due ones (`pending`, `held`) are claimed by moving them to `sending`
+    under a new lease."""
     now = timezone.now()
+    if lease_until is None:
+        return _claim_due(notification_ids, now)
+    rows = list(_with_recipient_zone(Notification.objects.filter(id__any=notification_ids)))
+    finish_by = now + timedelta(seconds=settings.PUSH_TASK_TIME_LIMIT)
+    owned = [
+        row
+        for row in rows
+        if row.push_state == State.SENDING
+        and row.push_lease_until == lease_until
+        and lease_until > finish_by
+    ]
+    waiting = [str(row.id) for row in rows if _is_due(row, now)]
+    return owned + (_claim_due(waiting, now) if waiting else [])
+
+
+def _with_recipient_zone(rows: QuerySet[Notification]) -> QuerySet[Notification]:
+    # Only the zone of the recipient is needed (quiet hours): no User instance per row.
+    return rows.annotate(recipient_time_zone=F("recipient__time_zone"))
+
+
+def _claim_due(notification_ids: list[str], now: datetime) -> list[Notification]:
     lease_until = now + timedelta(seconds=settings.PUSH_LEASE_SECONDS)
     with transaction.atomic():
         # Locked by primary key only; whether each row is due is decided here, in Python. With the
         # state in the WHERE clause the planner may AND in the partial index of rows with push work
         # (`notification_push_due`), which during a reminder burst holds every queued row: each
-        # claim of 100 rows would then scan all of them (measured: 14x the PostgreSQL CPU for 5x
-        # the pushes).
-        locked: list[Notification] = list(
-            Notification.objects.select_for_update(skip_locked=True, of=("self",))
-            # Only the zone of the recipient is needed (quiet hours): no User instance per row.
-            .annotate(recipient_time_zone=F("recipient__time_zone"))
-            .filter(id__any=notification_ids)
+        # claim would then scan all of them (measured: 14x the PostgreSQL CPU for 5x the pushes).
+        locked = _with_recipient_zone(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",)).filter(id__any=notification_ids)
         )
         rows = [row for row in locked if _is_due(row, now)]
         if rows:
@@ -97,9 +123,10 @@ class _Decision:
     not_before: datetime | None = None
 
 
-def deliver(notification_ids: list[str]) -> dict[str, int]:
-    """Sends the pushes of these notifications (those still due); returns a count per final state."""
-    rows = claim(notification_ids)
+def deliver(notification_ids: list[str], *, lease_until: datetime | None = None) -> dict[str, int]:
+    """Sends the pushes of these notifications (those this worker owns or could claim); returns a
+    count per final state. `lease_until`: the claim the dispatcher gave these rows (see claim)."""
+    rows = claim(notification_ids, lease_until=lease_until)
     if not rows:
         return {}
     recipients = {row.recipient_id for row in rows}

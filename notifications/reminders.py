@@ -103,6 +103,9 @@ def _dispatch_batch(batch_size: int, now: datetime) -> tuple[int, int]:
         if not schedules:
             return 0, 0
         partners = _partners_by_couple({s.ritual.couple_id for s in schedules})
+        # The pushes are claimed at birth for the queue messages sent after commit (no claim write
+        # per row in the push worker: notifications.delivery.claim).
+        lease_until = timezone.now() + timedelta(seconds=settings.PUSH_QUEUE_LEASE_SECONDS)
         notifications: list[dict[str, Any]] = []
         to_push: list[UUID] = []
         stale: list[UUID] = []
@@ -112,7 +115,8 @@ def _dispatch_batch(batch_size: int, now: datetime) -> tuple[int, int]:
             recipients = partners.get(ritual.couple_id, []) if live else []
             missed = now - schedule.fire_at > grace
             for (user_id,) in recipients:
-                note = _reminder(ritual, schedule.occurrence_at, user_id, missed=missed, now=now)
+                claim = None if missed else lease_until
+                note = _reminder(ritual, schedule.occurrence_at, user_id, now=now, lease_until=claim)
                 notifications.append(note)
                 if not missed:
                     to_push.append(note["id"])
@@ -130,7 +134,7 @@ def _dispatch_batch(batch_size: int, now: datetime) -> tuple[int, int]:
             ReminderSchedule.objects.filter(ritual_id__any=stale).delete()
         queued = [str(pk) for pk in to_push if pk in written]
         if queued:
-            transaction.on_commit(lambda: _enqueue(queued))
+            transaction.on_commit(lambda: _enqueue(queued, lease_until))
     return len(written), len(schedules)
 
 
@@ -187,10 +191,10 @@ def _as_uuid(value: object) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-def _enqueue(notification_ids: list[str]) -> None:
+def _enqueue(notification_ids: list[str], lease_until: datetime) -> None:
     from notifications.tasks import enqueue_pushes
 
-    enqueue_pushes(notification_ids)
+    enqueue_pushes(notification_ids, lease_until=lease_until)
 
 
 def _partners_by_couple(couple_ids: set[UUID]) -> dict[UUID, list[tuple[UUID]]]:
@@ -204,11 +208,17 @@ def _partners_by_couple(couple_ids: set[UUID]) -> dict[UUID, list[tuple[UUID]]]:
     return partners
 
 
-def _reminder(ritual: Ritual, occurrence_at: datetime, user_id: UUID, *, missed: bool, now: datetime) -> dict[str, Any]:
+def _reminder(
+    ritual: Ritual, occurrence_at: datetime, user_id: UUID, *, now: datetime, lease_until: datetime | None
+) -> dict[str, Any]:
     """The notification's columns (by attribute name): a dict rather than a model instance, which
-    costs more than the rest of a reminder to build and is only ever written in bulk."""
+    costs more than the rest of a reminder to build and is only ever written in bulk.
+
+    `lease_until`: the push is claimed (`sending`) until then for the message that will carry it;
+    None for a missed reminder, which is kept for the record but never pushed and not unread."""
     minutes = ritual.reminder_offset_minutes
     when = "now" if minutes == 0 else f"in {minutes} minutes" if minutes < 120 else f"in {minutes // 60} hours"
+    missed = lease_until is None
     return {
         "id": uuid4(),
         "recipient_id": user_id,
@@ -218,12 +228,11 @@ def _reminder(ritual: Ritual, occurrence_at: datetime, user_id: UUID, *, missed:
         "data": {"screen": "ritual", "ritual_id": str(ritual.pk), "occurrence_at": occurrence_at.isoformat()},
         "dedupe_key": f"reminder:{ritual.pk}:{occurrence_at.isoformat()}:{user_id}",
         "created_at": now,
-        # A missed reminder is kept for the record but never pushed, and does not count as unread.
         "read_at": now if missed else None,
-        "push_state": (State.SKIPPED if missed else State.PENDING).value,
-        "push_attempts": 0,
+        "push_state": (State.SKIPPED if missed else State.SENDING).value,
+        "push_attempts": 0 if missed else 1,
         "push_last_error": "missed: the dispatcher was down past the grace window" if missed else "",
         "push_not_before": None,
-        "push_lease_until": None,
+        "push_lease_until": lease_until,
         "push_sent_at": None,
     }

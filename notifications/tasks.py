@@ -1,5 +1,6 @@
 """Celery tasks of the push pipeline: thin, idempotent wrappers around notifications.delivery."""
 
+from datetime import datetime
 from typing import Any
 
 from celery import shared_task
@@ -10,18 +11,22 @@ from notifications import delivery, reminders
 from notifications.push import import_provider
 
 # Pushes enqueued per task: small enough that one slow batch does not hold many others.
-CHUNK = 100
+CHUNK = 250
 
 
 @shared_task(name="notifications.send_pushes", queue="push", time_limit=settings.PUSH_TASK_TIME_LIMIT)
-def send_pushes(notification_ids: list[str]) -> dict[str, int]:
-    """Safe to run twice: only rows still due are claimed."""
-    return delivery.deliver(notification_ids)
+def send_pushes(notification_ids: list[str], lease_until: str | None = None) -> dict[str, int]:
+    """Safe to run twice: only rows still due, or still under this message's claim, are sent."""
+    claim = datetime.fromisoformat(lease_until) if lease_until else None
+    return delivery.deliver(notification_ids, lease_until=claim)
 
 
-def enqueue_pushes(notification_ids: list[str]) -> None:
+def enqueue_pushes(notification_ids: list[str], *, lease_until: datetime | None = None) -> None:
+    """Queues the pushes in chunks. `lease_until`: the rows were written `sending` under that claim
+    for these messages (the reminder dispatcher); without it the worker claims them."""
+    claim = lease_until.isoformat() if lease_until is not None else None
     for start in range(0, len(notification_ids), CHUNK):
-        send_pushes.delay(notification_ids[start : start + CHUNK])
+        send_pushes.delay(notification_ids[start : start + CHUNK], claim)
 
 
 @shared_task(name="notifications.push_pump")

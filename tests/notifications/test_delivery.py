@@ -270,3 +270,60 @@ def test_a_batch_costs_the_same_number_of_queries_whatever_its_size(fcm, count, 
     # claim: savepoint, lock+select, update, release; preferences; devices; one update per outcome.
     with django_assert_num_queries(7):
         assert delivery.deliver(ids) == {"sent": count}
+
+
+def _born_claimed(user, key, lease_until):
+    """A row as the reminder dispatcher writes it: `sending`, claimed for its queue message."""
+    return Notification.objects.create(
+        recipient=user,
+        kind=Notification.Kind.RITUAL_REMINDER,
+        title="Evening walk",
+        body="Your ritual starts now.",
+        dedupe_key=key,
+        push_state=State.SENDING,
+        push_attempts=1,
+        push_lease_until=lease_until,
+    )
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_rows_claimed_at_birth_are_sent_by_their_message_without_a_claim_write(
+    fcm, count, django_assert_num_queries, settings
+):
+    lease_until = timezone.now() + timedelta(seconds=settings.PUSH_QUEUE_LEASE_SECONDS)
+    ids = []
+    for index in range(count):
+        person = UserFactory.create()
+        DeviceFactory.create(user=person)
+        ids.append(str(_born_claimed(person, f"r{index}", lease_until).id))
+    # the rows with their recipient's zone; preferences; devices; one update per outcome.
+    with django_assert_num_queries(4):
+        assert delivery.deliver(ids, lease_until=lease_until) == {"sent": count}
+    assert Notification.objects.filter(push_state=State.SENT, push_attempts=1, push_lease_until=None).count() == count
+    assert len(fcm.received) == count
+
+    # The same message again (a worker lost after recording): nothing is sent twice.
+    assert delivery.deliver(ids, lease_until=lease_until) == {}
+    assert len(fcm.received) == count
+
+
+def test_a_row_claimed_for_another_message_or_too_late_is_not_sent(fcm, user, settings):
+    DeviceFactory.create(user=user)
+    lease_until = timezone.now() + timedelta(seconds=settings.PUSH_QUEUE_LEASE_SECONDS)
+    note = _born_claimed(user, "r1", lease_until)
+
+    # Another claim (e.g. the sweeper handed the row on and a worker claimed it anew).
+    assert delivery.deliver([str(note.id)], lease_until=lease_until - timedelta(seconds=1)) == {}
+    # Too little of the claim left to finish within the task's time limit: the sweeper's turn.
+    late = lease_until - timedelta(seconds=settings.PUSH_TASK_TIME_LIMIT - 1)
+    with time_machine.travel(late, tick=False):
+        assert delivery.deliver([str(note.id)], lease_until=lease_until) == {}
+    assert fcm.received == []
+    assert Notification.objects.get(pk=note.pk).push_state == State.SENDING
+
+    with time_machine.travel(lease_until + timedelta(seconds=1)):
+        assert push_pump() == 1  # swept back to pending, queued and sent (eager Celery)
+    note.refresh_from_db()
+    assert note.push_state == State.SENT
+    assert note.push_attempts == 2
+    assert len(fcm.received) == 1

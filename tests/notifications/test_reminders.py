@@ -13,7 +13,7 @@ from notifications.tasks import dispatch_reminders
 from rituals.models import Ritual
 from sync.changes import current_version
 from sync.pull import pull
-from tests.factories import UserFactory, pair
+from tests.factories import DeviceFactory, UserFactory, pair
 
 pytestmark = pytest.mark.django_db
 
@@ -197,8 +197,9 @@ def test_after_downtime_recent_reminders_go_out_and_stale_ones_are_recorded_as_m
 
     sent = list(_reminders(recent))
     missed = list(_reminders(stale))
-    assert [n.push_state for n in sent] == ["pending", "pending"]
-    assert all(n.read_at is None for n in sent)
+    # Written claimed for the queue message that will carry them (sent after commit).
+    assert [n.push_state for n in sent] == ["sending", "sending"]
+    assert all(n.push_lease_until is not None and n.read_at is None for n in sent)
     assert [n.push_state for n in missed] == ["skipped", "skipped"]
     assert all(n.push_last_error.startswith("missed") and n.read_at is not None for n in missed)
     # Both move on to the next day; nothing is sent late.
@@ -233,7 +234,7 @@ def test_a_reminder_already_written_is_neither_pushed_nor_synced_again(
     couple, monkeypatch, django_capture_on_commit_callbacks
 ):
     queued: list[str] = []
-    monkeypatch.setattr("notifications.tasks.enqueue_pushes", queued.extend)
+    monkeypatch.setattr("notifications.tasks.enqueue_pushes", lambda ids, **_: queued.extend(ids))
     ritual = _ritual(couple, rrule="FREQ=DAILY", zone="UTC")
     with time_machine.travel(datetime(2026, 1, 5, 12, tzinfo=UTC)):
         reminder_reschedule(ritual=ritual)
@@ -266,3 +267,25 @@ def test_new_reminders_reach_each_partners_next_sync_pull(couple):
         changes = pull(user=member, last_pulled_at=cursors[member.pk])["changes"]["notifications"]
         assert [row["id"] for row in changes["updated"]] == [str(_reminders(ritual).get(recipient=member).pk)]
         assert changes["deleted"] == []
+
+
+def test_a_due_reminder_reaches_both_phones_through_its_claimed_message(
+    couple, fcm, django_capture_on_commit_callbacks
+):
+    """The whole path: dispatcher → rows written `sending` under the message's claim → the push
+    task (eager) sends them without claiming again → `sent` after one attempt."""
+    for membership in couple.memberships.all():
+        DeviceFactory.create(user=membership.user, push_token=f"phone-of-{membership.user_id}")
+    ritual = _ritual(couple, rrule="FREQ=DAILY", zone="UTC", at=time(12))
+    with time_machine.travel(datetime(2026, 1, 5, 11, tzinfo=UTC)):
+        reminder_reschedule(ritual=ritual)
+    with (
+        time_machine.travel(datetime(2026, 1, 5, 12, 0, 2, tzinfo=UTC), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert dispatch_due_reminders() == 2
+
+    rows = list(_reminders(ritual))
+    assert {(row.push_state, row.push_attempts) for row in rows} == {("sent", 1)}
+    assert sorted(fcm.collapse_ids()) == sorted(str(row.id) for row in rows)
+    assert sorted(fcm.tokens()) == sorted(f"phone-of-{row.recipient_id}" for row in rows)
