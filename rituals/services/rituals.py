@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -20,6 +20,7 @@ from rituals import recurrence
 from rituals.models import Completion, Ritual, RitualTemplate
 from rituals.models.ritual import STREAK_FIELDS
 from rituals.services import streaks
+from rituals.streaks import Checkpoint
 from sync.receivers import touch
 
 # Fields a client may set on create and change with PATCH; anything else in the input is ignored.
@@ -136,8 +137,17 @@ def _replayed_ritual(ritual_id: uuid.UUID, couple: Couple) -> Ritual | None:
 @transaction.atomic
 def ritual_update(*, ritual: Ritual, data: dict[str, Any]) -> Ritual:
     """PATCH: changes the given UPDATABLE_FIELDS (others are ignored) and bumps updated_at."""
-    locked = Ritual.objects.select_for_update().get(pk=ritual.pk)
     changes = {name: data[name] for name in UPDATABLE_FIELDS if name in data}
+    recompute = any(name in changes for name in streaks.STREAK_INPUTS)
+    locked: Ritual
+    ever_completed = False
+    if recompute:
+        # A ritual never completed needs no walk (and no query) for its new streak checkpoint.
+        completed = Exists(Completion.objects.filter(ritual_id=OuterRef("pk")))
+        annotated = Ritual.objects.select_for_update().annotate(completed=completed).get(pk=ritual.pk)
+        locked, ever_completed = annotated, annotated.completed
+    else:
+        locked = Ritual.objects.select_for_update().get(pk=ritual.pk)
     for name, value in changes.items():
         setattr(locked, name, value)
     values = {name: getattr(locked, name) for name in EDITABLE_FIELDS}
@@ -146,11 +156,12 @@ def ritual_update(*, ritual: Ritual, data: dict[str, Any]) -> Ritual:
         _validate_schedule(values)
     locked.rrule = values["rrule"]  # normalized
     locked.updated_at = timezone.now()
-    recomputed: tuple[str, ...] = ()
-    if any(name in changes for name in streaks.STREAK_INPUTS):
-        streaks.streak_checkpoint_recompute(ritual=locked)
-        recomputed = STREAK_FIELDS
-    locked.save(update_fields=[*changes, "rrule", "updated_at", *recomputed])
+    if recompute:
+        if ever_completed:
+            streaks.streak_checkpoint_recompute(ritual=locked)
+        else:
+            locked.streak_checkpoint = Checkpoint()
+    locked.save(update_fields=[*changes, "rrule", "updated_at", *(STREAK_FIELDS if recompute else ())])
     # A new time, zone, rule, offset or status moves (or, when paused, removes) the next reminder.
     reminder_reschedule(ritual=locked)
     return locked

@@ -339,6 +339,21 @@ def test_the_list_is_cursor_paginated(me, couple):
     assert titles == ["R5", "R4", "R3", "R2", "R1"]
 
 
+def test_listing_takes_three_queries_whatever_the_number_of_rituals(me, partner, couple, django_assert_num_queries):
+    occurrence = datetime(2026, 1, 4, 18, tzinfo=UTC)
+    for count in (1, 50):
+        Ritual.objects.all().delete()
+        for _ in range(count):
+            ritual = make_ritual(couple, me.user)
+            for user in (me.user, partner.user):
+                Completion.objects.create(couple=couple, ritual=ritual, user=user, occurrence_at=occurrence)
+        # Completions written around completion_record leave the streak checkpoints invalid: session+user
+        # with membership+couple, rituals page, their completions counted per local date (one query for all)
+        with django_assert_num_queries(3):
+            response = me.get("/api/v1/rituals", {"page_size": 100})
+        assert len(response.json()["results"]) == count
+
+
 @pytest.mark.parametrize("weeks", [1, 60])
 def test_listing_takes_two_queries_whatever_the_number_of_rituals_and_their_history(
     me, partner, couple, weeks, django_assert_num_queries

@@ -188,6 +188,12 @@ def test_editing_what_streaks_derive_from_recomputes_the_checkpoint(me_user, cou
             assert_stored_equals_full_walk(ritual)
             assert ritual_view(ritual=ritual, now=NOW).streak == expected_streak(ritual, NOW), change
 
+        never_done = make_ritual(couple, me_user, rrule="FREQ=DAILY", start_date=date(2026, 4, 1))
+        Ritual.objects.filter(pk=never_done.pk).update(streak_valid=False)
+        never_done = ritual_update(ritual=never_done, data={"grace_days": 3})  # no walk: nothing to count
+        assert_stored_equals_full_walk(never_done)
+        assert never_done.streak_valid
+
 
 def test_completions_written_or_deleted_around_the_service_invalidate_the_checkpoint(me_user, partner_user, couple):
     with time_machine.travel(NOW, tick=False):
