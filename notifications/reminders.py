@@ -71,6 +71,22 @@ def _next_occurrence(ritual: Ritual, after: datetime) -> datetime | None:
     )
 
 
+def _next_occurrence_shared(
+    ritual: Ritual, after: datetime, memo: dict[tuple[object, ...], datetime | None]
+) -> datetime | None:
+    """`_next_occurrence`, computed once per `recurrence.next_occurrence_key` in `memo`."""
+    key = recurrence.next_occurrence_key(
+        rrule=ritual.rrule,
+        start_date=ritual.start_date,
+        local_time=ritual.local_time,
+        time_zone=ritual.time_zone,
+        after=after + _offset(ritual),
+    )
+    if key not in memo:
+        memo[key] = _next_occurrence(ritual, after)
+    return memo[key]
+
+
 def dispatch_due_reminders(
     *, batch_size: int | None = None, now: datetime | None = None, on_backlog: Callable[[], object] | None = None
 ) -> int:
@@ -107,6 +123,8 @@ def _dispatch_batch(batch_size: int, now: datetime) -> tuple[int, int]:
         # per row in the push worker: notifications.delivery.claim).
         lease_until = timezone.now() + timedelta(seconds=settings.PUSH_QUEUE_LEASE_SECONDS)
         notifications: list[dict[str, Any]] = []
+        # Rituals due together in one zone share wall time and instant: many share the answer too.
+        memo: dict[tuple[object, ...], datetime | None] = {}
         to_push: list[UUID] = []
         stale: list[UUID] = []
         for schedule in schedules:
@@ -120,7 +138,7 @@ def _dispatch_batch(batch_size: int, now: datetime) -> tuple[int, int]:
                 notifications.append(note)
                 if not missed:
                     to_push.append(note["id"])
-            following = _next_occurrence(ritual, max(now, schedule.occurrence_at)) if recipients else None
+            following = _next_occurrence_shared(ritual, max(now, schedule.occurrence_at), memo) if recipients else None
             if following is None:
                 stale.append(ritual.pk)
             else:

@@ -394,3 +394,27 @@ def local_day_bounds(day: date, time_zone: str) -> tuple[datetime, datetime]:
 def local_date(instant: datetime, time_zone: str) -> date:
     """The calendar date of an aware instant in a zone."""
     return instant.astimezone(zone(time_zone)).date()
+
+
+def next_occurrence_key(
+    *, rrule: str, start_date: date, local_time: time, time_zone: str, after: datetime
+) -> tuple[object, ...]:
+    """A key under which `next_occurrence_after`'s answer may be shared between rituals.
+
+    Rituals due at the same instant in the same zone share their wall time and `after`; with a
+    rule of INTERVAL 1 and no COUNT, once `after` lies more than a month past start_date (so the
+    expansion starts from the period containing `after`, never from start_date itself), the start
+    date matters only through the defaults dateutil would take from it: its weekday (WEEKLY
+    without BYDAY) and its day of the month (MONTHLY without BYDAY). Everything else keys on the
+    full start date. The reminder dispatcher memoizes per batch with it."""
+    rule = _parsed(rrule)
+    local_day = after.astimezone(zone(time_zone)).date()
+    if rule["interval"] != 1 or rule["count"] is not None or (local_day - start_date).days <= 32:
+        anchor: object = start_date
+    else:
+        weekly, monthly = rule["freq"] == "WEEKLY", rule["freq"] == "MONTHLY"
+        anchor = (
+            start_date.weekday() if weekly and not rule["byday"] else None,
+            start_date.day if monthly and not rule["byday"] else None,
+        )
+    return (rule["text"], local_time, time_zone, after, anchor)
