@@ -1,12 +1,18 @@
+import base64
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
 
-from notifications.api.serializers import NotificationOutputSerializer
+from config.api.pagination import CreatedAtCursorPagination
+from notifications.api.serializers import NotificationOutputSerializer, notifications_output
 from notifications.models import Notification, NotificationPreference
+from notifications.selectors import INBOX_COLUMNS, inbox_of
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +157,40 @@ def test_the_inbox_renders_each_notification_as_its_output_serializer_does(me):
     expected = NotificationOutputSerializer(mine, many=True).data
     assert body["results"] == json.loads(JSONRenderer().render(expected))
     assert [list(item) for item in body["results"]] == [list(NotificationOutputSerializer().fields)] * 3
+
+
+def _orm_page(user, url):
+    """The page DRF's cursor paginator makes of the ORM queryset the inbox list used to read."""
+    request = Request(APIRequestFactory().get(url, secure=True, HTTP_HOST="testserver"))
+    paginator = CreatedAtCursorPagination()
+    rows: list[dict[str, Any]] = paginator.paginate_queryset(inbox_of(user=user).values(*INBOX_COLUMNS), request) or []
+    return json.loads(JSONRenderer().render(paginator.get_paginated_response(notifications_output(rows)).data))
+
+
+def test_paging_both_ways_matches_the_orm_queryset_page_for_page(me):
+    now = timezone.now()
+    for index in range(7):
+        _note(me.user, f"n{index}", created_at=now - timedelta(minutes=index), read_at=now if index % 2 else None)
+
+    url, seen = "https://testserver/api/v1/notifications?page_size=3", []
+    while url:
+        body = me.get(url, secure=True).json()
+        assert body == _orm_page(me.user, url)
+        seen.append(url)
+        url = body["next"]
+    assert len(seen) == 3
+    url = me.get(seen[-1], secure=True).json()["previous"]
+    while url:  # and back, through the previous links (reversed cursors)
+        body = me.get(url, secure=True).json()
+        assert body == _orm_page(me.user, url)
+        url = body["previous"]
+
+
+def test_a_tampered_cursor_is_refused_as_before(me):
+    _note(me.user, "one")
+    cursor = base64.b64encode(b"o=0&p=not-a-date").decode()
+
+    response = me.get(f"/api/v1/notifications?cursor={cursor}")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
