@@ -168,7 +168,7 @@ class Benchmark:
                 if time.time() - due > self.args.timeout:
                     record["error"] = "due reminders left at the timeout"
                     break
-                time.sleep(0.2)
+                time.sleep(0.5)
             record["written"] = Notification.objects.count()
         except Exception as error:  # reported, and the drain stops at its stall limit
             record["error"] = repr(error)

@@ -165,19 +165,32 @@ class CpuTracker:
     sessions): each process is sampled whenever `sample()` runs, and its last value counts even
     after it exits. Call `sample()` often (the drain loop does, twice a second)."""
 
+    # Finding the processes scans all of /proc, which cost the runner more CPU than reading them;
+    # they are looked up again only this often (database sessions and pool children live long).
+    FIND_EVERY_SECONDS = 3.0
+
     def __init__(self, groups: dict[str, Callable[[], list[int]]]) -> None:
         self.groups = groups
         self.baseline: dict[str, dict[int, float]] = {name: {} for name in groups}
         self.latest: dict[str, dict[int, float]] = {name: {} for name in groups}
+        self.found: dict[str, list[int]] = {}
+        self.found_at = 0.0
 
     def start(self) -> None:
-        for name, find in self.groups.items():
-            self.baseline[name] = {pid: cpu for pid in find() if (cpu := process_cpu(pid)) is not None}
+        self._find()
+        for name, pids in self.found.items():
+            self.baseline[name] = {pid: cpu for pid in pids if (cpu := process_cpu(pid)) is not None}
             self.latest[name] = dict(self.baseline[name])
 
+    def _find(self) -> None:
+        self.found = {name: find() for name, find in self.groups.items()}
+        self.found_at = time.monotonic()
+
     def sample(self) -> None:
-        for name, find in self.groups.items():
-            for pid in find():
+        if time.monotonic() - self.found_at > self.FIND_EVERY_SECONDS:
+            self._find()
+        for name, pids in self.found.items():
+            for pid in pids:
                 cpu = process_cpu(pid)
                 if cpu is not None:
                     self.latest[name][pid] = cpu
