@@ -327,3 +327,20 @@ def test_a_row_claimed_for_another_message_or_too_late_is_not_sent(fcm, user, se
     assert note.push_state == State.SENT
     assert note.push_attempts == 2
     assert len(fcm.received) == 1
+
+
+def test_an_outcome_is_recorded_only_under_the_lease_the_push_was_sent_under(user):
+    """A slow worker whose row was swept and claimed anew (another lease) must not overwrite the
+    new holder's row with its own late outcome."""
+    note = _note(user)
+    [row] = delivery.claim([str(note.id)])
+    newer = row.push_lease_until + timedelta(minutes=5)
+    Notification.objects.filter(pk=note.pk).update(push_lease_until=newer)  # swept, claimed anew
+
+    failed = delivery._Decision(State.FAILED, "late answer")
+    delivery._record({note.id: failed}, {note.id: row.push_lease_until}, timezone.now())
+
+    note.refresh_from_db()
+    assert (note.push_state, note.push_lease_until, note.push_last_error) == (State.SENDING, newer, "")
+    delivery._record({note.id: delivery._Decision(State.SENT)}, {note.id: newer}, timezone.now())
+    assert Notification.objects.get(pk=note.pk).push_state == State.SENT
