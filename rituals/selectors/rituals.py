@@ -86,8 +86,9 @@ class _Done(NamedTuple):
 _ByDay = dict[UUID, dict[date, dict[Any, _Done]]]
 
 
-# Plain SQL (config.api.sql: prepared once per connection) on the `today` path: the ORM spent more
-# CPU building its two queries than PostgreSQL answering them (a few rows through an index each).
+# Plain SQL (config.api.sql: prepared once per connection) on the paths every app start reads (today,
+# the first page of the list): the ORM spent more CPU building these queries than PostgreSQL
+# answering them (a few rows through an index each).
 _RITUAL_FIELDS = [field.attname for field in Ritual._meta.concrete_fields]
 _RITUAL_COLUMNS = ", ".join(str(field.column) for field in Ritual._meta.concrete_fields)
 _ACTIVE_RITUALS_SQL = f"""
@@ -106,6 +107,24 @@ def active_rituals_of(*, user: User) -> list[Ritual]:
         return []
     rows = fetch(_ACTIVE_RITUALS_SQL, [couple_id, Ritual.Status.ACTIVE.value])
     return [Ritual.from_db("default", _RITUAL_FIELDS, row) for row in rows]
+
+
+_NEWEST_RITUALS_SQL = f"""
+    SELECT {_RITUAL_COLUMNS}
+    FROM {Ritual._meta.db_table}
+    WHERE couple_id = %s AND deleted_at IS NULL
+    ORDER BY created_at DESC
+    LIMIT %s
+"""  # noqa: S608 (names from the model)
+
+
+def newest_rituals_of(*, user: User, limit: int) -> list[Ritual]:
+    """The first `limit` of `rituals_of(user).order_by("-created_at")` (the first page of the list),
+    in plain SQL: the same rows and scoping as active_rituals_of."""
+    couple_id = active_couple_id(user)
+    if couple_id is None:
+        return []
+    return [Ritual.from_db("default", _RITUAL_FIELDS, row) for row in fetch(_NEWEST_RITUALS_SQL, [couple_id, limit])]
 
 
 def rituals_of(*, user: User) -> QuerySet[Ritual]:
