@@ -161,7 +161,7 @@ PUSH_QUEUE_LEASE_SECONDS = env_int("PUSH_QUEUE_LEASE_SECONDS", 300)
 # out; an older one is recorded as missed and not pushed.
 REMINDER_GRACE_MINUTES = env_int("REMINDER_GRACE_MINUTES", 30)
 # Rows claimed per dispatcher transaction.
-REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 500)
+REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 1000)
 # Dispatchers working through one burst of due reminders side by side (the beat's run and the
 # helpers it starts on the default queue when its first batch is full).
 REMINDER_DISPATCHERS = env_int("REMINDER_DISPATCHERS", 2)
