@@ -11,9 +11,9 @@ statement: Django's cursors bind on the client), so each connection plans it onc
 cursor wrapper, so it is logged (and counted by `django_assert_num_queries`) and its errors wrapped
 like any other query.
 
-`DB_PREPARED_STATEMENTS = False` (environment variable of the same name) sends them unprepared, for
-a transaction-mode pooler that does not keep prepared statements (PgBouncer before 1.21, or without
-`max_prepared_statements`). Other databases: a plain cursor.
+The setting `DB_PREPARED_STATEMENTS = False` sends them unprepared, for a transaction-mode pooler
+that does not keep prepared statements (PgBouncer before 1.21, or without `max_prepared_statements`).
+Other databases: a plain cursor.
 """
 
 from collections.abc import Sequence
