@@ -67,7 +67,7 @@ def pull(*, user: User, last_pulled_at: int | None = None, schema_version: int |
             changed[name].add(record_id)
     for name, ids in changed.items():
         spec = TABLES[name]
-        records = list(spec.visible(user).filter(pk__in=ids))
+        records = spec.changed(user, ids)
         changes[name]["updated"] = [spec.raw(record, user) for record in records]
         # Stamped as changed but no longer visible (unshared, of an ended couple...): gone for this phone.
         changes[name]["deleted"] += sorted(ids - {str(record.pk) for record in records})

@@ -70,10 +70,11 @@ class Columns:
     """Some columns of a model: their SELECT list, and rows of them as dicts with the values `.values()`
     would give (the backend's and the fields' converters applied, e.g. JSON decoded)."""
 
-    def __init__(self, model: type[Model], names: Sequence[str]) -> None:
+    def __init__(self, model: type[Model], names: Sequence[str], *, alias: str = "") -> None:
         self.names = list(names)
         self.fields = [model._meta.get_field(name) for name in names]
-        self.select = ", ".join(str(field.column) for field in self.fields)  # type: ignore[union-attr]
+        prefix = f"{alias}." if alias else ""
+        self.select = ", ".join(f"{prefix}{field.column}" for field in self.fields)  # type: ignore[union-attr]
 
     def dicts(self, rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
         converters = []

@@ -1,11 +1,15 @@
 """GET sync/pull: first sync, incremental pulls, tombstones, privacy, unpair, query counts."""
 
 import uuid
+from dataclasses import replace
 from datetime import date, time
 
 import pytest
+from django.utils import timezone
 
+from notifications.models import Notification
 from rituals.models import CheckIn, Completion, Ritual
+from sync import tables
 
 pytestmark = pytest.mark.django_db
 PULL = "/api/v1/sync/pull"
@@ -213,3 +217,54 @@ def test_record_ids_are_client_uuids_and_a_replayed_create_is_a_no_op(me, partne
     )
     assert (first.status_code, again.status_code) == (201, 200)
     assert Ritual.objects.filter(id=ritual_id).count() == 1
+
+
+@pytest.mark.parametrize("reader", ["me", "partner", "stranger"])
+def test_changed_completions_and_notifications_load_as_their_querysets_do(
+    me, partner, couple, stranger, reader, monkeypatch
+):
+    """Incremental pulls load these two tables in plain SQL (sync.tables.Table.load): the same records
+    as `visible(user).filter(pk__in=...)` must come out, the partner's note hidden, a deleted
+    ritual's completions gone, nothing of another couple."""
+    clients = {"me": me, "partner": partner, "stranger": stranger}
+    kept, gone = (
+        Ritual.objects.create(
+            couple=couple,
+            title=title,
+            category="affection",
+            rrule="FREQ=DAILY",
+            start_date=date(2026, 1, 1),
+            local_time=time(8),
+            time_zone="UTC",
+        )
+        for title in ("kept", "gone")
+    )
+    cursor = pull(clients[reader])["timestamp"]
+    for ritual in (kept, gone):
+        for user, note in ((me.user, "mine"), (partner.user, "theirs")):
+            Completion.objects.create(
+                couple=couple,
+                ritual=ritual,
+                user=user,
+                occurrence_at="2026-01-01T08:00:00Z",
+                note=note,
+                connection_rating=4,
+            )
+    for client in clients.values():
+        Notification.objects.create(
+            recipient=client.user,
+            kind="nudge",
+            title="hi",
+            body="b",
+            data={"a": [1, None]},
+            dedupe_key=str(uuid.uuid4()),
+        )
+    Ritual.objects.filter(pk=gone.pk).update(deleted_at=timezone.now())
+
+    fast = pull(clients[reader], cursor)
+    for name in ("ritual_completions", "notifications"):
+        monkeypatch.setitem(tables.TABLES, name, replace(tables.TABLES[name], load=None))
+    assert fast == pull(clients[reader], cursor)
+    assert len(fast["changes"]["notifications"]["updated"]) == 1
+    expected = 0 if reader == "stranger" else 2
+    assert len(fast["changes"]["ritual_completions"]["updated"]) == expected
