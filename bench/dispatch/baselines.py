@@ -1,9 +1,9 @@
 """Baselines measured in the same run, on the same machine, right after the main measurement.
 
-- Redis enqueue: the task messages `enqueue_pushes` publishes (100 notification ids each), sent
+- Redis enqueue: the task messages `enqueue_pushes` publishes (CHUNK = 250 notification ids each), sent
   with Celery to a queue nobody consumes, and the same bytes pushed with a bare LPUSH.
 - Fake FCM server: its own throughput with a trivial client (http.client, keep-alive, many threads).
-- FCM provider: `FcmProvider.send` (batches of 100, all in flight at once) in one process, the
+- FCM provider: `FcmProvider.send` (batches of CHUNK = 250, all in flight at once) in one process, the
   pushes per second and the CPU each push costs; the worker pool is made of such processes.
 """
 

@@ -4,6 +4,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from notifications.tasks import CHUNK
+
 TARGET_DRAIN_SECONDS = 60
 TARGET_RITUALS = 100_000
 
@@ -147,12 +149,12 @@ def _baseline_lines(baselines: dict[str, Any]) -> list[str]:
         "",
         "| baseline (same run) | value |",
         "|---|---|",
-        f"| Redis: Celery publish of send_pushes messages (100 ids, {redis['message_bytes']:,} B) | "
+        f"| Redis: Celery publish of send_pushes messages ({CHUNK} ids, {redis['message_bytes']:,} B) | "
         f"{redis['celery_messages_per_s']:,.0f} msg/s = {redis['celery_ids_per_s']:,.0f} pushes/s |",
         f"| Redis: bare LPUSH of the same bytes | {redis['lpush_messages_per_s']:,.0f} msg/s |",
         f"| fake FCM server, trivial client ({fake['connections']} keep-alive connections) | "
         f"{fake['requests_per_s']:,.0f} req/s (server {fake['server_cpu_us_per_request']:.0f} µs CPU/req, "
         f"client {fake['client_cpu_us_per_request']:.0f} µs; {fake['errors']} errors) |",
-        f"| FcmProvider.send alone, one process, batches of 100 | {client['pushes_per_s']:,.0f} pushes/s, "
+        f"| FcmProvider.send alone, one process, batches of {CHUNK} | {client['pushes_per_s']:,.0f} pushes/s, "
         f"{client['client_cpu_us_per_push']:.0f} µs CPU/push |",
     ]
