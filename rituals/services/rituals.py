@@ -242,9 +242,11 @@ def completion_record(
     if not recurrence.MIN_YEAR <= occurrence_at.year <= recurrence.MAX_YEAR:
         raise _field_error("occurrence_at", "This ritual has no occurrence at that time.", "not_an_occurrence")
     completion_id = id or uuid.uuid4()
-    # Locked first (before the insert takes its key-share lock on the row): both partners completing
-    # the same occurrence at once then see each other's completion, in turn.
-    locked = Ritual.objects.select_for_update().get(pk=ritual.pk)
+    # Locked before anything is read or inserted: both partners completing the same occurrence at
+    # once then see each other's completion, in turn, and advance the streak checkpoint one after
+    # the other. NO KEY UPDATE: only derived columns change, so foreign keys to the ritual (the
+    # completion's own insert, goal links) are not blocked.
+    locked = Ritual.objects.select_for_update(no_key=True).get(pk=ritual.pk)
     day = recurrence.local_date(occurrence_at, locked.time_zone)
     day_start, day_end = recurrence.local_day_bounds(day, locked.time_zone)
     # One query answers "is this a replay?", "did this user already do that day's occurrence?" and

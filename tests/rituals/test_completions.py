@@ -242,6 +242,22 @@ def test_two_ids_for_one_occurrence_at_once_give_one_completion_and_a_409():
     assert Completion.objects.count() == 4
 
 
+@pytest.mark.django_db(transaction=True)
+def test_both_partners_confirming_at_once_count_the_occurrence_for_the_stored_streak():
+    me_user, partner_user = UserFactory.create(), UserFactory.create()
+    couple = pair(me_user, partner_user)
+    ritual = make_ritual(couple, me_user, start_date=date(2026, 1, 1), requires_both_confirmation=True, grace_days=0)
+    clients = [AppClient().sign_in(me_user), AppClient().sign_in(partner_user)]
+    sundays = ("2026-02-15T18:00:00Z", "2026-02-22T18:00:00Z", "2026-03-01T18:00:00Z", "2026-03-08T18:00:00Z", SUNDAY)
+    for occurrence_at in sundays:
+        responses = race(*[lambda c=c, at=occurrence_at: complete(c, ritual, occurrence_at=at) for c in clients])
+
+        assert [r.status_code for r in responses] == [201, 201]
+    ritual.refresh_from_db()
+    assert (ritual.streak_valid, ritual.streak_last_done, ritual.streak_running) == (True, date(2026, 3, 15), 5)
+    assert clients[0].get(f"/api/v1/rituals/{ritual.pk}").json()["streak"] == {"current": 5, "longest": 5}
+
+
 # Streaks -------------------------------------------------------------------------------------------
 
 
