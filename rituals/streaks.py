@@ -21,6 +21,11 @@ The rule (also in docs/api.md, "Rituals"):
 Example, daily, grace 1: done Mon, Tue, missed Wed, done Thu (Wed forgiven: Thu is 1 day later)
 -> 3. Missed Wed and Thu, done Fri: Wed is not forgiven (Fri is 2 days later) -> the streak restarts
 at Fri (1).
+
+The walk is done forwards: a miss is settled by the next completed occurrence, and only the first
+miss after a completed one matters (it is the furthest from the next completion). So the state after
+the last completed occurrence (`Checkpoint`) answers for every later day (`streak_at`) and advances
+by one completed occurrence in O(1) (`checkpoint_add`); rituals store it (rituals.services.streaks).
 """
 
 from collections.abc import Collection, Iterable
