@@ -2,6 +2,7 @@
 shares one computation between them)."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -45,7 +46,11 @@ def test_rituals_with_the_same_key_have_the_same_next_occurrence(first, other_st
 
 
 def test_the_start_date_drops_out_of_the_key_only_where_it_cannot_matter():
-    args = {"local_time": time(21), "time_zone": "Europe/Berlin", "after": datetime(2026, 11, 29, 20, tzinfo=UTC)}
+    args: dict[str, Any] = {
+        "local_time": time(21),
+        "time_zone": "Europe/Berlin",
+        "after": datetime(2026, 11, 29, 20, tzinfo=UTC),
+    }
     key = next_occurrence_key
     daily = [key(rrule="FREQ=DAILY", start_date=date(2026, 1, day), **args) for day in (1, 2)]
     assert daily[0] == daily[1]
