@@ -5,11 +5,10 @@ At most once per notification: a row is claimed by moving it to `sending` (under
 are written by the dispatcher already `sending`, claimed for the one queue message that carries
 them (its `lease_until` is the token): that message's worker sends them without another write.
 Only the claimer moves a row on to `sent`, `failed`, `held`, `skipped` or back to `pending` for a
-retry. A
-worker killed mid-send leaves the row `sending`; when the lease ends, `push_sweep` hands it back to
-the queue. Each push carries the notification id as its collapse id, so in the one case no server
-can rule out (the provider accepted the message, the worker died before recording it) the phone
-still shows it once.
+retry. A worker killed mid-send leaves the row `sending`; when the lease ends, `push_pump`'s sweep
+hands it back to the queue. Each push carries the notification id as its collapse id, so in the
+one case no server can rule out (the provider accepted the message, the worker died before
+recording it) the phone still shows it once.
 
 The number of queries per batch is constant in its size.
 """
@@ -54,14 +53,9 @@ _PARTNER_KINDS = {
 }
 
 
-def _due() -> Q:
-    now = timezone.now()
-    not_before = Q(push_not_before__isnull=True) | Q(push_not_before__lte=now)
-    return (Q(push_state=State.PENDING) | Q(push_state=State.HELD)) & not_before
-
-
 def _is_due(row: Notification, now: datetime) -> bool:
-    """`_due()` for a row in hand."""
+    """Whether a push is waiting for a worker: pending or held, and its time (retry backoff, end
+    of quiet hours) has come."""
     waiting = row.push_state in (State.PENDING, State.HELD)
     return waiting and (row.push_not_before is None or row.push_not_before <= now)
 
@@ -234,6 +228,8 @@ def _record(decisions: dict[UUID, _Decision], leases: dict[UUID, datetime | None
         key = (decision.state, decision.error, decision.not_before, leases[notification_id])
         groups[key].append(notification_id)
     for (state, error, not_before, lease), ids in groups.items():
+        if lease is None:  # never for a claimed row; and `= NULL` would match rows nobody holds
+            continue
         Notification.objects.filter(id__any=ids, push_lease_until=lease).update(
             push_state=state,
             push_last_error=error,
