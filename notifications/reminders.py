@@ -177,22 +177,21 @@ def _dispatch_batch(batch_size: int, now: datetime) -> tuple[int, int]:
         memo: dict[tuple[object, ...], datetime | None] = {}
         to_push: list[UUID] = []
         stale: list[UUID] = []
-        for schedule in schedules:
-            ritual = schedule  # the row carries the ritual's columns the reminder needs
-            live = ritual.status == Ritual.Status.ACTIVE and ritual.deleted_at is None
-            recipients = partners.get(ritual.couple_id, []) if live else []
-            missed = now - schedule.fire_at > grace
+        for due in schedules:  # each row carries its ritual's columns
+            live = due.status == Ritual.Status.ACTIVE and due.deleted_at is None
+            recipients = partners.get(due.couple_id, []) if live else []
+            missed = now - due.fire_at > grace
             for (user_id,) in recipients:
                 claim = None if missed else lease_until
-                note = _reminder(ritual, schedule.occurrence_at, user_id, now=now, lease_until=claim)
+                note = _reminder(due, due.occurrence_at, user_id, now=now, lease_until=claim)
                 notifications.append(note)
                 if not missed:
                     to_push.append(note["id"])
-            following = _next_occurrence_shared(ritual, max(now, schedule.occurrence_at), memo) if recipients else None
+            following = _next_occurrence_shared(due, max(now, due.occurrence_at), memo) if recipients else None
             if following is None:
-                stale.append(ritual.pk)
+                stale.append(due.pk)
             else:
-                schedule.occurrence_at, schedule.fire_at = following, following - _offset(ritual)
+                due.occurrence_at, due.fire_at = following, following - _offset(due)
         written = _insert_new(notifications)
         # Raw SQL sends no signal: sync learns of the new rows from their recipient and id.
         touch_notifications((note["recipient_id"], note["id"]) for note in notifications if note["id"] in written)
