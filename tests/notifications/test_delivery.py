@@ -334,11 +334,13 @@ def test_an_outcome_is_recorded_only_under_the_lease_the_push_was_sent_under(use
     new holder's row with its own late outcome."""
     note = _note(user)
     [row] = delivery.claim([str(note.id)])
-    newer = row.push_lease_until + timedelta(minutes=5)
+    held_under = row.push_lease_until
+    assert held_under is not None
+    newer = held_under + timedelta(minutes=5)
     Notification.objects.filter(pk=note.pk).update(push_lease_until=newer)  # swept, claimed anew
 
     failed = delivery._Decision(State.FAILED, "late answer")
-    delivery._record({note.id: failed}, {note.id: row.push_lease_until}, timezone.now())
+    delivery._record({note.id: failed}, {note.id: held_under}, timezone.now())
 
     note.refresh_from_db()
     assert (note.push_state, note.push_lease_until, note.push_last_error) == (State.SENDING, newer, "")

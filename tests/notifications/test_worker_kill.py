@@ -368,9 +368,13 @@ def test_a_worker_keeps_its_database_session_between_tasks(note, broker, fake, s
         for n in range(2)
     ]
     seen: list[list[int]] = []
+
+    def sent(each: Notification) -> Callable[[], bool]:
+        return lambda: _state(each).push_state == State.SENT
+
     for each in notes:
         send_pushes.delay([str(each.id)])
-        _wait_for(lambda each=each: _state(each).push_state == State.SENT, "the push to be sent")
+        _wait_for(sent(each), "the push to be sent")
         seen.append(_wait_for(worker_sessions, "the worker's session"))
     assert len(fake.received) == 3
     assert seen[0] == seen[1] == seen[2]
