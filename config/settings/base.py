@@ -97,7 +97,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # The few hand-written statements of the hottest request paths are prepared once per connection
 # (config/api/sql.py). Set to False behind a transaction-mode pooler that does not keep prepared
 # statements (PgBouncer before 1.21, or without max_prepared_statements).
-DB_PREPARED_STATEMENTS = True
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 
 # CACHE / REDIS
 # ------------------------------------------------------------------------------
