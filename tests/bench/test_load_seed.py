@@ -54,6 +54,11 @@ def test_seed_writes_a_year_for_every_couple(seeded: Seeded) -> None:
         assert cursor.fetchone()[0] >= 6
 
 
+def test_seeded_rituals_start_with_current_streak_checkpoints(seeded: Seeded) -> None:
+    """As the app keeps them: otherwise every read would walk each ritual's whole history."""
+    assert not Ritual.objects.filter(deleted_at__isnull=True, streak_valid=False).exists()
+
+
 def test_every_completion_is_an_occurrence_of_its_ritual(seeded: Seeded) -> None:
     rituals = {r.pk: r for r in Ritual.objects.all()}
     for ritual_id, occurrence_at in Completion.objects.values_list("ritual_id", "occurrence_at"):
