@@ -60,15 +60,14 @@ def session_user(*, user_id: Any, session_id: Any) -> User | None:
     row = rows[0]
     user, membership, couple = (loader.load(row) for loader in query.loaders)
     assert isinstance(user, User)  # noqa: S101 (the query's INNER JOIN: a row always has its user)
+    assert membership is None or isinstance(membership, Membership)  # noqa: S101 (its loader's model)
     if membership is not None:
         _MEMBERSHIP_COUPLE.set_cached_value(membership, couple)
         _MEMBERSHIP_USER.set_cached_value(membership, user)
     # Imported here: couples.scoping imports DRF, whose settings import this module.
     from couples import scoping
 
-    # What `scoping.with_active_membership`'s join would have left on the user, then cached as usual.
-    setattr(user, scoping._JOINED, membership)
-    scoping.remember_active_membership(user)
+    scoping.remember_active_membership(user, membership)
     return user
 
 
@@ -121,9 +120,9 @@ class _SessionQuery:
             return qn(opts.get_field(name).column)
 
         user_pk, couple_pk = col(User._meta, "id"), col(Couple._meta, "id")
-        # The same rows as `with_active_membership(User.objects).get(id=..., is_active=True,
-        # auth_sessions__id=..., auth_sessions__revoked_at__isnull=True)`: at most one, since a
-        # session has one user and a user one active membership (`one_active_couple_per_user`).
+        # The user of a live session, LEFT JOINed to their active membership and its couple: at most
+        # one row, since a session has one user and a user one active membership
+        # (`one_active_couple_per_user`).
         self.sql = (
             f"SELECT {', '.join(loader.select for loader in self.loaders)} "  # noqa: S608 (names from model meta)
             f"FROM {qn(User._meta.db_table)} u "

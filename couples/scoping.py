@@ -16,7 +16,6 @@ from config.api.errors import NotFoundError
 from couples.models import Couple, Membership
 
 _CACHE_ATTR = "_active_membership_cache"
-_JOINED = "active_membership_joined"
 
 
 class NotPairedError(NotFoundError):
@@ -36,18 +35,10 @@ def active_membership(user: User) -> Membership | None:
     return getattr(user, _CACHE_ATTR)
 
 
-def with_active_membership(users: models.QuerySet[User]) -> models.QuerySet[User]:
-    """`users` with each one's active membership and couple joined in (LEFT JOIN: at most one row,
-    by the partial unique index `one_active_couple_per_user`). Pass each user to
-    `remember_active_membership`, and `active_membership` then costs no query: authentication
-    loads the requester this way, which saves a query on every couple-scoped request."""
-    joined = models.FilteredRelation("memberships", condition=models.Q(memberships__is_active=True))
-    return users.annotate(**{_JOINED: joined}).select_related(f"{_JOINED}__couple")
-
-
-def remember_active_membership(user: User) -> None:
-    """Caches the membership `with_active_membership` loaded, exactly as `active_membership` would."""
-    setattr(user, _CACHE_ATTR, getattr(user, _JOINED, None))
+def remember_active_membership(user: User, membership: Membership | None) -> None:
+    """Caches `membership` (with its couple loaded) as the user's active one, so `active_membership`
+    costs no query: authentication loads it with the requester, in the same query."""
+    setattr(user, _CACHE_ATTR, membership)
 
 
 def forget_active_membership(user: User) -> None:
