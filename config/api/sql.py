@@ -16,7 +16,7 @@ that does not keep prepared statements (PgBouncer before 1.21, or without `max_p
 Other databases: a plain cursor.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -64,6 +64,12 @@ def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with wrapped:
         wrapped.execute(sql, params)
         return wrapped.fetchall()
+
+
+def fetch_named(sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """`fetch` of a statement with `%(name)s` placeholders: a value it uses several times is sent
+    once (psycopg numbers the names; Django's cursor wrapper and query log take either form)."""
+    return fetch(sql, params)  # type: ignore[arg-type]
 
 
 class Columns:
