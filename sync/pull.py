@@ -17,7 +17,7 @@ from accounts.models import User
 from config.api import sql
 from config.api.errors import ApplicationError
 from couples.scoping import active_couple_id
-from sync.changes import _db_uuid, current_version
+from sync.changes import FIRST_VERSION, _db_uuid, current_version
 from sync.models import SyncCounter, SyncState
 from sync.tables import TABLES, Table
 
@@ -80,7 +80,9 @@ def _statement(json_tables: tuple[tuple[str, Any], ...]) -> str:
         )
         found = (
             "WITH c AS MATERIALIZED ("  # noqa: S608 (names from model meta and TABLES, no input)
-            f"SELECT coalesce((SELECT version FROM {SyncCounter._meta.db_table} WHERE user_id = %(user)s), 0) AS v), "
+            "SELECT greatest(coalesce("
+            f"(SELECT version FROM {SyncCounter._meta.db_table} WHERE user_id = %(user)s), 0), "
+            f"{FIRST_VERSION - 1}) AS v), "
             's AS MATERIALIZED (SELECT "table" AS t, record_id AS r, deleted AS d '
             f"FROM {SyncState._meta.db_table} "
             "WHERE user_id = %(user)s AND version > %(after)s AND version <= (SELECT v FROM c)) "
@@ -147,9 +149,10 @@ def pull_by_table(*, user: User, last_pulled_at: int | None = None) -> dict[str,
     cursor = current_version(user.pk)  # before reading any record: see docs/sync.md
     changes: dict[str, dict[str, list[Any]]] = {name: _empty() for name in TABLES}
     if last_pulled_at is None:
-        # First sync: everything the user may hold, as "created".
+        # First sync: everything the user may hold. As "updated", like every later pull: the app syncs
+        # with `sendCreatedAsUpdated: true`, and WatermelonDB logs an error for each "created" then.
         for name, table in TABLES.items():
-            changes[name]["created"] = [table.raw(record, user) for record in table.visible(user)]
+            changes[name]["updated"] = [table.raw(record, user) for record in table.visible(user)]
         return {"changes": changes, "timestamp": cursor}
     if last_pulled_at < 0 or last_pulled_at > cursor:
         raise InvalidCursorError()

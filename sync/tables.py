@@ -349,8 +349,9 @@ def couple_members(couple_id: UUID | None) -> list[UUID]:
     )
 
 
-def shared_records_of(couple_id: UUID) -> Iterable[tuple[str, str]]:
-    """Every record a phone may hold because of this couple (for unpair tombstones)."""
+def shared_records_of(couple_id: UUID) -> Iterable[tuple[str, str, UUID | None]]:
+    """Every record a phone may hold because of this couple (for unpair tombstones), with the member
+    who keeps it after the couple ends (a check-in's author; None: nobody)."""
     for name, model in (
         ("rituals", Ritual),
         ("ritual_completions", Completion),
@@ -360,6 +361,6 @@ def shared_records_of(couple_id: UUID) -> Iterable[tuple[str, str]]:
         ("prompt_answers", PromptAnswer),
     ):
         for pk in model.objects.filter(couple_id=couple_id).values_list("id", flat=True):
-            yield name, str(pk)
-    for pk in CheckIn.objects.filter(couple_id=couple_id, is_shared=True).values_list("id", flat=True):
-        yield "check_ins", str(pk)
+            yield name, str(pk), None
+    for pk, author in CheckIn.objects.filter(couple_id=couple_id, is_shared=True).values_list("id", "user_id"):
+        yield "check_ins", str(pk), author

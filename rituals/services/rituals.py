@@ -100,7 +100,8 @@ def ritual_create(*, couple: Couple, by: User, data: dict[str, Any]) -> tuple[Ri
             duration_minutes=template.duration_minutes,
             is_joint=template.is_joint,
         )
-    values.update({name: data[name] for name in EDITABLE_FIELDS if name in data})
+    # Status too: a phone may create a ritual paused (sync); the REST create serializer has no status.
+    values.update({name: data[name] for name in UPDATABLE_FIELDS if name in data})
     missing = [name for name in REQUIRED_ON_CREATE if values.get(name) in (None, "")]
     if missing:
         raise ValidationError({name: ValidationError("This field is required.", code="required") for name in missing})

@@ -50,9 +50,9 @@ def test_the_first_pull_returns_everything_the_user_may_hold(me, partner, couple
     body = pull(me)
 
     assert set(body["changes"]) == TABLES
-    assert ids(body, "rituals", "created") == {ritual["id"]}
-    assert ids(body, "partner_profiles", "created") == {str(partner.user.id)}
-    raw = body["changes"]["rituals"]["created"][0]
+    assert ids(body, "rituals", "updated") == {ritual["id"]}
+    assert ids(body, "partner_profiles", "updated") == {str(partner.user.id)}
+    raw = body["changes"]["rituals"]["updated"][0]
     assert raw["local_time"] == "19:00:00"
     assert isinstance(raw["created_at"], int)
     assert isinstance(body["timestamp"], int)
@@ -122,9 +122,9 @@ def test_the_partners_private_check_ins_and_completion_notes_never_appear(me, pa
 
     body = pull(me)
 
-    assert ids(body, "check_ins", "created") == {str(shared.id)}
+    assert ids(body, "check_ins", "updated") == {str(shared.id)}
     assert "secret" not in str(body)
-    completion = body["changes"]["ritual_completions"]["created"][0]
+    completion = body["changes"]["ritual_completions"]["updated"][0]
     assert completion["note"] == ""
     assert completion["connection_rating"] is None
 
@@ -133,7 +133,7 @@ def test_unsharing_a_check_in_removes_it_from_the_partners_phone(me, partner, co
     response = partner.post("/api/v1/check-ins", {"mood": 4, "connection": 4, "is_shared": True})
     check_in = CheckIn.objects.get(id=response.json()["id"])
     cursor = pull(me)["timestamp"]
-    assert str(check_in.id) in ids(pull(me), "check_ins", "created")
+    assert str(check_in.id) in ids(pull(me), "check_ins", "updated")
 
     check_in.is_shared = False
     check_in.save()
@@ -155,8 +155,8 @@ def test_after_unpair_shared_records_leave_both_phones_and_personal_ones_stay(me
         assert str(other.user.id) in ids(body, "partner_profiles", "deleted")
     assert mine["id"] in ids(pull(partner, partner_cursor), "check_ins", "deleted")
     # My own check-in is still mine: a fresh pull of mine has it, the ex-partner's has not.
-    assert mine["id"] in ids(pull(me), "check_ins", "created")
-    assert not ids(pull(partner), "rituals", "created")
+    assert mine["id"] in ids(pull(me), "check_ins", "updated")
+    assert not ids(pull(partner), "rituals", "updated")
 
 
 def test_nothing_of_another_couple_ever_appears(me, partner, couple, stranger):
@@ -165,8 +165,8 @@ def test_nothing_of_another_couple_ever_appears(me, partner, couple, stranger):
 
     body = pull(me)
 
-    assert not ids(body, "rituals", "created")
-    assert not ids(body, "check_ins", "created")
+    assert not ids(body, "rituals", "updated")
+    assert not ids(body, "check_ins", "updated")
     assert str(stranger.user.id) not in str(body)
 
 
