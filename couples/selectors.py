@@ -104,10 +104,17 @@ def partner_of(*, user: User) -> User | None:
     couple_id = active_couple_id(user)
     if couple_id is None:
         return None
+    # Remembered on the user object for its couple (a request's user, or a sync push writing
+    # hundreds of records that each notify the partner); another couple looks again.
+    remembered = getattr(user, "_partner_of", None)
+    if remembered is not None and remembered[0] == couple_id:
+        return remembered[1]
     membership = (
         Membership.objects.filter(couple_id=couple_id, is_active=True).exclude(user=user).select_related("user").first()
     )
-    return membership.user if membership else None
+    partner = membership.user if membership else None
+    user._partner_of = (couple_id, partner)  # type: ignore[attr-defined]
+    return partner
 
 
 def ended_couples_of(*, user: User) -> QuerySet[Couple]:

@@ -5,6 +5,9 @@ hands its push to the push pipeline (notifications.push). Every call site in the
 through here, so preferences, quiet hours and lock-screen privacy apply to all of them.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import time
 from typing import Any
 
@@ -14,7 +17,24 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications.models import Notification, NotificationPreference
-from sync.receivers import touch_ids
+from sync.receivers import touch_ids, touch_notifications
+
+# Inside `pushes_batched()`: the dedupe keys whose pushes are queued together when the block ends.
+_batch: ContextVar[list[str] | None] = ContextVar("notify_batch", default=None)
+
+
+@contextmanager
+def pushes_batched() -> Iterator[None]:
+    """Queues the pushes of every `notify` in the block with one lookup and one enqueue after commit,
+    instead of one each (a sync push records hundreds of notifications in one transaction)."""
+    keys: list[str] = []
+    token = _batch.set(keys)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if keys:
+        transaction.on_commit(lambda: _queue_pushes(keys))
 
 
 def notify(
@@ -31,16 +51,21 @@ def notify(
     Notification.objects.bulk_create([notification], ignore_conflicts=True)
     # bulk_create sends no signal. A conflicting (already recorded) notification's id exists
     # nowhere: sync then reports an unknown id as deleted, which phones ignore.
-    touch_ids(Notification, [notification.pk])
-    transaction.on_commit(lambda: _queue_push(dedupe_key))
+    touch_notifications([(recipient.pk, notification.pk)])
+    batch = _batch.get()
+    if batch is not None:
+        batch.append(dedupe_key)
+    else:
+        transaction.on_commit(lambda: _queue_pushes([dedupe_key]))
 
 
-def _queue_push(dedupe_key: str) -> None:
+def _queue_pushes(dedupe_keys: list[str]) -> None:
     from notifications.tasks import enqueue_pushes
 
-    notification_id = Notification.objects.filter(dedupe_key=dedupe_key).values_list("id", flat=True).first()
-    if notification_id is not None:
-        enqueue_pushes([str(notification_id)])
+    notification_ids = Notification.objects.filter(dedupe_key__in=dedupe_keys).values_list("id", flat=True)
+    ids = [str(notification_id) for notification_id in notification_ids]
+    if ids:
+        enqueue_pushes(ids)
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:

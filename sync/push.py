@@ -41,10 +41,11 @@ from rest_framework import serializers, status
 
 from accounts.models import User
 from config.api.errors import ApplicationError
+from notifications.services import pushes_batched
 from sync import changes
 from sync.models import SyncState
 from sync.tables import TABLES
-from sync.writers import WRITERS, Raw
+from sync.writers import WRITERS, Raw, parents_remembered
 
 logger = logging.getLogger(__name__)
 
@@ -146,19 +147,47 @@ class _Loaded:
 def _chunk(user: User, items: list[Item], cursor: int, *, careful: bool) -> tuple[int, list[Rejection]]:
     started = time.monotonic()
     rejections: list[Rejection] = []
-    with transaction.atomic(), changes.batched():
+    with transaction.atomic(), changes.batched(), pushes_batched(), parents_remembered():
         loaded = _load(user, items, cursor)
+        creates = _Creates(user, careful)
         done = 0
         for item in items:
             if done and time.monotonic() - started > CHUNK_SECONDS:
                 break
             done += 1
-            rejection = _apply(user, item, loaded, careful=careful)
+            if item.table != creates.table:
+                creates.flush()
+            rejection = _apply(user, item, loaded, creates)
             if rejection is not None:
                 rejections.append(rejection)
                 if not rejection.retry:
                     _stamp_truth(user, item, loaded)
+        creates.flush()
     return done, rejections
+
+
+class _Creates:
+    """New records of one table held back to be created together (`Writer.create_many`), while the
+    chunk runs without savepoints; a failure runs the chunk again, record by record."""
+
+    def __init__(self, user: User, careful: bool):
+        self.user, self.careful = user, careful
+        self.table: str | None = None
+        self.raws: list[Raw] = []
+        self.create_many: Any = None
+
+    def defer(self, item: Item) -> bool:
+        create_many = WRITERS[item.table].create_many
+        if self.careful or create_many is None:
+            return False
+        self.table, self.create_many = item.table, create_many
+        self.raws.append(item.raw or {})
+        return True
+
+    def flush(self) -> None:
+        if self.raws:
+            _run(Item(self.table or "", "created", "", None), False, self.create_many, self.user, self.raws)
+        self.table, self.raws, self.create_many = None, [], None
 
 
 def _load(user: User, items: list[Item], cursor: int) -> _Loaded:
@@ -193,8 +222,9 @@ _NOT_A_UUID = "Record ids are UUIDs (give WatermelonDB a UUID id generator). Thi
 _NOT_YOURS = "This id belongs to a record you cannot change. The record was not applied."
 
 
-def _apply(user: User, item: Item, loaded: _Loaded, *, careful: bool) -> Rejection | None:
-    """Applies one record, or says why not (without having written anything for it)."""
+def _apply(user: User, item: Item, loaded: _Loaded, creates: _Creates) -> Rejection | None:
+    """Applies one record (or hands it to `creates`), or says why not (without having written anything for it)."""
+    careful = creates.careful
     if _key(item.id) is None or str(_key(item.id)) != item.id.lower():
         return Rejection(item.table, item.id, "invalid_id", _NOT_A_UUID)
     writer = WRITERS[item.table]
@@ -215,6 +245,8 @@ def _apply(user: User, item: Item, loaded: _Loaded, *, careful: bool) -> Rejecti
             return Rejection(item.table, item.id, "id_conflict", _NOT_YOURS)
         if writer.create is None:
             return Rejection(item.table, item.id, "read_only", f"{item.table} records cannot be created by a phone.")
+        if creates.defer(item):
+            return None
         return _run(item, careful, writer.create, user, raw)
     current = TABLES[item.table].raw(record, user)
     changed = writer.changed(raw, current)

@@ -64,6 +64,11 @@ def touch(instance: Any) -> None:
     stamp(changes_for(instance))
 
 
+def touch_created(instances: Iterable[Any]) -> None:
+    """Same, for new records inserted with `bulk_create` (which sends no post_save)."""
+    stamp([change for instance in instances for change in changes_for(instance, created=True)])
+
+
 def touch_notifications(recipients_and_ids: Iterable[tuple[UUID, UUID]]) -> None:
     """Same, for notifications written in bulk, from their recipient and id alone (a notification's
     audience is its recipient): no re-read, no model instance."""

@@ -10,7 +10,9 @@ which handler a record gets; a handler raises the service's error when the recor
 
 import json
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
@@ -119,15 +121,34 @@ def _pick(raw: Raw, names: Any) -> dict[str, Any]:
     return {name: raw[name] for name in names if name in raw}
 
 
+# Parents looked up during one push transaction (`parents_remembered`): hundreds of completions
+# name the same few rituals.
+_parents: ContextVar[dict[tuple[Any, uuid.UUID], Any] | None] = ContextVar("sync_parents", default=None)
+
+
+@contextmanager
+def parents_remembered() -> Iterator[None]:
+    token = _parents.set({})
+    try:
+        yield
+    finally:
+        _parents.reset(token)
+
+
 def _owned(model: Any, user: User, record_id: Any) -> Any:
     """A record of the user's active couple, or a 404 that says nothing more (couples.scoping)."""
     try:
         key = uuid.UUID(str(record_id))
     except ValueError:
         raise NotFoundError() from None
-    record = model.objects.visible_to(user).filter(id=key).first()
+    remembered = _parents.get()
+    record = remembered.get((model, key)) if remembered is not None else None
     if record is None:
-        raise NotFoundError()
+        record = model.objects.visible_to(user).filter(id=key).first()
+        if record is None:
+            raise NotFoundError()
+        if remembered is not None:
+            remembered[(model, key)] = record
     return record
 
 
@@ -222,9 +243,14 @@ def _update_goal(user: User, record: Goal, raw: Raw, changed: set[str]) -> None:
         goals.goal_transition(user=user, goal_id=record.id, action=action)
 
 
+def _create_check_ins(user: User, raws: list[Raw]) -> None:
+    fields = ["id", "mood", "connection", "note", "is_shared"]
+    entries = [_valid(cs.CheckInCreateInputSerializer, _pick(raw, fields)) for raw in raws]
+    checkins.checkins_create(user=user, entries=entries)
+
+
 def _create_check_in(user: User, raw: Raw) -> None:
-    data = _valid(cs.CheckInCreateInputSerializer, _pick(raw, ["id", "mood", "connection", "note", "is_shared"]))
-    checkins.checkin_create(user=user, **data)
+    _create_check_ins(user, [raw])
 
 
 def _create_nudge(user: User, raw: Raw) -> None:
@@ -267,6 +293,8 @@ class Writer:
     create: Callable[[User, Raw], None] | None = None
     update: Callable[[User, Any, Raw, set[str]], None] | None = None
     delete: Callable[[User, Any], None] | None = None
+    # Several creates in one call (one lookup, one INSERT): what a big push uses while no record fails.
+    create_many: Callable[[User, list[Raw]], None] | None = None
 
     def changed(self, pushed: Raw, current: Raw) -> set[str]:
         """The columns whose pushed value differs from the server's (a replay differs in none)."""
@@ -288,7 +316,11 @@ WRITERS: dict[str, Writer] = {
         _create_goal,
         _update_goal,
     ),
-    "check_ins": Writer({"mood": _same, "connection": _same, "note": _text, "is_shared": _same}, _create_check_in),
+    "check_ins": Writer(
+        {"mood": _same, "connection": _same, "note": _text, "is_shared": _same},
+        _create_check_in,
+        create_many=_create_check_ins,
+    ),
     "nudges": Writer(
         {"kind": _same, "message": _text, "response": _same, "response_text": _text, "seen_at": _is_set},
         _create_nudge,

@@ -196,7 +196,7 @@ def test_completing_takes_a_fixed_number_of_queries(me, partner, ritual, django_
     # session+user with membership+couple, ritual, savepoint, ritual locked, replay/duplicate/partner
     # look-up, savepoint, insert, release, streak checkpoint, partner, notification, release
     # + 6 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         assert complete(me, ritual, id=str(uuid.uuid4()), occurrence_at=SUNDAY).status_code == 201
     completion_id = str(uuid.uuid4())
     complete(me, ritual, id=completion_id, occurrence_at=LAST_SUNDAY)

@@ -501,7 +501,7 @@ def test_proposing_takes_a_fixed_number_of_queries(me, partner, couple, count, d
     # session+user with membership+couple, savepoint, rituals check, savepoint, insert, release, links,
     # partner, notification, release; then the linked rituals for the response.
     # + 6 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(16):
         assert me.post(GOALS, {"title": "x", "ritual_ids": rituals}).status_code == 201
 
 
@@ -511,7 +511,7 @@ def test_a_transition_takes_a_fixed_number_of_queries(me, partner, couple, djang
     # session+user with membership+couple, savepoint, goal FOR UPDATE, update, partner, notification,
     # release; then the linked rituals for the response.
     # + 6 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         assert partner.post(_url(goal, "accept")).status_code == 200
 
 

@@ -359,10 +359,10 @@ def test_sending_takes_a_fixed_number_of_queries(me, partner, django_assert_num_
     _send(me)
     # session+user with membership+couple, savepoint x2, lock sender, quota count, partner, insert, notify
     # + 6 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         _send(me)
     # + 6 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(15):  # + the idempotency lookup of a client id
+    with django_assert_num_queries(14):  # + the idempotency lookup of a client id
         _send(me, id=str(uuid.uuid4()))
 
 
@@ -375,7 +375,7 @@ def test_respond_and_seen_take_a_fixed_number_of_queries(me, partner, django_ass
         partner.post(_seen_url(nudge["id"]))
     # session+user with membership+couple, the nudge, savepoint, lock (with the sender), update, notify, release
     # + 6 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         partner.post(_respond_url(nudge["id"]), {"response": "heart"})
 
 

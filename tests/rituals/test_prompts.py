@@ -305,7 +305,7 @@ def test_answering_takes_a_fixed_number_of_queries(me, partner, prompts, django_
     # session+user with membership+couple, (savepoint, lookup, release), savepoint, lock, answers,
     # insert, partner, notify, release, then the answers for the response
     # + 7 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         _answer(me, "hello")
 
 
