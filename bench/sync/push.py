@@ -3,7 +3,7 @@
 Starts gunicorn (2 workers, --timeout 30, as the Dockerfile runs it) on loopback with the bench
 settings, on a database of its own, and measures over HTTP:
 
-- pushes of 100, 2,000 and 10,000 records (40 % check-ins, 40 % ritual completions, 20 % rituals),
+- pushes of 100, 2,000 and 10,000 records (50 % check-ins, 45 % ritual completions, 5 % rituals),
   each a phone's first push of those records: wall time, ms per record, rejections;
 - ms per record by table (2,000 records of one table each);
 - the partner's writes and pulls while the 2,000- and 10,000-record pushes run (one `POST check-ins`
@@ -75,7 +75,8 @@ def _seed() -> tuple[Any, Any, str, str]:
     me = UserFactory.create(email="me@bench.local", time_zone="UTC")
     partner = UserFactory.create(email="partner@bench.local", time_zone="UTC")
     couple = pair(me, partner)
-    return me, couple, session_start(user=me, user_agent="bench").access, session_start(user=partner, user_agent="bench").access
+    tokens = [session_start(user=user, user_agent="bench").access for user in (me, partner)]
+    return me, couple, tokens[0], tokens[1]
 
 
 def _rituals(couple: Any, me: Any, count: int) -> list[str]:
@@ -159,7 +160,7 @@ class PartnerProbe(threading.Thread):
         while not self.stop.is_set():
             status, _, elapsed = self.api.call("POST", "/api/v1/check-ins", {"mood": 4, "connection": 4})
             self._record("POST check-ins", elapsed, status != 201)
-            status, body, elapsed = self.api.call("GET", f"/api/v1/sync/pull?last_pulled_at={cursor}")
+            status, _, elapsed = self.api.call("GET", f"/api/v1/sync/pull?last_pulled_at={cursor}")
             self._record("GET sync/pull", elapsed, status != 200)
 
     def _record(self, what: str, elapsed: float, failed: bool) -> None:
@@ -226,8 +227,8 @@ def main() -> int:
         api, partner = Api(base, my_token), Api(base, partner_token)
         idle_max, idle_p50 = _idle_partner(partner)
         print(f"partner on an idle server: p50 {idle_p50 * 1000:.1f} ms, max {idle_max * 1000:.1f} ms")
-        print("\nmixed pushes (40 % check-ins, 40 % completions, 20 % rituals):")
-        mix = {"check_ins": 0.4, "ritual_completions": 0.4, "rituals": 0.2}
+        print("\nmixed pushes (50 % check-ins, 45 % completions, 5 % rituals):")
+        mix = {"check_ins": 0.5, "ritual_completions": 0.45, "rituals": 0.05}
         for size in (int(s) for s in args.sizes.split(",")):
             result = _push(api, _changes(couple, me, size, mix), partner if size >= 2000 else None)
             line = (
