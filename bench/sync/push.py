@@ -152,7 +152,8 @@ class PartnerProbe(threading.Thread):
 
     def __init__(self, api: Api):
         super().__init__(daemon=True)
-        self.api, self.stop, self.latencies, self.errors = api, threading.Event(), [], 0
+        self.api, self.stop, self.errors = api, threading.Event(), 0
+        self.latencies: list[float] = []
         self.slow: list[str] = []
 
     def run(self) -> None:
