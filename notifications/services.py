@@ -45,18 +45,34 @@ def notify(
     One `INSERT … ON CONFLICT DO NOTHING`, so it is cheap inside the caller's transaction and safe
     when a request or task is retried. The push is queued after commit.
     """
-    notification = Notification(
-        recipient=recipient, kind=kind, title=title, body=body, data=data or {}, dedupe_key=dedupe_key
+    notify_many(
+        [{"recipient": recipient, "kind": kind, "title": title, "body": body, "data": data, "dedupe_key": dedupe_key}]
     )
-    Notification.objects.bulk_create([notification], ignore_conflicts=True)
+
+
+def notify_many(notifications: list[dict[str, Any]]) -> None:
+    """`notify` for several notifications (each a dict of its keyword arguments), in one INSERT."""
+    rows = [
+        Notification(
+            recipient=n["recipient"],
+            kind=n["kind"],
+            title=n["title"],
+            body=n.get("body", ""),
+            data=n.get("data") or {},
+            dedupe_key=n["dedupe_key"],
+        )
+        for n in notifications
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
     # bulk_create sends no signal. A conflicting (already recorded) notification's id exists
     # nowhere: sync then reports an unknown id as deleted, which phones ignore.
-    touch_notifications([(recipient.pk, notification.pk)])
+    touch_notifications([(row.recipient_id, row.pk) for row in rows])
+    keys = [row.dedupe_key for row in rows]
     batch = _batch.get()
     if batch is not None:
-        batch.append(dedupe_key)
+        batch.extend(keys)
     else:
-        transaction.on_commit(lambda: _queue_pushes([dedupe_key]))
+        transaction.on_commit(lambda: _queue_pushes(keys))
 
 
 def _queue_pushes(dedupe_keys: list[str]) -> None:

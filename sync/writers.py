@@ -193,10 +193,19 @@ def _delete_ritual(user: User, record: Ritual) -> None:
     rituals.ritual_delete(ritual=record)
 
 
+def _create_completions(user: User, raws: list[Raw]) -> None:
+    by_ritual: dict[Any, list[dict[str, Any]]] = {}
+    for raw in raws:
+        data = _pick(raw, ["id", "note", "connection_rating"]) | {
+            "occurrence_at": _iso_instant(raw.get("occurrence_at"))
+        }
+        by_ritual.setdefault(raw.get("ritual_id"), []).append(_valid(rs.RitualCompletionCreateInputSerializer, data))
+    for ritual_id, entries in by_ritual.items():
+        rituals.completions_record(ritual=_owned(Ritual, user, ritual_id), user=user, entries=entries)
+
+
 def _create_completion(user: User, raw: Raw) -> None:
-    ritual = _owned(Ritual, user, raw.get("ritual_id"))
-    data = _pick(raw, ["id", "note", "connection_rating"]) | {"occurrence_at": _iso_instant(raw.get("occurrence_at"))}
-    rituals.completion_record(ritual=ritual, user=user, **_valid(rs.RitualCompletionCreateInputSerializer, data))
+    _create_completions(user, [raw])
 
 
 _GOAL_CONTENT = ("title", "description", "target_date", "ritual_ids")
@@ -310,6 +319,7 @@ WRITERS: dict[str, Writer] = {
     "ritual_completions": Writer(
         {"ritual_id": _uuid_text, "occurrence_at": _same, "note": _text, "connection_rating": _same},
         _create_completion,
+        create_many=_create_completions,
     ),
     "goals": Writer(
         {"title": _text, "description": _text, "target_date": _same, "ritual_ids": _id_set, "status": _same},

@@ -342,3 +342,36 @@ def test_a_push_costs_the_same_whatever_the_untouched_history(me, partner, coupl
     # insert savepoint, insert, the couple's members, two releases), the chunk's stamps (counter, states).
     with django_assert_num_queries(14):
         assert pushed(me, {"check_ins": {"created": [check_in]}}, cursor) == {}
+
+
+def test_completions_pushed_together_count_as_one_by_one(me, partner, couple):
+    """A big push records a ritual's completions in one go (completions_record); out of order, with
+    one bad record among them, they end as REST would leave them: streak, notifications, rejection."""
+    from datetime import UTC, datetime, timedelta
+
+    from notifications.models import Notification
+
+    ritual = make_ritual(me, rrule="FREQ=DAILY", local_time="07:00", start_date="2026-03-01", time_zone="UTC")
+    start = datetime(2026, 3, 1, 7, tzinfo=UTC)
+    days = [3, 0, 2, 1, 4]
+    records = [
+        {
+            "id": str(uuid.uuid4()),
+            "ritual_id": ritual["id"],
+            "occurrence_at": int((start + timedelta(days=d)).timestamp() * 1000),
+        }
+        for d in days
+    ]
+    bad = {
+        "id": str(uuid.uuid4()),
+        "ritual_id": ritual["id"],
+        "occurrence_at": int((start + timedelta(hours=3)).timestamp() * 1000),
+    }
+
+    rejected = pushed(me, {"ritual_completions": {"created": [*records, bad]}}, pull(me)["timestamp"])
+
+    assert rejected == {("ritual_completions", bad["id"]): ("validation_error", False)}
+    assert Completion.objects.filter(user=me.user).count() == 5
+    assert Notification.objects.filter(recipient=partner.user, kind="ritual_completed_by_partner").count() == 5
+    streak = me.get(f"/api/v1/rituals/{ritual['id']}").json()["streak"]
+    assert streak["longest"] == 5
