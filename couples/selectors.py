@@ -1,5 +1,6 @@
 """Reads on couples."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -54,7 +55,7 @@ def couple_view(*, user: User) -> CoupleView:
     )
 
 
-def _partner_row(*, couple_id: UUID, user_id: UUID) -> dict[str, Any]:
+def _partner_row(*, couple_id: UUID, user_id: UUID) -> Mapping[str, Any]:
     """The other active member of the couple: their membership's `joined_at` and public profile."""
     return (
         Membership.objects.filter(couple_id=couple_id, is_active=True)
