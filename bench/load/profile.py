@@ -101,10 +101,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dump", default="", help="also write each profile to <DUMP>-<endpoint>.prof")
     args = parser.parse_args(argv)
 
-    os.environ.update(
-        environment(argparse.Namespace(database_url=DEFAULT_DATABASE, redis_url="redis://127.0.0.1:6379/3"))
-    )
-    os.environ["DATABASE_URL"] = f"{DEFAULT_DATABASE}_{args.couples}"
+    database = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)  # as bench.load's --database-url
+    redis = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+    os.environ.update(environment(argparse.Namespace(database_url=database, redis_url=redis)))
+    os.environ["DATABASE_URL"] = f"{database}_{args.couples}"
     import django
 
     django.setup()
@@ -131,8 +131,10 @@ def main(argv: list[str] | None = None) -> None:
     used: dict[str, int] = {}  # requests of each list sent so far (completions are each posted once)
 
     def run(name: str, count: int) -> float:
-        requests = _requests(lines[name])[used.get(name, 0) :]
-        used[name] = used.get(name, 0) + count
+        requests = _requests(lines[name])
+        if name == "POST completions":
+            requests = requests[used.get(name, 0) :]
+            used[name] = used.get(name, 0) + count
         return _run(application, requests, count)
 
     for name in names:

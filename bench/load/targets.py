@@ -101,7 +101,7 @@ def write_lines(*, endpoint: str, people: Sequence[Actor]) -> list[str]:
     body: dict[str, object]
     for index, actor in enumerate(people):
         if endpoint == "POST nudges":
-            body = {"kind": ("hug", "kiss", "thinking_of_you", "appreciation")[index % 4], "message": ""}
+            body = {"kind": ("hug", "kiss", "thinking_of_you", "appreciation")[index % 4], "message": "Thank you"}
             lines.append(_line("POST", f"{API}/nudges", actor.token, json.dumps(body)))
         elif endpoint == "POST check-ins":
             body = {"mood": 1 + index % 5, "connection": 1 + (index * 3) % 5, "note": "", "is_shared": index % 2 == 0}
