@@ -1,9 +1,9 @@
 """The synced tables: which records each user's phone holds, and their raw WatermelonDB columns.
 
-Visibility here is the same as the REST API's (couples.scoping for couple-owned rows; own plus the
-partner's shared check-ins; the partner's answer hidden until both answered; the partner's
-completion notes never). Dates are ISO strings, instants are epoch milliseconds (WatermelonDB's
-number columns), lists and objects are JSON strings.
+Visibility is the REST API's, from the one place each rule lives: couples.scoping for couple-owned
+rows, rituals.visibility for check-ins, completion notes and ratings, and the prompt-answer reveal.
+Dates are ISO strings, instants are epoch milliseconds (WatermelonDB's number columns), lists and
+objects are JSON strings.
 """
 
 import json
@@ -13,14 +13,14 @@ from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, Model, QuerySet
 
 from accounts.models import User
 from couples.models import Couple, Membership
-from couples.scoping import active_couple_id
 from couples.selectors import partner_of
 from notifications.models import Notification
 from rituals.models import CheckIn, Completion, DailyPrompt, Goal, Nudge, PromptAnswer, Ritual
+from rituals.visibility import check_ins_readable_by, completion_details_visible, prompt_answer_revealed
 
 
 def ms(value: datetime | None) -> int | None:
@@ -75,13 +75,12 @@ def _completions(user: User) -> QuerySet[Any]:
 
 
 def _completion_raw(c: Completion, user: User) -> dict[str, Any]:
-    mine = c.user_id == user.pk
+    mine = completion_details_visible(author_id=c.user_id, viewer_id=user.pk)
     return {
         "id": str(c.id),
         "ritual_id": str(c.ritual_id),
         "user_id": str(c.user_id),
         "occurrence_at": ms(c.occurrence_at),
-        # The partner's words and rating are theirs: only "completed" crosses over.
         "note": c.note if mine else "",
         "connection_rating": c.connection_rating if mine else None,
         "created_at": ms(c.created_at),
@@ -108,11 +107,7 @@ def _goal_raw(g: Goal, user: User) -> dict[str, Any]:
 
 
 def _check_ins(user: User) -> QuerySet[Any]:
-    mine = Q(user=user)
-    couple_id = active_couple_id(user)
-    if couple_id is None:
-        return CheckIn.objects.filter(mine)
-    return CheckIn.objects.filter(mine | Q(couple_id=couple_id, is_shared=True))
+    return CheckIn.objects.filter(check_ins_readable_by(user))
 
 
 def _check_in_raw(c: CheckIn, user: User) -> dict[str, Any]:
@@ -157,12 +152,11 @@ def _answers(user: User) -> QuerySet[Any]:
 
 
 def _answer_raw(a: PromptAnswer, user: User) -> dict[str, Any]:
-    revealed = a.user_id == user.pk or getattr(a, "answers_given", 0) >= 2
+    revealed = prompt_answer_revealed(author_id=a.user_id, viewer_id=user.pk, answers_given=a.answers_given)  # type: ignore[attr-defined]
     return {
         "id": str(a.id),
         "daily_prompt_id": str(a.daily_prompt_id),
         "user_id": str(a.user_id),
-        # Hidden until both partners answered (mutual reveal).
         "text": a.text if revealed else "",
         "revealed": revealed,
         "created_at": ms(a.created_at),
