@@ -61,7 +61,7 @@ ORDER = (
     "notifications",
     "partner_profiles",
 )
-CHUNK_RECORDS = 500
+CHUNK_RECORDS = 250
 CHUNK_SECONDS = 0.25
 _DEADLOCK_RETRIES = 3
 
