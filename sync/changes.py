@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
 from django.db import connection, transaction
@@ -40,6 +41,10 @@ class Change:
 
 
 FIRST_VERSION = 2
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass
@@ -65,6 +70,18 @@ def batched() -> Iterator[None]:
     finally:
         _batch.reset(token)
     stamp(batch.changes)
+
+
+def stamped_once(function: Callable[P, R]) -> Callable[P, R]:
+    """Runs `function` in `batched()`: a write that stamps several records (its own, the partner's
+    notification) bumps each counter once. Put it under `@transaction.atomic`."""
+
+    @wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with batched():
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 def batch_members(couple_id: UUID, load: Callable[[UUID], list[UUID]]) -> list[UUID]:

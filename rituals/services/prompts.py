@@ -25,6 +25,7 @@ from notifications.models import Notification
 from notifications.services import notify
 from rituals.models import DailyPrompt, Prompt, PromptAnswer
 from rituals.selectors.prompts import couple_day
+from sync.changes import stamped_once
 from sync.receivers import touch
 
 ANSWER_MAX_LENGTH = 2000
@@ -110,6 +111,7 @@ def _validate_text(text: str) -> str:
 
 
 @transaction.atomic
+@stamped_once
 def prompt_answer(*, daily_prompt: DailyPrompt, user: User, text: str, id: UUID | None = None) -> PromptAnswer:
     """Records (or, before the reveal, edits) the user's answer, and tells the partner.
 

@@ -22,6 +22,7 @@ from rituals.models import Completion, Ritual, RitualTemplate
 from rituals.models.ritual import STREAK_FIELDS
 from rituals.services import streaks
 from rituals.streaks import Checkpoint
+from sync.changes import stamped_once
 from sync.receivers import touch, touch_created
 
 # Fields a client may set on create and change with PATCH; anything else in the input is ignored.
@@ -71,6 +72,7 @@ def _field_error(field: str, message: str, code: str) -> ValidationError:
 
 
 @transaction.atomic
+@stamped_once
 def ritual_create(*, couple: Couple, by: User, data: dict[str, Any]) -> tuple[Ritual, bool]:
     """Creates a ritual from a published template (`template_id`, whose title, description,
     category, rrule, time, duration and is_joint are copied unless `data` overrides them) or from
@@ -137,6 +139,7 @@ def _replayed_ritual(ritual_id: uuid.UUID, couple: Couple) -> Ritual | None:
 
 
 @transaction.atomic
+@stamped_once
 def ritual_update(*, ritual: Ritual, data: dict[str, Any]) -> Ritual:
     """PATCH: changes the given UPDATABLE_FIELDS (others are ignored) and bumps updated_at."""
     changes = {name: data[name] for name in UPDATABLE_FIELDS if name in data}
@@ -245,6 +248,7 @@ def completion_record(
 
 
 @transaction.atomic
+@stamped_once
 def completions_record(
     *, ritual: Ritual, user: User, entries: Sequence[Mapping[str, Any]]
 ) -> list[tuple[Completion, bool]]:
