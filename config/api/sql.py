@@ -1,7 +1,8 @@
 """Hand-written SQL of the hottest request paths, as server-side prepared statements on PostgreSQL.
 
-A few statements run on (nearly) every request: authentication's session query, the partner of
-`GET couple`, the sync counter and states of a pull. PostgreSQL plans each statement it is sent;
+A few statements run on (nearly) every request: authentication's session query, the sync counter
+and states of a pull. Each is the only implementation of its read and runs on SQLite too (where it
+is a plain cursor); see "The read path, and where SQL is allowed" in docs/architecture.md. PostgreSQL plans each statement it is sent;
 for these small joins planning took 2-3x longer than executing (pgbench on the benchmark database:
 the session query 0.33 ms as a plain statement, 0.10 ms prepared). Django binds parameters on the
 client (psycopg `ClientCursor`), which cannot prepare, and leaves psycopg's automatic preparation
