@@ -1,16 +1,16 @@
 """Reads on couples."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from config.api.sql import CompiledQuery
 from couples.models import Couple, Invite, Membership
 from couples.scoping import active_membership, require_active_couple
 
@@ -55,14 +55,22 @@ def couple_view(*, user: User) -> CoupleView:
     )
 
 
-def _partner_row(*, couple_id: UUID, user_id: UUID) -> Mapping[str, Any]:
-    """The other active member of the couple: their membership's `joined_at` and public profile."""
-    return (
+# `GET couple` runs on every app start: the query is compiled once (config.api.sql.CompiledQuery).
+_PARTNER = CompiledQuery(
+    lambda couple_id, user_id: (
         Membership.objects.filter(couple_id=couple_id, is_active=True)
         .exclude(user_id=user_id)
-        .values("joined_at", "user_id", display_name=F("user__display_name"), time_zone=F("user__time_zone"))
-        .get()
+        .values_list("joined_at", "user_id", "user__display_name", "user__time_zone")
     )
+)
+
+
+def _partner_row(*, couple_id: UUID, user_id: UUID) -> dict[str, Any]:
+    """The other active member of the couple: their membership's `joined_at` and public profile."""
+    rows = _PARTNER.rows(couple_id, user_id)
+    if len(rows) != 1:
+        raise Membership.DoesNotExist if not rows else Membership.MultipleObjectsReturned
+    return dict(zip(("joined_at", "user_id", "display_name", "time_zone"), rows[0], strict=True))
 
 
 def invites_of(*, user: User) -> QuerySet[Invite]:

@@ -21,7 +21,8 @@ from django.db.models import Count, DateField, Func, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from couples.scoping import get_couple_owned_or_404
+from config.api.sql import CompiledQuery
+from couples.scoping import active_couple_id, get_couple_owned_or_404
 from rituals import recurrence
 from rituals.models import Completion, Ritual
 from rituals.streaks import Checkpoint, Streak, checkpoint_of, streak_at
@@ -94,9 +95,31 @@ def ritual_get(*, user: User, ritual_id: UUID | str) -> Ritual:
     return get_couple_owned_or_404(Ritual.objects.all(), user, id=ritual_id)
 
 
-def active_rituals_of(*, user: User) -> QuerySet[Ritual]:
+# Today and the completions around it are read on every app start: each compiled once (CompiledQuery).
+_RITUAL_FIELDS = [field.attname for field in Ritual._meta.concrete_fields]
+_ACTIVE_RITUALS = CompiledQuery(
+    lambda couple_id: (
+        Ritual.objects.of_couple(couple_id)
+        .filter(status=Ritual.Status.ACTIVE)
+        .order_by("created_at")
+        .values_list(*_RITUAL_FIELDS)
+    )
+)
+_COMPLETIONS = CompiledQuery(
+    lambda ritual_ids, start, end: (
+        Completion.objects.filter(ritual_id__in=ritual_ids, occurrence_at__gte=start, occurrence_at__lt=end)
+        .order_by("occurrence_at")
+        .values_list("ritual_id", "user_id", "occurrence_at", "id", "created_at", "note", "connection_rating")
+    )
+)
+
+
+def active_rituals_of(*, user: User) -> list[Ritual]:
     """`rituals_of(user)` that are active, oldest first."""
-    return rituals_of(user=user).filter(status=Ritual.Status.ACTIVE).order_by("created_at")
+    couple_id = active_couple_id(user)
+    if couple_id is None:
+        return []
+    return [Ritual.from_db("default", _RITUAL_FIELDS, row) for row in _ACTIVE_RITUALS.rows(couple_id)]
 
 
 def ritual_views(*, rituals: Sequence[Ritual], now: datetime | None = None) -> list[RitualView]:
@@ -117,12 +140,9 @@ def _completions_by_day(rituals: Sequence[Ritual], *, start: datetime, end: date
     by_day: _ByDay = defaultdict(lambda: defaultdict(dict))
     if not by_id:
         return by_day
-    rows = (
-        Completion.objects.filter(ritual_id__in=list(by_id), occurrence_at__gte=start, occurrence_at__lt=end)
-        .order_by("occurrence_at")
-        .values_list("ritual_id", "user_id", "occurrence_at", "id", "created_at", "note", "connection_rating")
-    )
-    for ritual_id, user_id, occurrence_at, completion_id, created_at, note, rating in rows:
+    for ritual_id, user_id, occurrence_at, completion_id, created_at, note, rating in _COMPLETIONS.rows(
+        list(by_id), start, end
+    ):
         day = recurrence.local_date(occurrence_at, by_id[ritual_id].time_zone)
         by_day[ritual_id][day].setdefault(user_id, _Done(completion_id, created_at, note, rating))
     return by_day
@@ -265,7 +285,7 @@ def rituals_today(*, user: User, now: datetime | None = None) -> TodayView:
     now = now or timezone.now()
     today = recurrence.local_date(now, user.time_zone)
     start, end = recurrence.local_day_bounds(today, user.time_zone)
-    rituals = list(active_rituals_of(user=user))
+    rituals = active_rituals_of(user=user)
     counted = _counted_for_history_walks(rituals, now)
     # Today's state needs the completions themselves, and only around today (every completion of a
     # date is within _SLACK of it).
