@@ -9,10 +9,16 @@ class Api {
   constructor(tokens) {
     this.access = tokens.access
     this.onPush = null // (url, response) => void: lets a test lose a push's response
+    this.beforePush = null // async () => void: lets a test change the server between pull and push
     this.pullBodies = [] // every pull answer, as received
   }
 
   async request(method, path, body, { allow = [] } = {}) {
+    if (path.startsWith('/sync/push') && this.beforePush) {
+      const hook = this.beforePush
+      this.beforePush = null
+      await hook()
+    }
     const response = await fetch(`${BASE}/api/v1${path}`, {
       method,
       headers: { Authorization: `Bearer ${this.access}`, 'Content-Type': 'application/json' },
