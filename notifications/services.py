@@ -5,6 +5,7 @@ hands its push to the push pipeline (notifications.push). Every call site in the
 through here, so preferences, quiet hours and lock-screen privacy apply to all of them.
 """
 
+import logging
 from datetime import time
 from typing import Any
 
@@ -15,6 +16,8 @@ from django.utils import timezone
 from accounts.models import User
 from notifications.models import Notification, NotificationPreference
 from sync.receivers import touch_ids
+
+logger = logging.getLogger(__name__)
 
 
 def notify(
@@ -36,11 +39,24 @@ def notify(
 
 
 def _queue_push(dedupe_key: str) -> None:
+    """Runs after COMMIT: the write succeeded, so a failure here must not turn its answer into an error.
+
+    The notification row is the push's outbox: a push that could not be queued (broker or database
+    down) stays `pending`, and `push_pump` queues it within a tick of the broker's return.
+    """
     from notifications.tasks import enqueue_pushes
 
-    notification_id = Notification.objects.filter(dedupe_key=dedupe_key).values_list("id", flat=True).first()
-    if notification_id is not None:
-        enqueue_pushes([str(notification_id)])
+    try:
+        notification_id = Notification.objects.filter(dedupe_key=dedupe_key).values_list("id", flat=True).first()
+        if notification_id is not None:
+            enqueue_pushes([str(notification_id)])
+    except Exception as exc:
+        logger.warning(
+            "push for %s not queued (%s: %s); push_pump will queue it",
+            dedupe_key,
+            type(exc).__name__,
+            str(exc).strip()[:200],
+        )
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:
