@@ -11,7 +11,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from kombu.exceptions import OperationalError as BrokerError
 
 from accounts.models import IdempotencyRecord
@@ -194,3 +194,21 @@ def test_remaining_tells_code_how_long_the_request_has_left(me, settings):
         AppClient(raise_request_exception=False).sign_in(me.user).post("/api/v1/check-ins", CHECK_IN, format="json")
 
     assert 19 < seen[0] <= 20
+
+
+def test_a_statement_still_running_at_the_deadline_is_cancelled_in_postgresql(lenient, partner, settings):
+    settings.REQUEST_DEADLINE_SECONDS = 0.3
+
+    def stuck(**kwargs: Any) -> Any:
+        checkin_create(**kwargs)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(5)")  # a lock wait or a slow query, as far as the server knows
+        raise AssertionError("not reached")
+
+    started = time.monotonic()
+    with mock.patch("rituals.api.checkins_views.services.checkin_create", side_effect=stuck):
+        response = post(lenient, "/api/v1/check-ins", CHECK_IN, key="stuck")
+
+    assert time.monotonic() - started < 2
+    assert_unavailable(response, "deadline_exceeded")
+    assert not CheckIn.objects.exists()  # rolled back, and the connection is usable again

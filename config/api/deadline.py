@@ -15,6 +15,7 @@ Threaded servers (runserver, gthread workers, the test client in a thread) get t
 only: signals reach the main thread alone.
 """
 
+import contextlib
 import math
 import signal
 import threading
@@ -25,7 +26,7 @@ from types import FrameType
 
 from django.conf import settings
 from django.db import connections
-from django.http import HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 _deadline: ContextVar[float | None] = ContextVar("request_deadline", default=None)
 # Set when the timer fired during the request: its database connections may be mid-statement.
@@ -56,10 +57,35 @@ def check() -> None:
         raise DeadlineExceededError()
 
 
+def stopped_by_deadline() -> bool:
+    """True once the timer fired during the current request (its errors are the deadline's doing)."""
+    return _fired.get()
+
+
 def _on_alarm(signum: int, frame: FrameType | None) -> None:
-    if _deadline.get() is not None:
-        _fired.set(True)
-        raise DeadlineExceededError()
+    if _deadline.get() is None:
+        return
+    _fired.set(True)
+    if _cancel_running_statements():
+        # The statement fails with QueryCanceled where it waits, and the connection stays usable
+        # (the server stopped the work too, and dropped its locks): config.api.outages answers it.
+        return
+    raise DeadlineExceededError()
+
+
+def _cancel_running_statements() -> bool:
+    """Asks PostgreSQL to cancel the statement a connection of this request waits on; True if one did."""
+    cancelled = False
+    for connection in connections.all(initialized_only=True):
+        raw = connection.connection
+        if connection.vendor != "postgresql" or raw is None:
+            continue
+        from psycopg import pq
+
+        if raw.info.transaction_status == pq.TransactionStatus.ACTIVE:
+            raw.cancel_safe(timeout=1)
+            cancelled = True
+    return cancelled
 
 
 def _can_arm() -> bool:
@@ -98,9 +124,7 @@ class RequestDeadlineMiddleware:
             from config.api.outages import outage_response
 
             _drop_busy_connections()
-            response = outage_response(DeadlineExceededError())
-            assert response is not None
-            return response
+            return outage_response(DeadlineExceededError()) or HttpResponse(status=503)
         finally:
             if armed:
                 signal.signal(signal.SIGALRM, previous)  # type: ignore[arg-type]
@@ -109,9 +133,11 @@ class RequestDeadlineMiddleware:
 
 
 def _drop_busy_connections() -> None:
-    """A connection interrupted mid-statement cannot be reused: close it (the next request opens one)."""
+    """A connection interrupted mid-statement cannot be reused: close it (the next request opens one).
+
+    One still inside a transaction belongs to an enclosing owner (a test's), not to this request."""
     for connection in connections.all(initialized_only=True):
-        try:
+        if connection.in_atomic_block:
+            continue
+        with contextlib.suppress(Exception):  # closing a broken connection may fail; it is gone either way
             connection.close()
-        except Exception:  # noqa: S110 (closing a broken connection may fail; it is gone either way)
-            pass

@@ -18,7 +18,7 @@ from typing import Any
 from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 
-from config.api.deadline import DeadlineExceededError
+from config.api.deadline import DeadlineExceededError, stopped_by_deadline
 from config.api.errors import envelope
 
 logger = logging.getLogger(__name__)
@@ -56,7 +56,8 @@ def classify(exc: BaseException | None) -> Outage | None:
         return DEADLINE
     database, broker = _transient_error_types()
     if isinstance(exc, database):
-        return DATABASE
+        # A statement the deadline's timer cancelled fails with QueryCanceled (an OperationalError).
+        return DEADLINE if stopped_by_deadline() else DATABASE
     if isinstance(exc, broker):
         return BROKER
     return None

@@ -75,7 +75,9 @@ def test_refresh_keeps_phones_signed_in_when_redis_is_down(me, redis_down):
     assert response.json()["refresh"] != me.tokens.refresh
 
 
-def test_a_reset_email_requested_during_the_outage_is_sent(anon, me_user, redis_down, django_capture_on_commit_callbacks):
+def test_a_reset_email_requested_during_the_outage_is_sent(
+    anon, me_user, redis_down, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         assert anon.post("/api/v1/auth/password/reset", {"email": "me@example.com"}).status_code == 202
 
