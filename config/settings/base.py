@@ -380,6 +380,9 @@ OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)
 OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 600)
 # Messages older than this are no longer relayed (a reset link a day late helps nobody).
 OUTBOX_GIVE_UP_HOURS = env_int("OUTBOX_GIVE_UP_HOURS", 24)
+# Only read by the file-based e-mail backend (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend),
+# which the fault suite uses to count the e-mails sent.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 # Every 20 s: outbox messages whose publish failed (broker down) or was lost go to the queue again.
 # Expires before the next tick.
 CELERY_BEAT_SCHEDULE["notifications.relay_outbox"] = {
