@@ -29,7 +29,7 @@ CHECK_IN = {"mood": 4, "connection": 5, "note": "good day"}
 
 
 def post(client: AppClient, path: str, body: Any = None, *, key: str | None = None) -> Any:
-    extra = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    extra: dict[str, Any] = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
     return client.post(path, body, format="json", **extra)
 
 

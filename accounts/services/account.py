@@ -129,7 +129,7 @@ def password_reset_link_parts(user: User) -> tuple[str, str]:
 def password_reset_confirm(*, uid: str, token: str, new_password: str) -> None:
     """Sets a new password from a reset link and ends every existing session."""
     try:
-        user = User.objects.select_for_update().get(pk=force_str(urlsafe_base64_decode(uid)), is_active=True)
+        user = User.objects.select_for_update(no_key=True).get(pk=force_str(urlsafe_base64_decode(uid)), is_active=True)
     except (User.DoesNotExist, ValueError, ValidationError, TypeError, OverflowError) as exc:
         raise InvalidResetLinkError() from exc
     if not default_token_generator.check_token(user, token):

@@ -109,9 +109,10 @@ def _insert(*, user: User, key: str, request: RequestFingerprint, now: datetime)
         user=user, key=key, method=request.method, path=request.path, request_hash=request.body_sha256, created_at=now
     )
     table = IdempotencyRecord._meta.db_table
-    fields = [IdempotencyRecord._meta.get_field(name) for name in _INSERTED]
+    fields = [field for field in IdempotencyRecord._meta.concrete_fields if field.name in _INSERTED]
+    columns = ", ".join(str(field.column) for field in fields)
     statement = (
-        f"INSERT INTO {table} ({', '.join(f.column for f in fields)}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608 (names from model meta)
+        f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608 (names from model meta)
         "ON CONFLICT (user_id, key) DO NOTHING RETURNING id"
     )
     conn = transaction.get_connection()

@@ -367,7 +367,7 @@ MIDDLEWARE.insert(0, "config.api.deadline.RequestDeadlineMiddleware")
 # A Redis that stops answering (rather than refusing connections) must fail a request in about a
 # second, not hang it: the rate limiter then counts in process memory (config/api/ratelimit.py).
 if REDIS_URL:
-    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}  # type: ignore[assignment]
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS.update({"socket_connect_timeout": 1, "socket_timeout": 2})
 # Publishing after COMMIT tries twice over ~0.2 s, then gives up to the outbox relay / push pump:

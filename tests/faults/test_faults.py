@@ -91,10 +91,15 @@ class Run:
         return response
 
 
+def _ok(response: requests.Response | None, *statuses: int) -> requests.Response:
+    assert response is not None
+    assert response.status_code in statuses, response.text
+    return response
+
+
 def _register(run: Run, session: requests.Session, email: str) -> str:
     response = run.call(session, "POST", "/api/v1/auth/register", {"email": email, "password": PASSWORD})
-    assert response is not None and response.status_code == 201, response and response.text
-    return str(response.json()["tokens"]["access"])
+    return str(_ok(response, 201).json()["tokens"]["access"])
 
 
 def _setup_couples(run: Run) -> list[tuple[str, str]]:
@@ -104,17 +109,14 @@ def _setup_couples(run: Run) -> list[tuple[str, str]]:
     for n in range(COUPLES):
         first, second = f"a{n}@faults.example.com", f"b{n}@faults.example.com"
         token_a, token_b = _register(run, session, first), _register(run, session, second)
-        invite = run.call(session, "POST", "/api/v1/couple/invites", Authorization=f"Bearer {token_a}")
-        assert invite is not None and invite.status_code == 201, invite and invite.text
-        joined = run.call(
-            session, "POST", "/api/v1/couple/join", {"code": invite.json()["code"]}, Authorization=f"Bearer {token_b}"
-        )
-        assert joined is not None and joined.status_code == 201, joined and joined.text
+        # Phones first: the pairing's own notification (invite accepted) has one to reach.
         for email, token in ((first, token_a), (second, token_b)):
             device = {"platform": "android", "push_token": f"faults-{uuid.uuid4()}"}
-            added = run.call(session, "POST", "/api/v1/devices", device, Authorization=f"Bearer {token}")
-            assert added is not None and added.status_code in (200, 201), added and added.text
+            _ok(run.call(session, "POST", "/api/v1/devices", device, Authorization=f"Bearer {token}"), 200, 201)
             users.append((email, token))
+        invite = _ok(run.call(session, "POST", "/api/v1/couple/invites", Authorization=f"Bearer {token_a}"), 201)
+        code = {"code": invite.json()["code"]}
+        _ok(run.call(session, "POST", "/api/v1/couple/join", code, Authorization=f"Bearer {token_b}"), 201)
     return users
 
 
@@ -215,22 +217,22 @@ def test_outages_degrade_and_nothing_is_lost_or_doubled(stack: Stack, fake: Fake
     phase("redis_down")
     stack.redis.stop(signal.SIGKILL)
     time.sleep(8)
-    phase("redis_back")
     stack.start_redis()
+    phase("redis_back")  # from the moment Redis accepts connections again
     time.sleep(6)
 
     phase("postgres_down")
     stack.stop_postgres()
     time.sleep(8)
-    phase("postgres_back")
     stack.start_postgres()
+    phase("postgres_back")  # from the moment PostgreSQL accepts connections again (pg_ctl -w)
     time.sleep(6)
 
     phase("worker_killed")
     stack.worker.stop(signal.SIGKILL)
     time.sleep(3)
-    phase("worker_back")
     stack.start_worker()
+    phase("worker_back")
     time.sleep(4)
 
     phase("drain")
@@ -254,6 +256,10 @@ def test_outages_degrade_and_nothing_is_lost_or_doubled(stack: Stack, fake: Fake
     # No 500, no HTML, ever.
     assert [r for r in run.records if r.status >= 500 and r.status != 503] == []
     assert [r for r in run.records if r.status and not r.json_body] == []
+    # 503 only while PostgreSQL is down, and recovery within seconds of its return, with no restart.
+    unavailable = [r for r in run.records if r.status == 503]
+    assert {r.phase for r in unavailable} <= {"postgres_down", "postgres_back"}
+    assert [r for r in unavailable if r.phase == "postgres_back" and r.at > marks["postgres_back"] + 3] == []
     # Sign-in throughout the Redis outage.
     sign_ins = [r for r in run.records if r.path == "/api/v1/auth/token" and r.phase == "redis_down"]
     assert sign_ins
