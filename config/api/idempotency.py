@@ -20,7 +20,9 @@ whose credentials fail (the view answers its 401 as usual). The rules live in
 `accounts.services.idempotency`; records expire after IDEMPOTENCY_TTL_HOURS.
 
 The user is resolved here by running the view's own authentication classes (SessionJWTAuthentication),
-one query; the view authenticates again, so a request with the header costs that query twice.
+one query; the view authenticates again, so a request with the header costs that query twice. The
+view runs here, in process_view, inside the claim's transaction (Django does not call it again): each
+`transaction.atomic` of the services it calls becomes a savepoint (two statements more).
 """
 
 import hashlib
