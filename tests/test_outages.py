@@ -6,6 +6,7 @@ these are the in-process checks of each path.
 """
 
 import time
+from datetime import timedelta
 from typing import Any
 from unittest import mock
 
@@ -212,3 +213,26 @@ def test_a_statement_still_running_at_the_deadline_is_cancelled_in_postgresql(le
     assert time.monotonic() - started < 2
     assert_unavailable(response, "deadline_exceeded")
     assert not CheckIn.objects.exists()  # rolled back, and the connection is usable again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_outbox_message_a_dead_worker_claimed_is_sent_after_its_claim_expires(settings):
+    from accounts.tasks import send_password_reset_email
+
+    user = UserFactory.create(email="me@example.com")
+    with mock.patch("accounts.tasks.send_password_reset_email.apply_async"):  # the fast path's copy is lost
+        assert AppClient().post("/api/v1/auth/password/reset", {"email": user.email}, format="json").status_code == 202
+    message = OutboxMessage.objects.get()
+    # A worker claimed it and was killed before sending: the claim stays until it expires.
+    due = message.next_attempt_at + timedelta(seconds=1)
+    OutboxMessage.objects.filter(pk=message.pk).update(claimed_until=due + timedelta(seconds=60))
+
+    assert outbox_relay(now=due) == 0  # a live claim needs no second copy
+    after_claim = due + timedelta(seconds=61)
+    assert outbox_relay(now=after_claim) == 1
+    with mock.patch("notifications.outbox.timezone.now", return_value=after_claim):
+        send_password_reset_email.delay(str(user.id), outbox_id=str(message.pk))  # what the worker runs
+        send_password_reset_email.delay(str(user.id), outbox_id=str(message.pk))  # a duplicate copy
+
+    assert len(mail.outbox) == 1
+    assert OutboxMessage.objects.get().done_at is not None

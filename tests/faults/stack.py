@@ -90,6 +90,19 @@ class Service:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def children(self) -> list[int]:
+        """Pids of the processes this one started (gunicorn's workers, Celery's pool)."""
+        if self.process is None:
+            return []
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                # pid (comm) state ppid …: comm may hold spaces, so split after its closing parenthesis.
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[1]) == self.process.pid:
+                    found.append(int(stat.parent.name))
+        return found
+
 
 class Stack:
     def __init__(self, workdir: Path, fcm_url: str) -> None:
