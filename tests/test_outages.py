@@ -100,7 +100,7 @@ def test_a_failure_after_commit_still_answers_the_committed_response():
     me_user = UserFactory.create()
     pair(me_user, UserFactory.create())
     me = AppClient(raise_request_exception=False).sign_in(me_user)
-    with mock.patch("notifications.services._queue_push", side_effect=RuntimeError("after commit")):
+    with mock.patch("notifications.services._queue_pushes", side_effect=RuntimeError("after commit")):
         first = post(me, "/api/v1/nudges", {"kind": "hug"}, key="nudge-1")
     retried = post(me, "/api/v1/nudges", {"kind": "hug"}, key="nudge-1")
 

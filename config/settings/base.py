@@ -132,6 +132,15 @@ INVITE_TTL_HOURS = env_int("INVITE_TTL_HOURS", 48)
 # Shared records of an ended couple are kept this long (support, mistaken unpair), then purged.
 COUPLE_ARCHIVE_DAYS = env_int("COUPLE_ARCHIVE_DAYS", 30)
 
+# SYNC
+# ------------------------------------------------------------------------------
+# Records one `POST sync/push` may carry; past it a JSON 413 `too_many_records` tells the app to
+# push in parts (docs/sync.md). 10,000 records take about 10 s on 2 cores (docs/performance.md).
+SYNC_PUSH_MAX_RECORDS = env_int("SYNC_PUSH_MAX_RECORDS", 10_000)
+# A push stops applying records after this long and answers 200, listing the rest as rejected with
+# `deadline` (retry): well inside gunicorn's --timeout (30 s), so a push never ends in its HTML page.
+SYNC_PUSH_TIME_BUDGET_SECONDS = env_int("SYNC_PUSH_TIME_BUDGET_SECONDS", 20)
+
 # PUSH
 # ------------------------------------------------------------------------------
 # "console" logs pushes (development); "fcm" sends through Firebase Cloud Messaging HTTP v1.

@@ -30,6 +30,7 @@ from couples.selectors import partner_of
 from notifications.models import Notification
 from notifications.services import notify
 from rituals.models import Goal, Ritual
+from sync.changes import stamped_once
 
 MAX_LINKED_RITUALS = 20
 
@@ -221,6 +222,7 @@ def _replayed(goal: Goal, *, couple: Couple, by: User) -> Goal:
 
 
 @transaction.atomic
+@stamped_once
 def goal_propose(
     *,
     couple: Couple,
@@ -299,6 +301,7 @@ def goal_update(*, user: User, goal_id: UUID, data: Mapping[str, Any], expected_
 
 
 @transaction.atomic
+@stamped_once
 def goal_transition(*, user: User, goal_id: UUID, action: str, expected_version: int | None = None) -> Goal:
     """Moves the goal along `TRANSITIONS[action]` and tells the partner.
 

@@ -19,6 +19,7 @@ from couples.selectors import partner_of
 from notifications.models import Notification
 from notifications.services import notify
 from rituals.models import Nudge
+from sync.changes import stamped_once
 from sync.receivers import touch, touch_ids
 
 # An appreciation is a few sentences; the other kinds carry at most a short line ("miss you!").
@@ -108,6 +109,7 @@ class NudgeSent:
 
 
 @transaction.atomic
+@stamped_once
 def nudge_send(*, sender: User, kind: str, message: str = "", id: UUID | None = None) -> NudgeSent:
     """Sends a nudge to the sender's partner, within the sender's daily quota.
 
@@ -203,6 +205,7 @@ def _validate_response(response: str, text: str) -> str:
 
 
 @transaction.atomic
+@stamped_once
 def nudge_respond(*, nudge: Nudge, user: User, response: str, text: str = "") -> Nudge:
     """The recipient turns toward the nudge: a heart, a hug back or a text reply, once.
 
