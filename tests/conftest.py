@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services.sessions import TokenPair, session_start
-from config.api.ratelimit import _fallback as ratelimit_fallback
+from config.api.ratelimit import reset_fallback
 from couples.models import Couple
 from tests.factories import UserFactory, pair
 
@@ -31,9 +31,9 @@ def _clean_cache() -> Iterator[None]:
     """Rate-limit counters live in Redis (or, after a simulated outage, in process memory); every
     test starts with none."""
     cache.clear()
-    ratelimit_fallback.reset()
+    reset_fallback()
     yield
-    ratelimit_fallback.reset()
+    reset_fallback()
     cache.clear()
 
 

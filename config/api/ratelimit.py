@@ -137,3 +137,8 @@ class _FallbackLimiter:
 
 
 _fallback = _FallbackLimiter()
+
+
+def reset_fallback() -> None:
+    """Forgets the fallback's counts and any Redis outage it noticed (tests start from a clean slate)."""
+    _fallback.reset()
