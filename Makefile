@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt requirements/bootstrap.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install run test services lint typecheck checks schema ci clean
+.PHONY: install run test faults services lint typecheck checks schema ci clean
 
 install: $(STAMP)
 
@@ -31,6 +31,12 @@ test: install services
 	./scripts/ensure-browser
 	$(BIN)/pytest -n 2 --create-db
 
+# The fault suite (tests/faults/): a private PostgreSQL, Redis, gunicorn, Celery worker and beat on
+# free loopback ports, stopped, restarted and killed under load (about 2 minutes). It never touches
+# the shared servers `make test` uses. Needs PostgreSQL's server binaries and redis-server.
+faults: install
+	RUN_FAULTS=1 $(BIN)/pytest -p no:xdist -p no:randomly tests/faults -q -s
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -47,7 +53,7 @@ schema: install
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py spectacular \
 		--file docs/openapi.yaml --validate --fail-on-warn
 
-ci: lint typecheck checks test
+ci: lint typecheck checks test faults
 
 clean:
 	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache

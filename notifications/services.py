@@ -5,6 +5,7 @@ hands its push to the push pipeline (notifications.push). Every call site in the
 through here, so preferences, quiet hours and lock-screen privacy apply to all of them.
 """
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -18,6 +19,8 @@ from django.utils import timezone
 from accounts.models import User
 from notifications.models import Notification, NotificationPreference
 from sync.receivers import touch_ids, touch_notifications
+
+logger = logging.getLogger(__name__)
 
 # Inside `pushes_batched()`: the dedupe keys whose pushes are queued together when the block ends.
 _batch: ContextVar[list[str] | None] = ContextVar("notify_batch", default=None)
@@ -76,12 +79,25 @@ def notify_many(notifications: list[dict[str, Any]]) -> None:
 
 
 def _queue_pushes(dedupe_keys: list[str]) -> None:
+    """Runs after COMMIT: the write succeeded, so a failure here must not turn its answer into an error.
+
+    The notification rows are the pushes' outbox: a push that could not be queued (broker or database
+    down) stays `pending`, and `push_pump` queues it within a tick of the broker's return.
+    """
     from notifications.tasks import enqueue_pushes
 
-    notification_ids = Notification.objects.filter(dedupe_key__in=dedupe_keys).values_list("id", flat=True)
-    ids = [str(notification_id) for notification_id in notification_ids]
-    if ids:
-        enqueue_pushes(ids)
+    try:
+        notification_ids = Notification.objects.filter(dedupe_key__in=dedupe_keys).values_list("id", flat=True)
+        ids = [str(notification_id) for notification_id in notification_ids]
+        if ids:
+            enqueue_pushes(ids)
+    except Exception as exc:
+        logger.warning(
+            "%s push(es) not queued (%s: %s); push_pump will queue them",
+            len(dedupe_keys),
+            type(exc).__name__,
+            str(exc).strip()[:200],
+        )
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:

@@ -159,8 +159,10 @@ class GoalIdConflictError(ConflictError):
 
 
 def _lock(*, user: User, goal_id: UUID) -> Goal:
-    """The goal of the user's active couple, locked until the transaction ends; 404 otherwise."""
-    return get_couple_owned_or_404(Goal.objects.select_for_update(), user, id=goal_id)
+    """The goal of the user's active couple, locked until the transaction ends; 404 otherwise.
+
+    NO KEY UPDATE: a transition changes no key, so rows pointing at the goal (ritual links) are not blocked."""
+    return get_couple_owned_or_404(Goal.objects.select_for_update(no_key=True), user, id=goal_id)
 
 
 def _check_version(goal: Goal, *, user: User, expected_version: int | None) -> None:

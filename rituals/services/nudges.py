@@ -115,13 +115,16 @@ def nudge_send(*, sender: User, kind: str, message: str = "", id: UUID | None = 
 
     The quota counts the sender's nudges since their own local midnight (User.time_zone), and is
     race-safe: the sender's user row is locked first, so two sends at the same instant are counted
-    one after the other and never pass the quota together. A client-generated `id` makes the send
-    idempotent: replaying it returns the nudge already sent, without counting against the quota.
+    one after the other and never pass the quota together. The lock is FOR NO KEY UPDATE: it
+    serializes the sender's own sends but not the foreign-key checks on that row (the partner's
+    nudge, completion or notification pointing at the sender), which FOR UPDATE would block and
+    deadlock against (lock order: docs/architecture.md, "Lock order"). A client-generated `id` makes
+    the send idempotent: replaying it returns the nudge already sent, without counting against the quota.
     """
     couple = require_active_couple(sender)
     message = _validate_message(kind, message)
     # Serializes this sender's sends (quota count, idempotent replays); the fresh time zone comes along.
-    sender_zone = User.objects.select_for_update().values_list("time_zone", flat=True).get(pk=sender.pk)
+    sender_zone = User.objects.select_for_update(no_key=True).values_list("time_zone", flat=True).get(pk=sender.pk)
     if id is not None:
         existing = Nudge.objects.filter(pk=id).first()
         if existing is not None:
