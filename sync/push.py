@@ -202,7 +202,7 @@ def _load(user: User, items: list[Item], cursor: int) -> _Loaded:
         existing = spec.model._default_manager.filter(pk__in=keys)
         if writer.update or writer.delete:
             # Locked first (in id order), then checked: nothing can change them in between.
-            existing = existing.select_for_update().order_by("pk")
+            existing = existing.select_for_update(no_key=True).order_by("pk")
         loaded.existing[table] = {str(pk) for pk in existing.values_list("pk", flat=True)}
         found = loaded.existing[table]
         loaded.visible[table] = {str(r.pk): r for r in spec.visible(user).filter(pk__in=found)} if found else {}

@@ -66,7 +66,7 @@ class IdempotencyMiddleware:
         if request.method != "POST" or not request.path.startswith(API_PREFIX):
             return None
         key = request.headers.get(HEADER)
-        if key is None:
+        if key is None or getattr(getattr(view_func, "cls", None), "idempotent_by_design", False):
             return None
         user = _authenticated_user(request, view_func)
         if user is None:

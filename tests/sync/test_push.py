@@ -375,3 +375,18 @@ def test_completions_pushed_together_count_as_one_by_one(me, partner, couple):
     assert Notification.objects.filter(recipient=partner.user, kind="ritual_completed_by_partner").count() == 5
     streak = me.get(f"/api/v1/rituals/{ritual['id']}").json()["streak"]
     assert streak["longest"] == 5
+
+
+def test_a_push_ignores_idempotency_keys_and_a_replay_is_still_a_no_op(me, partner, couple):
+    check_in = {"id": str(uuid.uuid4()), "mood": 4, "connection": 4}
+    cursor = pull(me)["timestamp"]
+    for _ in range(2):
+        response = me.post(
+            f"{PUSH}?last_pulled_at={cursor}",
+            {"changes": {"check_ins": {"created": [check_in]}}},
+            HTTP_IDEMPOTENCY_KEY="same-key",
+        )
+        assert response.status_code == 200
+        assert "Idempotent-Replayed" not in response
+        assert response.json()["rejections"] == []
+    assert CheckIn.objects.filter(id=str(check_in["id"])).count() == 1
