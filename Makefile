@@ -30,6 +30,7 @@ services:
 test: install services
 	./scripts/ensure-browser
 	$(BIN)/pytest -n 2 --create-db
+	./scripts/client-tests
 
 # The fault suite (tests/faults/): a private PostgreSQL, Redis, gunicorn, Celery worker and beat on
 # free loopback ports, stopped, restarted and killed under load (about 2 minutes). It never touches
