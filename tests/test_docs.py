@@ -43,3 +43,8 @@ def test_every_test_named_in_the_security_review_exists():
         if not re.search(rf"^(async )?def {function}\(", source, re.MULTILINE):
             missing.append(f"{module}::{function}")
     assert not missing, f"docs/security.md cites tests that do not exist: {missing}"
+
+
+def test_the_sync_client_in_the_api_guide_is_the_one_the_client_tests_run():
+    client = (ROOT / "tests" / "client" / "lib" / "backendSync.js").read_text()
+    assert f"```js\n{client}```" in (ROOT / "docs" / "api.md").read_text()
