@@ -8,20 +8,35 @@ const PASSWORD = 'client-suite-password-2026'
 class Api {
   constructor(tokens) {
     this.access = tokens.access
-    this.onPush = null // (url, response) => void: lets a test lose a push's response
+    this.baseUrl = `${BASE}/api/v1`
     this.beforePush = null // async () => void: lets a test change the server between pull and push
+    this.losePushResponse = false // the next push reaches the server, but its answer is lost
     this.pullBodies = [] // every pull answer, as received
+    this.fetch = this.fetch.bind(this)
   }
 
-  async request(method, path, body, { allow = [] } = {}) {
-    if (path.startsWith('/sync/push') && this.beforePush) {
+  /** fetch with the access token: what the app hands to syncWithServer(). */
+  async fetch(url, init = {}) {
+    const isPush = url.includes('/sync/push')
+    if (isPush && this.beforePush) {
       const hook = this.beforePush
       this.beforePush = null
       await hook()
     }
-    const response = await fetch(`${BASE}/api/v1${path}`, {
+    const response = await fetch(url, { ...init, headers: { ...init.headers, Authorization: `Bearer ${this.access}` } })
+    if (isPush && this.losePushResponse) {
+      this.losePushResponse = false
+      await response.text() // the server answered; the phone never hears it
+      throw new Error('the network dropped the response')
+    }
+    if (url.includes('/sync/pull') && response.ok) this.pullBodies.push(await response.clone().json())
+    return response
+  }
+
+  async request(method, path, body, { allow = [] } = {}) {
+    const response = await this.fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: { Authorization: `Bearer ${this.access}`, 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     })
     const text = await response.text()
@@ -36,8 +51,6 @@ class Api {
       error.body = parsed
       throw error
     }
-    if (path.startsWith('/sync/pull')) this.pullBodies.push(parsed)
-    if (path.startsWith('/sync/push') && this.onPush) this.onPush(path, parsed)
     return { status: response.status, body: parsed }
   }
 

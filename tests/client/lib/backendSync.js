@@ -1,87 +1,110 @@
 'use strict'
-// The app's sync with the server, as docs/api.md shows it: WatermelonDB's synchronize() with the
-// server's per-record rejections. `api.get(path)` and `api.post(path, body, {allow})` send the access
-// token, parse the JSON body, and throw on an error status (except those in `allow`).
+// The app's sync (docs/sync.md): WatermelonDB's synchronize() with the server's per-record outcomes.
+// `api.baseUrl` is the API root (https://…/api/v1); `api.fetch(url, init)` is fetch with the access
+// token (refreshed on 401, as in "Tokens in the app").
 const { synchronize } = require('@nozbe/watermelondb/sync')
 
-const REFUSED = 'sync_refused' // {table: [id]}: changes the server refused for good
+const DISCARDED = 'sync_discarded' // {table: [id]}: local changes the server refused for good
 
 async function syncWithServer({ database, api }) {
-  const refused = JSON.parse((await database.localStorage.get(REFUSED)) || '{}')
-  const adopted = []
-  const rejections = []
-  await synchronize({
-    database,
-    sendCreatedAsUpdated: true, // every pull sends records as `updated`
-    pullChanges: async ({ lastPulledAt, schemaVersion }) => {
-      const cursor = lastPulledAt ? `last_pulled_at=${lastPulledAt}&` : ''
-      const { body } = await api.get(`/sync/pull?${cursor}schema_version=${schemaVersion}`)
-      return { changes: body.changes, timestamp: body.timestamp }
-    },
-    pushChanges: async ({ changes, lastPulledAt }) => {
-      const result = await pushInParts(api, changes, lastPulledAt)
-      rejections.push(...result.rejections)
-      for (const r of result.rejections.filter((r) => !r.retry)) {
-        if (changes[r.table].deleted.includes(r.id)) {
-          // A deletion the server refused: forget it; the next pull brings the record back.
-          await database.write(() => database.adapter.destroyDeletedRecords(r.table, [r.id]))
-        } else {
-          ;(refused[r.table] = refused[r.table] || []).push(r.id) // adopt the server's version next pull
-        }
-      }
-      await database.localStorage.set(REFUSED, JSON.stringify(refused))
-      return { experimentalRejectedIds: result.rejected_ids }
-    },
-    // A record the server refused takes the server's version (which it stamped for this phone) as a
-    // whole; any other conflict keeps WatermelonDB's merge (the phone's changed columns win).
-    conflictResolver: (table, local, remote, resolved) => {
-      if (!(refused[table] || []).includes(local.id)) return resolved
-      adopted.push([table, local.id])
-      return { ...resolved, ...remote, _status: 'synced', _changed: '' }
-    },
-  })
-  for (const [table, id] of adopted) refused[table] = refused[table].filter((x) => x !== id)
-  await database.localStorage.set(REFUSED, JSON.stringify(refused))
-  return rejections // sync again soon when one has `retry: true` (a conflict, or the server's time ran out)
-}
-
-// One push, or several of at most `max_records` records when the server answers 413.
-async function pushInParts(api, changes, lastPulledAt) {
-  const url = `/sync/push?last_pulled_at=${lastPulledAt}`
-  const first = await api.post(url, { changes }, { allow: [413] })
-  if (first.status !== 413) return first.body
-  const result = { rejected_ids: {}, rejections: [] }
-  for (const part of split(changes, first.body.error.max_records)) {
-    const { body } = await api.post(url, { changes: part })
-    for (const [table, ids] of Object.entries(body.rejected_ids)) {
-      result.rejected_ids[table] = [...(result.rejected_ids[table] || []), ...ids]
-    }
-    result.rejections.push(...body.rejections)
+  const discarded = (await database.localStorage.get(DISCARDED)) || {}
+  const forget = (table, ids) => {
+    discarded[table] = (discarded[table] || []).filter((id) => !ids.includes(id))
   }
-  return result
+  const rejections = []
+  try {
+    await synchronize({
+      database,
+      sendCreatedAsUpdated: true, // the server sends every record in `updated`, first sync included
+      pullChanges: async ({ lastPulledAt, schemaVersion }) => {
+        const cursor = lastPulledAt ? `last_pulled_at=${lastPulledAt}&` : ''
+        const { body } = await request(api, 'GET', `/sync/pull?${cursor}schema_version=${schemaVersion}`)
+        // A refused record the server deleted is settled by this pull.
+        for (const [table, { deleted }] of Object.entries(body.changes)) forget(table, deleted)
+        return { changes: body.changes, timestamp: body.timestamp }
+      },
+      pushChanges: async ({ changes, lastPulledAt }) => {
+        const result = await push(api, changes, lastPulledAt)
+        rejections.push(...result.rejections)
+        for (const { table, id, retry } of result.rejections) {
+          // retry: true keeps the change; the next sync merges the server's version and pushes it again.
+          if (retry) continue
+          if (changes[table] && changes[table].deleted.includes(id)) {
+            // A deletion refused for good: drop the phone's deletion, the next pull brings the record back.
+            await database.write(() => database.adapter.destroyDeletedRecords(table, [id]))
+          } else {
+            forget(table, [id])
+            discarded[table].push(id) // the next pull's version replaces the phone's (conflictResolver)
+          }
+        }
+        return { experimentalRejectedIds: result.rejected_ids }
+      },
+      // A record the server refused takes the server's version as a whole, and is synced; any other
+      // conflict keeps WatermelonDB's per-column merge (the phone's changed columns win).
+      conflictResolver: (table, local, remote, resolved) => {
+        if (!(discarded[table] || []).includes(local.id)) return resolved
+        forget(table, [local.id])
+        return { ...resolved, ...remote, _status: 'synced', _changed: '' }
+      },
+    })
+  } finally {
+    await database.localStorage.set(DISCARDED, discarded)
+  }
+  return rejections // sync again soon if one has `retry: true` (a conflict, or the server's time ran out)
 }
 
-// The change set in parts of at most `max` records, table by table, in the same order.
+// One push; when the server answers 413, the same changes in parts of at most `max_records` records,
+// one after another with the same lastPulledAt, their outcomes merged.
+async function push(api, changes, lastPulledAt) {
+  const path = `/sync/push?last_pulled_at=${lastPulledAt}`
+  const first = await request(api, 'POST', path, { changes }, [413])
+  if (first.status !== 413) return first.body
+  const merged = { rejected_ids: {}, rejections: [] }
+  for (const part of split(changes, first.body.error.max_records)) {
+    const { body } = await request(api, 'POST', path, { changes: part })
+    for (const [table, ids] of Object.entries(body.rejected_ids)) {
+      merged.rejected_ids[table] = [...(merged.rejected_ids[table] || []), ...ids]
+    }
+    merged.rejections.push(...body.rejections)
+  }
+  return merged
+}
+
+// The change set in parts of at most `max` records, in the same order.
 function split(changes, max) {
   const parts = []
-  let part = {}
-  let size = 0
-  for (const [table, { created, updated, deleted }] of Object.entries(changes)) {
-    for (const [verb, records] of [['created', created], ['updated', updated], ['deleted', deleted]]) {
-      for (const record of records) {
+  let size = max
+  for (const [table, tableChanges] of Object.entries(changes)) {
+    for (const kind of ['created', 'updated', 'deleted']) {
+      for (const record of tableChanges[kind]) {
         if (size === max) {
-          parts.push(part)
-          part = {}
+          parts.push({})
           size = 0
         }
+        const part = parts[parts.length - 1]
         part[table] = part[table] || { created: [], updated: [], deleted: [] }
-        part[table][verb].push(record)
+        part[table][kind].push(record)
         size += 1
       }
     }
   }
-  if (size) parts.push(part)
   return parts
+}
+
+// A JSON request; any error status but those in `allow` is an error (auth, schema, a broken body).
+async function request(api, method, path, body, allow = []) {
+  const response = await api.fetch(`${api.baseUrl}${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: body && JSON.stringify(body),
+  })
+  const text = await response.text()
+  if (!response.ok && !allow.includes(response.status)) {
+    throw Object.assign(new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`), {
+      status: response.status,
+    })
+  }
+  return { status: response.status, body: JSON.parse(text) }
 }
 
 module.exports = { syncWithServer, split }

@@ -12,11 +12,14 @@ const { syncWithServer } = require('./backendSync')
 // The app installs this before opening its database (docs/api.md).
 setGenerator(() => crypto.randomUUID())
 
-// WatermelonDB's own errors and warnings, kept so tests can assert there were none.
+// WatermelonDB's own errors and warnings (and anything else on console.error), kept so tests can
+// assert there were none.
 const watermelonErrors = []
+const keep = (...args) => watermelonErrors.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '))
 logger.log = () => {}
-logger.warn = (...args) => watermelonErrors.push(args.join(' '))
-logger.error = (...args) => watermelonErrors.push(args.join(' '))
+logger.warn = keep
+logger.error = keep
+console.error = keep
 
 class Phone {
   constructor(api, name = 'phone') {
@@ -25,7 +28,7 @@ class Phone {
     const adapter = new LokiJSAdapter({
       schema,
       useWebWorker: false,
-      useIncrementalIndexedDB: true, // in Node: LokiJS's memory adapter (no IndexedDB)
+      useIncrementalIndexedDB: false, // Node has no IndexedDB: LokiJS keeps the database in memory
       dbName: `${name}-${crypto.randomUUID()}`,
     })
     this.db = new Database({ adapter, modelClasses })

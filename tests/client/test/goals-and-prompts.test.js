@@ -58,19 +58,26 @@ test('the partner declines, the proposer withdraws, and a step that is not yours
   assert.deepEqual(statuses, { [declined]: 'declined', [withdrawn]: 'withdrawn', [own]: 'proposed' })
 })
 
-test("a goal's ritual_ids stop listing a ritual that was deleted", async () => {
+test("a goal's ritual_ids stop listing a ritual deleted over REST or from the partner's phone", async () => {
   const { alex, alexPhone, samPhone } = await couple()
-  const linked = await alexPhone.create('rituals', ritual())
-  const id = await alexPhone.create('goals', goal({ ritual_ids: JSON.stringify([linked]) }))
+  const viaRest = await alexPhone.create('rituals', ritual())
+  const viaPhone = await alexPhone.create('rituals', ritual({ title: 'Sunday walk' }))
+  const kept = await alexPhone.create('rituals', ritual({ title: 'Morning tea' }))
+  const id = await alexPhone.create('goals', goal({ ritual_ids: JSON.stringify([viaRest, viaPhone, kept]) }))
   assert.deepEqual(await alexPhone.sync(), [])
   await samPhone.sync()
-  assert.deepEqual(JSON.parse((await samPhone.row('goals', id)).ritual_ids), [linked])
-  await alex.api.delete(`/rituals/${linked}`)
+  assert.deepEqual(JSON.parse((await samPhone.row('goals', id)).ritual_ids).sort(), [viaRest, viaPhone, kept].sort())
+  await alex.api.delete(`/rituals/${viaRest}`)
+  await samPhone.markAsDeleted('rituals', viaPhone)
+  assert.deepEqual(await samPhone.sync(), [])
   await samPhone.sync()
   await alexPhone.sync()
+  assert.deepEqual((await alex.api.get(`/goals/${id}`)).body.ritual_ids, [kept])
   for (const phone of [alexPhone, samPhone]) {
-    assert.deepEqual(JSON.parse((await phone.row('goals', id)).ritual_ids), [], phone.name)
-    assert.equal(await phone.row('rituals', linked), undefined, phone.name)
+    assert.deepEqual(JSON.parse((await phone.row('goals', id)).ritual_ids), [kept], phone.name)
+    assert.equal(await phone.row('rituals', viaRest), undefined, phone.name)
+    assert.equal(await phone.row('rituals', viaPhone), undefined, phone.name)
+    await assertSettled(phone)
   }
 })
 
@@ -82,7 +89,8 @@ test('prompt answers keep the phone ids and stay hidden until both answered; rep
   assert.ok(await alexPhone.row('daily_prompts', today.id))
   const mine = await alexPhone.create('prompt_answers', { daily_prompt_id: today.id, text: 'Our first trip', revealed: false })
   assert.deepEqual(await alexPhone.sync(), [])
-  assert.equal((await alex.api.get('/prompts/today')).body.my_answer.text, 'Our first trip')
+  const { body: answered } = await alex.api.get('/prompts/today')
+  assert.deepEqual([answered.my_answer.id, answered.my_answer.text], [mine, 'Our first trip']) // the phone's id
   assert.equal(Object.keys(await alexPhone.rows('prompt_answers')).length, 1) // no second copy under a server id
   await samPhone.sync()
   assert.deepEqual([(await samPhone.row('prompt_answers', mine)).text, (await samPhone.row('prompt_answers', mine)).revealed], ['', false])
