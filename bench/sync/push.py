@@ -161,8 +161,9 @@ class PartnerProbe(threading.Thread):
         while not self.stop.is_set():
             status, _, elapsed = self.api.call("POST", "/api/v1/check-ins", {"mood": 4, "connection": 4})
             self._record("POST check-ins", elapsed, status != 201)
-            status, _, elapsed = self.api.call("GET", f"/api/v1/sync/pull?last_pulled_at={cursor}")
+            status, body, elapsed = self.api.call("GET", f"/api/v1/sync/pull?last_pulled_at={cursor}")
             self._record("GET sync/pull", elapsed, status != 200)
+            cursor = body["timestamp"] if status == 200 else cursor  # as a phone does
 
     def _record(self, what: str, elapsed: float, failed: bool) -> None:
         self.latencies.append(elapsed)
