@@ -49,18 +49,8 @@ from sync.writers import WRITERS, Raw, parents_remembered
 
 logger = logging.getLogger(__name__)
 
-# Parents before children, so a record may refer to one created in the same push.
-ORDER = (
-    "rituals",
-    "goals",
-    "ritual_completions",
-    "check_ins",
-    "nudges",
-    "daily_prompts",
-    "prompt_answers",
-    "notifications",
-    "partner_profiles",
-)
+# Parents before children (WRITERS lists them so), so a record may refer to one created in the same push.
+ORDER = tuple(WRITERS)
 CHUNK_RECORDS = 250
 CHUNK_SECONDS = 0.25
 _DEADLOCK_RETRIES = 3

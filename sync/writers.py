@@ -314,6 +314,7 @@ class Writer:
         }
 
 
+# In the order a push applies them: parents (rituals, daily prompts) before what refers to them.
 WRITERS: dict[str, Writer] = {
     "rituals": Writer(_RITUAL_COLUMNS, _create_ritual, _update_ritual, _delete_ritual),
     "ritual_completions": Writer(
