@@ -29,6 +29,7 @@ class Phone {
       schema,
       useWebWorker: false,
       useIncrementalIndexedDB: false, // Node has no IndexedDB: LokiJS keeps the database in memory
+      extraLokiOptions: { autosave: false }, // nothing to save to (and no timer left running)
       dbName: `${name}-${crypto.randomUUID()}`,
     })
     this.db = new Database({ adapter, modelClasses })

@@ -103,6 +103,21 @@ test('a record the server changed meanwhile is a conflict: the phone merges it a
   await assertSettled(alexPhone)
 })
 
+test('a push the server refuses as a whole (401) throws, and the changes wait for the next sync', async () => {
+  const { alex, alexPhone } = await couple()
+  const id = await alexPhone.create('check_ins', checkIn())
+  const access = alexPhone.api.access
+  alexPhone.api.beforePush = async () => {
+    alexPhone.api.access = 'not-a-token'
+  }
+  await assert.rejects(alexPhone.sync(), (error) => error.status === 401)
+  assert.equal(await alexPhone.unsynced(), true)
+  alexPhone.api.access = access
+  assert.deepEqual(await alexPhone.sync(), [])
+  assert.ok((await restIds(alex.api, '/check-ins')).has(id))
+  await assertSettled(alexPhone)
+})
+
 test('create, lose the response, edit offline, sync again: the server has the edit', async () => {
   const { alex, alexPhone } = await couple()
   const id = await alexPhone.create('rituals', ritual())
