@@ -116,3 +116,49 @@ test('prompt answers keep the phone ids and stay hidden until both answered; rep
   assert.deepEqual((await alex.api.post(`/sync/push?last_pulled_at=${cursor}`, body)).body.rejections, [])
   assert.ok(sam)
 })
+
+test('an answer edited before the partner answered lands; an edit after the reveal is refused and undone', async () => {
+  const { alex, alexPhone, samPhone } = await couple()
+  const { body: today } = await alex.api.get('/prompts/today')
+  await alexPhone.sync()
+  await samPhone.sync()
+  const mine = await alexPhone.create('prompt_answers', { daily_prompt_id: today.id, text: 'Lisbon', revealed: false })
+  await alexPhone.sync()
+  await alexPhone.update('prompt_answers', mine, { text: 'Lisbon in May' })
+  assert.deepEqual(await alexPhone.sync(), [])
+  assert.equal((await alex.api.get('/prompts/today')).body.my_answer.text, 'Lisbon in May')
+  await samPhone.create('prompt_answers', { daily_prompt_id: today.id, text: 'Kyoto', revealed: false })
+  await samPhone.sync()
+  await alexPhone.sync()
+  await alexPhone.update('prompt_answers', mine, { text: 'Actually, Porto' })
+  const rejected = await alexPhone.sync()
+  assert.deepEqual(rejected.map((r) => [r.table, r.id, r.code, r.retry]), [['prompt_answers', mine, 'answers_revealed', false]])
+  await alexPhone.sync()
+  assert.deepEqual(
+    [(await alexPhone.row('prompt_answers', mine)).text, (await alexPhone.row('prompt_answers', mine)).revealed],
+    ['Lisbon in May', true],
+  )
+  await assertSettled(alexPhone)
+})
+
+test('edits to read-only tables and create-only check-ins are refused (or ignored) and the phone takes the server\'s rows back', async () => {
+  const { alex, sam, alexPhone } = await couple()
+  const { body: today } = await alex.api.get('/prompts/today')
+  await alexPhone.sync()
+  const mood = await alexPhone.create('check_ins', { mood: 3, connection: 3, note: 'as written', is_shared: true })
+  await alexPhone.sync()
+  const prompt = await alexPhone.row('daily_prompts', today.id)
+  await alexPhone.update('check_ins', mood, { note: 'rewritten later' }) // check-ins are create-only
+  await alexPhone.update('daily_prompts', today.id, { prompt_text: 'Something else' })
+  await alexPhone.update('partner_profiles', sam.user.id, { display_name: 'Samwise' })
+  const rejected = await alexPhone.sync()
+  // Refused as `read_only` (docs/api.md), or ignored: either way the phone must end up with the
+  // server's rows, not keep its edit as if it had been applied.
+  for (const r of rejected) assert.deepEqual([r.code, r.retry], ['read_only', false], JSON.stringify(r))
+  await alexPhone.sync()
+  assert.equal((await alexPhone.row('daily_prompts', today.id)).prompt_text, prompt.prompt_text)
+  assert.equal((await alexPhone.row('partner_profiles', sam.user.id)).display_name, 'Sam')
+  assert.equal((await alexPhone.row('check_ins', mood)).note, 'as written')
+  assert.equal((await alex.api.get('/check-ins')).body.results.find((c) => c.id === mood).note, 'as written')
+  await assertSettled(alexPhone)
+})
