@@ -20,7 +20,7 @@ Other databases: a plain cursor.
 """
 
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, NamedTuple
@@ -29,7 +29,7 @@ from uuid import UUID, uuid4
 import psycopg
 from django.conf import settings
 from django.db import connection
-from django.db.models import Model, QuerySet, UUIDField
+from django.db.models import QuerySet, UUIDField
 
 
 class _Prepared:
@@ -70,41 +70,6 @@ def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     with wrapped:
         wrapped.execute(sql, params)
         return wrapped.fetchall()
-
-
-def fetch_named(sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-    """`fetch` of a statement with `%(name)s` placeholders: a value it uses several times is sent
-    once (psycopg numbers the names; Django's cursor wrapper and query log take either form)."""
-    return fetch(sql, params)  # type: ignore[arg-type]
-
-
-class Columns:
-    """Some columns of a model: their SELECT list, and rows of them as dicts with the values `.values()`
-    would give (the backend's and the fields' converters applied, e.g. JSON decoded)."""
-
-    def __init__(self, model: type[Model], names: Sequence[str], *, alias: str = "") -> None:
-        self.names = list(names)
-        self.fields = [model._meta.get_field(name) for name in names]
-        prefix = f"{alias}." if alias else ""
-        self.select = ", ".join(f"{prefix}{field.column}" for field in self.fields)  # type: ignore[union-attr]
-
-    def dicts(self, rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
-        converters = []
-        for index, field in enumerate(self.fields):
-            column = field.get_col(field.model._meta.db_table)  # type: ignore[union-attr]
-            found = [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]
-            if found:
-                converters.append((index, column, found))
-        if not converters:
-            return [dict(zip(self.names, row, strict=True)) for row in rows]
-        converted = []
-        for row in rows:
-            values = list(row)
-            for index, column, functions in converters:
-                for function in functions:
-                    values[index] = function(values[index], column, connection)
-            converted.append(dict(zip(self.names, values, strict=True)))
-        return converted
 
 
 class CompiledQuery:

@@ -162,3 +162,44 @@ test('edits to read-only tables and create-only check-ins are refused (or ignore
   assert.equal((await alex.api.get('/check-ins')).body.results.find((c) => c.id === mood).note, 'as written')
   await assertSettled(alexPhone)
 })
+
+test('goal edits by status and content: accept with an edit, the partner editing a proposal, abandon, a closed goal, a lost race', async () => {
+  const { alex, alexPhone, samPhone } = await couple()
+  const porto = await alexPhone.create('goals', goal({ title: 'Weekend away' }))
+  const reword = await alexPhone.create('goals', goal({ title: 'Dance class' }))
+  const race = await alexPhone.create('goals', goal({ title: 'Adopt a cat' }))
+  await alexPhone.sync()
+  await samPhone.sync()
+  const status = async (id) => (await alex.api.get(`/goals/${id}`)).body
+
+  // Sam accepts and rewords in one offline change; Sam rewording a proposal without accepting is not Sam's turn.
+  await samPhone.update('goals', porto, { status: 'accepted', title: 'Weekend in Porto' })
+  await samPhone.update('goals', reword, { title: 'Salsa class' })
+  // Meanwhile Alex withdraws the goal Sam's phone also accepts offline: Sam syncs first and wins.
+  await samPhone.update('goals', race, { status: 'accepted' })
+  await alexPhone.update('goals', race, { status: 'withdrawn' })
+  const samRejected = await samPhone.sync()
+  assert.deepEqual(samRejected.map((r) => [r.id, r.code, r.retry]), [[reword, 'not_your_turn', false]])
+  assert.deepEqual([(await status(porto)).status, (await status(porto)).title], ['accepted', 'Weekend in Porto'])
+  assert.equal((await status(race)).status, 'accepted')
+  const alexRejected = await alexPhone.syncUntilSettled()
+  assert.deepEqual(alexRejected.filter((r) => !r.retry).map((r) => [r.id, r.code]), [[race, 'invalid_transition']])
+  await alexPhone.sync()
+  assert.equal((await alexPhone.row('goals', race)).status, 'accepted')
+  await samPhone.sync()
+  assert.equal((await samPhone.row('goals', reword)).title, 'Dance class')
+
+  // Alex abandons the accepted goal; then an edit of the closed goal is refused and undone.
+  await alexPhone.update('goals', porto, { status: 'abandoned' })
+  assert.deepEqual(await alexPhone.sync(), [])
+  assert.equal((await status(porto)).status, 'abandoned')
+  await samPhone.sync()
+  await samPhone.update('goals', porto, { title: 'Weekend in Lisbon' })
+  assert.deepEqual((await samPhone.sync()).map((r) => [r.id, r.code, r.retry]), [[porto, 'goal_not_editable', false]])
+  for (const phone of [alexPhone, samPhone]) {
+    await phone.sync()
+    const row = await phone.row('goals', porto)
+    assert.deepEqual([row.status, row.title], ['abandoned', 'Weekend in Porto'], phone.name)
+    await assertSettled(phone)
+  }
+})
