@@ -46,9 +46,12 @@ async function restIds(api, path) {
   return new Set((body.results || body).map((r) => r.id))
 }
 
+/** One more sync leaves nothing to push and no refused change waiting to be replaced. */
 async function assertSettled(phone) {
   await phone.sync()
   assert.equal(await phone.unsynced(), false, `${phone.name} still has unsynced changes`)
+  const discarded = (await phone.db.localStorage.get('sync_discarded')) || {}
+  assert.deepEqual(Object.values(discarded).flat(), [], `${phone.name} still waits for refused records`)
 }
 
 module.exports = { ritual, checkIn, couple, restIds, assertSettled }

@@ -103,7 +103,7 @@ test('a weekend offline: 2,000 records (check-ins, completions, rituals) in one 
   })
   const started = Date.now()
   assert.deepEqual(await alexPhone.sync(), [])
-  console.log(`# 2,000 records pushed and marked synced in ${Date.now() - started} ms (one synchronize(); parts if the server answers 413)`)
+  console.log(`2,000 records pushed and marked synced in ${Date.now() - started} ms (one synchronize(); parts if the server answers 413)`)
   await assertSettled(alexPhone)
   const { body } = await alex.api.get(`/rituals/${made.id}`)
   assert.equal(body.streak.longest, DAYS)
@@ -111,4 +111,22 @@ test('a weekend offline: 2,000 records (check-ins, completions, rituals) in one 
   assert.equal(Object.keys(await samPhone.rows('ritual_completions')).length, DAYS)
   assert.equal(Object.keys(await samPhone.rows('rituals')).length, 101)
   assert.equal(Object.keys(await samPhone.rows('check_ins')).length, DAYS)
+})
+
+test("the partner's phone gets completions without their note and rating", async () => {
+  const { alex, alexPhone, samPhone } = await couple()
+  const { body: made } = await alex.api.post('/rituals', {
+    title: 'Evening walk', category: 'shared_experience', rrule: 'FREQ=DAILY', local_time: '19:00', start_date: '2026-01-01', time_zone: 'UTC',
+  })
+  await alexPhone.sync()
+  const done = await alexPhone.create('ritual_completions', {
+    ritual_id: made.id, user_id: alex.user.id, occurrence_at: Date.parse('2026-01-05T19:00:00Z'), note: 'lovely sunset', connection_rating: 5,
+  })
+  assert.deepEqual(await alexPhone.sync(), [])
+  await samPhone.sync()
+  const seen = await samPhone.row('ritual_completions', done)
+  assert.deepEqual([seen.ritual_id, seen.user_id, seen.note, seen.connection_rating], [made.id, alex.user.id, '', null])
+  assert.equal((await alexPhone.row('ritual_completions', done)).note, 'lovely sunset')
+  await assertSettled(alexPhone)
+  await assertSettled(samPhone)
 })
