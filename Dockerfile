@@ -41,4 +41,4 @@ EXPOSE 8000
 # No HEALTHCHECK here: worker and beat run from this image too and serve no HTTP. docker-compose.yml
 # (or the orchestrator) probes web's GET /healthz.
 # gunicorn reads WEB_CONCURRENCY for its number of workers; its control socket is unused here.
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--timeout", "30", "--graceful-timeout", "30", "--max-requests", "2000", "--max-requests-jitter", "200", "--worker-tmp-dir", "/dev/shm", "--no-control-socket"]
+CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--timeout", "30", "--graceful-timeout", "30", "--max-requests", "2000", "--max-requests-jitter", "200", "--worker-tmp-dir", "/dev/shm", "--no-control-socket"]

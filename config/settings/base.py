@@ -197,15 +197,7 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Couples <no-reply@example.com>")
 
-# LOGGING
-# ------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# LOGGING: see OBSERVABILITY at the end of this file.
 
 # DJANGO REST FRAMEWORK
 # ------------------------------------------------------------------------------
@@ -356,3 +348,64 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "options": {"expires": 3600},
     },
 }
+
+# OBSERVABILITY (issue 14, part i14b: logs, metrics, Sentry, heartbeats)
+# ------------------------------------------------------------------------------
+# docs/operations.md, "Observability". LOG_FORMAT "json" (production default) writes one JSON object
+# per line with request_id, user_hash (keyed hash of the user id) and task_id/task_name;
+# "plain" is for a terminal.
+# https://nhairs.github.io/python-json-logger/latest/
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "config.observability.context.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s%(task_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": (
+                "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_hash)s %(task_id)s %(task_name)s"
+            ),
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "timestamp": False,
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["context"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # One line per request from config.observability.middleware; gunicorn's own access log is off.
+    "loggers": {"couples.access": {"level": env_str("ACCESS_LOG_LEVEL", "INFO")}},
+}
+# Celery keeps Django's logging (and so the JSON format and task ids) instead of its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+MIDDLEWARE.insert(0, "config.observability.middleware.ObservabilityMiddleware")
+# GET /metrics (Prometheus): with a token, `Authorization: Bearer <METRICS_TOKEN>`; without one,
+# loopback only. Everyone else gets 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# Worker and beat heartbeats (config/observability/heartbeats.py): /readyz fails when either is older
+# than this. 0 turns the check off (the embedded default has no shared cache for them).
+HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", 15)
+HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120 if REDIS_URL else 0)
+CELERY_BEAT_SCHEDULE["ops.beat_heartbeat"] = {
+    # Every 30 s: proves the one beat process (and a default-queue worker) runs; read by /readyz.
+    "task": "ops.beat_heartbeat",
+    "schedule": timedelta(seconds=30),
+    "options": {"expires": 25},
+}
+# Sentry only when SENTRY_DSN is set; no personal data is sent (send_default_pii=False).
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from config.observability.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        release=env_str("SENTRY_RELEASE", ""),
+        traces_sample_rate=float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+    )
