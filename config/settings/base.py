@@ -409,3 +409,33 @@ if SENTRY_DSN:
         release=env_str("SENTRY_RELEASE", ""),
         traces_sample_rate=float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
     )
+
+# STAFF ACCOUNTS (issue 14, part i14b: admin lockout, second factor, audit)
+# ------------------------------------------------------------------------------
+# accounts/admin_site.py; docs/operations.md, "Staff accounts".
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "accounts.apps.StaffAdminConfig"
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "axes"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requires
+# AxesStandaloneBackend first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# A staff account without a confirmed TOTP device cannot sign in to the admin (production default);
+# a staff account with one always needs its code.
+ADMIN_OTP_REQUIRED = env_bool("ADMIN_OTP_REQUIRED", False)
+# The issuer shown in authenticator apps next to the account.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Couples admin")
+# django-axes: lock out after this many failed admin logins, per client address and per username,
+# for AXES_COOLOFF_TIME. https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the admin login form's field (it holds the e-mail address)
+AXES_ONLY_ADMIN_SITE = True
+AXES_HANDLER = "accounts.admin_site.AdminOnlyAxesHandler"
+# The client address the same way the API's rate limits read it (TRUSTED_PROXY_COUNT above).
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]

@@ -65,3 +65,6 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBa
 LOG_FORMAT = env_str("LOG_FORMAT", "json")
 _console_handler: dict[str, object] = LOGGING["handlers"]["console"]  # type: ignore[index]  # noqa: F405
 _console_handler["formatter"] = "json" if LOG_FORMAT == "json" else "plain"
+
+# STAFF: no admin sign-in without a TOTP device (accounts/admin_site.py, docs/operations.md).
+ADMIN_OTP_REQUIRED = env_bool("ADMIN_OTP_REQUIRED", True)
