@@ -439,3 +439,34 @@ AXES_HANDLER = "accounts.admin_site.AdminOnlyAxesHandler"
 # The client address the same way the API's rate limits read it (TRUSTED_PROXY_COUNT above).
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
+
+# RETENTION (issue 14, part i14b; docs/privacy.md, "Retention")
+# ------------------------------------------------------------------------------
+# How long data the product no longer needs is kept. Purges delete RETENTION_BATCH_SIZE rows per
+# short transaction, found through an index, so they never hold locks on a hot table for long.
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 1000)
+# In-app inbox entries (and their sync copies on the phones); rows still waiting for a push are kept.
+NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 180)
+# Sign-in sessions ended by logout, password change or deactivation (expired ones go with their tokens).
+ENDED_SESSION_RETENTION_DAYS = env_int("ENDED_SESSION_RETENTION_DAYS", 30)
+# django-axes' admin sign-in logs, and the admin's audit trail (who changed what).
+STAFF_LOGIN_LOG_RETENTION_DAYS = env_int("STAFF_LOGIN_LOG_RETENTION_DAYS", 90)
+ADMIN_AUDIT_RETENTION_DAYS = env_int("ADMIN_AUDIT_RETENTION_DAYS", 730)
+# Sync tombstones (records deleted since a phone's cursor). A phone whose cursor is older than this
+# may miss a deletion and must reset and pull from scratch; 0 keeps them forever. Off by default
+# until sync/pull refuses cursors below the purge horizon (docs/privacy.md).
+SYNC_TOMBSTONE_RETENTION_DAYS = env_int("SYNC_TOMBSTONE_RETENTION_DAYS", 0)
+CELERY_BEAT_SCHEDULE |= {
+    # Daily at 03:55 UTC: notifications older than NOTIFICATION_RETENTION_DAYS (with sync tombstones).
+    "notifications.purge_old_notifications": {
+        "task": "notifications.purge_old_notifications",
+        "schedule": crontab(hour=3, minute=55),
+        "options": {"expires": 3600},
+    },
+    # Daily at 04:10 UTC: ended sessions, staff sign-in logs, old audit entries, old sync tombstones.
+    "accounts.purge_expired_data": {
+        "task": "accounts.purge_expired_data",
+        "schedule": crontab(hour=4, minute=10),
+        "options": {"expires": 3600},
+    },
+}
