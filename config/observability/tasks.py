@@ -5,7 +5,7 @@ import os
 import time
 from typing import Any
 
-from celery.signals import task_failure, task_postrun, task_prerun, worker_ready
+from celery.signals import task_failure, task_postrun, task_prerun, worker_init, worker_ready
 
 from config.observability import context, heartbeats
 from config.observability.metrics import TASK_FAILURES, TASK_LATENCY
@@ -33,6 +33,18 @@ def _task_postrun(task_id: str = "", task: Any = None, state: str | None = None,
 @task_failure.connect(weak=False, dispatch_uid="config.observability.task_failure")
 def _task_failure(sender: Any = None, **_: Any) -> None:
     TASK_FAILURES.labels(getattr(sender, "name", "?")).inc()
+
+
+@worker_init.connect(weak=False, dispatch_uid="config.observability.worker_init")
+def _worker_init(**_: Any) -> None:
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory and os.environ.get("CELERY_METRICS_PORT"):
+        # Before the pool starts: the files of a previous run would be counted again.
+        import shutil
+        from pathlib import Path
+
+        shutil.rmtree(directory, ignore_errors=True)
+        Path(directory).mkdir(parents=True, exist_ok=True)
 
 
 @worker_ready.connect(weak=False, dispatch_uid="config.observability.worker_ready")
