@@ -38,7 +38,8 @@ class NotificationAdmin(admin.ModelAdmin):
             push_state=Notification.PushState.PENDING, push_attempts=0, push_not_before=None, push_last_error=""
         )
         enqueue_pushes([str(pk) for pk in failed])
-        if failed and request.user.pk is not None:  # the admin's audit trail: who retried what (bulk actions are not logged by Django)
+        # The admin's audit trail: who retried what (Django does not log custom bulk actions).
+        if failed and request.user.pk is not None:
             LogEntry.objects.log_actions(
                 user_id=request.user.pk,
                 queryset=Notification.objects.filter(id__in=failed),
