@@ -378,7 +378,10 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # One line per request from config.observability.middleware; gunicorn's own access log is off.
-    "loggers": {"couples.access": {"level": env_str("ACCESS_LOG_LEVEL", "INFO")}},
+    "loggers": {
+        "couples.access": {"level": env_str("ACCESS_LOG_LEVEL", "INFO")},
+        "axes.apps": {"level": "WARNING"},  # its version banner on every start of every process
+    },
 }
 # Celery keeps Django's logging (and so the JSON format and task ids) instead of its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
