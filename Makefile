@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt requirements/bootstrap.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install run test services lint typecheck checks schema ci clean
+.PHONY: install run test faults services lint typecheck checks schema ci clean
 
 install: $(STAMP)
 
@@ -30,6 +30,13 @@ services:
 test: install services
 	./scripts/ensure-browser
 	$(BIN)/pytest -n 2 --create-db
+	./scripts/client-tests
+
+# The fault suite (tests/faults/): a private PostgreSQL, Redis, gunicorn, Celery worker and beat on
+# free loopback ports, stopped, restarted and killed under load (about 2 minutes). It never touches
+# the shared servers `make test` uses. Needs PostgreSQL's server binaries and redis-server.
+faults: install
+	RUN_FAULTS=1 $(BIN)/pytest -p no:xdist -p no:randomly tests/faults -q -s
 
 lint: install
 	$(BIN)/ruff check .
@@ -47,7 +54,7 @@ schema: install
 	DJANGO_SETTINGS_MODULE=config.settings.local $(BIN)/python manage.py spectacular \
 		--file docs/openapi.yaml --validate --fail-on-warn
 
-ci: lint typecheck checks test
+ci: lint typecheck checks test faults
 
 clean:
 	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache

@@ -6,11 +6,22 @@ from accounts.idempotency_tasks import purge_idempotency_records  # noqa: F401 (
 from accounts.models import User
 from accounts.services.account import password_reset_link_parts
 from accounts.services.sessions import tokens_flush_expired
+from notifications.outbox import outbox_claim
 
 
 @shared_task(name="accounts.send_password_reset_email")
-def send_password_reset_email(user_id: str) -> None:
-    """Mails a reset link. The token is made here, so it never sits in the broker."""
+def send_password_reset_email(user_id: str, outbox_id: str | None = None) -> None:
+    """Mails a reset link. The token is made here, so it never sits in the broker.
+
+    Started through the outbox (accounts.services.account.password_reset_request): a copy the relay
+    published again finds its row done and sends nothing.
+    """
+    with outbox_claim(outbox_id) as claimed:
+        if claimed:
+            _send_password_reset_email(user_id)
+
+
+def _send_password_reset_email(user_id: str) -> None:
     user = User.objects.filter(id=user_id, is_active=True).first()
     if user is None:
         return

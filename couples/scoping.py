@@ -73,6 +73,10 @@ class CoupleOwnedQuerySet(models.QuerySet[M]):
         couple_id = active_couple_id(user)
         if couple_id is None:
             return self.none()
+        return self.of_couple(couple_id)
+
+    def of_couple(self, couple_id: UUID) -> "CoupleOwnedQuerySet[M]":
+        """Rows of this couple that an API read may show (`visible_to` once the couple is known)."""
         visible = self.filter(couple_id=couple_id)
         # Soft-deleted rows stay for sync tombstones but are gone for every API read.
         if any(f.name == "deleted_at" for f in self.model._meta.get_fields()):

@@ -6,12 +6,11 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db import connection, models
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from config.api import sql
+from config.api.sql import CompiledQuery
 from couples.models import Couple, Invite, Membership
 from couples.scoping import active_membership, require_active_couple
 
@@ -56,41 +55,22 @@ def couple_view(*, user: User) -> CoupleView:
     )
 
 
-def _partner_row(*, couple_id: UUID, user_id: UUID) -> dict[str, Any]:
-    """The other active member of the couple: their membership's `joined_at` and their public profile.
-
-    Plain SQL: `GET couple` runs this on every app start, and the ORM spent more CPU building the
-    query than PostgreSQL spent answering it. Exactly one row in an active couple (two members).
-    """
-    membership, user = Membership._meta, User._meta
-    statement = (
-        f"SELECT m.joined_at, m.user_id, u.display_name, u.time_zone FROM {membership.db_table} m "  # noqa: S608 (names from model meta)
-        f"INNER JOIN {user.db_table} u ON u.id = m.user_id "
-        "WHERE m.couple_id = %s AND m.is_active = %s AND m.user_id <> %s"
+# `GET couple` runs on every app start: the query is compiled once (config.api.sql.CompiledQuery).
+_PARTNER = CompiledQuery(
+    lambda couple_id, user_id: (
+        Membership.objects.filter(couple_id=couple_id, is_active=True)
+        .exclude(user_id=user_id)
+        .values_list("joined_at", "user_id", "user__display_name", "user__time_zone")
     )
-    rows = sql.fetch(statement, [_db_uuid(couple_id), True, _db_uuid(user_id)])
+)
+
+
+def _partner_row(*, couple_id: UUID, user_id: UUID) -> dict[str, Any]:
+    """The other active member of the couple: their membership's `joined_at` and public profile."""
+    rows = _PARTNER.rows(couple_id, user_id)
     if len(rows) != 1:
         raise Membership.DoesNotExist if not rows else Membership.MultipleObjectsReturned
-    joined_at, partner_id, display_name, time_zone = rows[0]
-    joined_at = _load(Membership._meta.get_field("joined_at"), joined_at)
-    return {
-        "joined_at": joined_at,
-        "user_id": _load(Membership._meta.get_field("user"), partner_id),
-        "display_name": display_name,
-        "time_zone": time_zone,
-    }
-
-
-def _db_uuid(value: UUID) -> Any:
-    return models.UUIDField().get_db_prep_value(value, connection)
-
-
-def _load(field: Any, value: Any) -> Any:
-    """A raw column value as the ORM would return it (SQLite keeps UUIDs as hex, datetimes as text)."""
-    column = field.get_col(field.model._meta.db_table)
-    for converter in [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]:
-        value = converter(value, column, connection)
-    return value
+    return dict(zip(("joined_at", "user_id", "display_name", "time_zone"), rows[0], strict=True))
 
 
 def invites_of(*, user: User) -> QuerySet[Invite]:
@@ -104,10 +84,17 @@ def partner_of(*, user: User) -> User | None:
     couple_id = active_couple_id(user)
     if couple_id is None:
         return None
+    # Remembered on the user object for its couple (a request's user, or a sync push writing
+    # hundreds of records that each notify the partner); another couple looks again.
+    remembered = getattr(user, "_partner_of", None)
+    if remembered is not None and remembered[0] == couple_id:
+        return remembered[1]
     membership = (
         Membership.objects.filter(couple_id=couple_id, is_active=True).exclude(user=user).select_related("user").first()
     )
-    return membership.user if membership else None
+    partner = membership.user if membership else None
+    user._partner_of = (couple_id, partner)  # type: ignore[attr-defined]
+    return partner
 
 
 def ended_couples_of(*, user: User) -> QuerySet[Couple]:

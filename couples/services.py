@@ -66,7 +66,7 @@ class InviterPairedError(ConflictError):
 @transaction.atomic
 def invite_create(*, inviter: User) -> Invite:
     """A fresh single-use code, valid for INVITE_TTL_HOURS. Only unpaired users invite."""
-    User.objects.select_for_update().filter(pk=inviter.pk).first()  # serializes one user's invite creation
+    User.objects.select_for_update(no_key=True).filter(pk=inviter.pk).first()  # serializes one user's invite creation
     if active_membership(inviter) is not None:
         raise AlreadyPairedError()
     now = timezone.now()
@@ -120,7 +120,8 @@ def _pair(*, code: str, joiner: User) -> Couple:
         raise InviteNotFoundError()
     # Lock both people (in id order) before any invite: pairing touches every open invite of both,
     # so taking invite locks first lets two acceptances of one inviter's invites deadlock.
-    list(User.objects.select_for_update().filter(pk__in=[inviter_id, joiner.pk]).order_by("pk").values_list("pk"))
+    people = User.objects.select_for_update(no_key=True).filter(pk__in=[inviter_id, joiner.pk])
+    list(people.order_by("pk").values_list("pk"))
     invite = Invite.objects.select_for_update().select_related("inviter").get(code=code)
     now = timezone.now()
     status = invite.status_at(now)

@@ -131,3 +131,34 @@ class ReminderSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"reminder of {self.ritual_id} at {self.fire_at:%Y-%m-%d %H:%M}"
+
+
+class OutboxMessage(models.Model):
+    """A Celery task a request started, written in the request's own transaction (transactional outbox).
+
+    The task is published right after COMMIT; if that fails (the broker is down) or the message is
+    lost, `notifications.relay_outbox` publishes it again once `next_attempt_at` passes. The task
+    claims the row before working (`claimed_until`, a lease) and stamps `done_at` after, so a
+    message published twice runs once. notifications/outbox.py.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Registered Celery task name; its keyword arguments (JSON), plus `outbox_id` added on publish.
+    task = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    # When the relay may publish it (again): later than the fast path after commit needs.
+    next_attempt_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    # A worker runs the task until then; a claim that expired belongs to a dead worker.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The relay's scan: what is still to do, by due time.
+            models.Index(fields=["next_attempt_at"], name="outbox_due", condition=Q(done_at__isnull=True)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.id}"

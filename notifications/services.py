@@ -5,6 +5,10 @@ hands its push to the push pipeline (notifications.push). Every call site in the
 through here, so preferences, quiet hours and lock-screen privacy apply to all of them.
 """
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import time
 from typing import Any
 
@@ -14,7 +18,26 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications.models import Notification, NotificationPreference
-from sync.receivers import touch_ids
+from sync.receivers import touch_ids, touch_notifications
+
+logger = logging.getLogger(__name__)
+
+# Inside `pushes_batched()`: the dedupe keys whose pushes are queued together when the block ends.
+_batch: ContextVar[list[str] | None] = ContextVar("notify_batch", default=None)
+
+
+@contextmanager
+def pushes_batched() -> Iterator[None]:
+    """Queues the pushes of every `notify` in the block with one lookup and one enqueue after commit,
+    instead of one each (a sync push records hundreds of notifications in one transaction)."""
+    keys: list[str] = []
+    token = _batch.set(keys)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    if keys:
+        transaction.on_commit(lambda: _queue_pushes(keys))
 
 
 def notify(
@@ -25,22 +48,56 @@ def notify(
     One `INSERT … ON CONFLICT DO NOTHING`, so it is cheap inside the caller's transaction and safe
     when a request or task is retried. The push is queued after commit.
     """
-    notification = Notification(
-        recipient=recipient, kind=kind, title=title, body=body, data=data or {}, dedupe_key=dedupe_key
+    notify_many(
+        [{"recipient": recipient, "kind": kind, "title": title, "body": body, "data": data, "dedupe_key": dedupe_key}]
     )
-    Notification.objects.bulk_create([notification], ignore_conflicts=True)
+
+
+def notify_many(notifications: list[dict[str, Any]]) -> None:
+    """`notify` for several notifications (each a dict of its keyword arguments), in one INSERT."""
+    rows = [
+        Notification(
+            recipient=n["recipient"],
+            kind=n["kind"],
+            title=n["title"],
+            body=n.get("body", ""),
+            data=n.get("data") or {},
+            dedupe_key=n["dedupe_key"],
+        )
+        for n in notifications
+    ]
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
     # bulk_create sends no signal. A conflicting (already recorded) notification's id exists
     # nowhere: sync then reports an unknown id as deleted, which phones ignore.
-    touch_ids(Notification, [notification.pk])
-    transaction.on_commit(lambda: _queue_push(dedupe_key))
+    touch_notifications([(row.recipient_id, row.pk) for row in rows])
+    keys = [row.dedupe_key for row in rows]
+    batch = _batch.get()
+    if batch is not None:
+        batch.extend(keys)
+    else:
+        transaction.on_commit(lambda: _queue_pushes(keys))
 
 
-def _queue_push(dedupe_key: str) -> None:
+def _queue_pushes(dedupe_keys: list[str]) -> None:
+    """Runs after COMMIT: the write succeeded, so a failure here must not turn its answer into an error.
+
+    The notification rows are the pushes' outbox: a push that could not be queued (broker or database
+    down) stays `pending`, and `push_pump` queues it within a tick of the broker's return.
+    """
     from notifications.tasks import enqueue_pushes
 
-    notification_id = Notification.objects.filter(dedupe_key=dedupe_key).values_list("id", flat=True).first()
-    if notification_id is not None:
-        enqueue_pushes([str(notification_id)])
+    try:
+        notification_ids = Notification.objects.filter(dedupe_key__in=dedupe_keys).values_list("id", flat=True)
+        ids = [str(notification_id) for notification_id in notification_ids]
+        if ids:
+            enqueue_pushes(ids)
+    except Exception as exc:
+        logger.warning(
+            "%s push(es) not queued (%s: %s); push_pump will queue them",
+            len(dedupe_keys),
+            type(exc).__name__,
+            str(exc).strip()[:200],
+        )
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:

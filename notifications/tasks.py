@@ -8,6 +8,7 @@ from celery.signals import worker_init
 from django.conf import settings
 
 from notifications import delivery, reminders
+from notifications.outbox import outbox_relay
 from notifications.push import import_provider
 
 # Pushes enqueued per task: small enough that one slow batch does not hold many others.
@@ -37,6 +38,12 @@ def push_pump() -> int:
     due = delivery.due_notification_ids(limit=5000)
     enqueue_pushes(due)
     return len(due)
+
+
+@shared_task(name="notifications.relay_outbox")
+def relay_outbox() -> int:
+    """Publishes again the outbox messages (e-mails a request started) that never ran; safe to run twice."""
+    return outbox_relay()
 
 
 @shared_task(name="notifications.dispatch_reminders")

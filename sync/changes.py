@@ -6,12 +6,23 @@ the transaction ends — and records the changed records in `SyncState` with the
 writers touching one user therefore get consecutive versions in commit order: the second waits for
 the first to commit before it can even read the counter. Counters of several users are locked in
 user-id order, so writers never deadlock on them.
+
+Inside `batched()` (what a sync push runs each of its transactions in) stamps are collected and
+written once, when the block ends: one counter bump per user instead of one per record, and the
+counter rows are locked only for the last moment of the transaction, after every row lock the
+writes took (the lock order of docs/architecture.md: records first, sync counters last).
+
+Versions start at 2: 1 is the cursor of a user with nothing stamped yet (`current_version`), so a
+first pull never answers 0, which WatermelonDB refuses as a timestamp.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
 from django.db import connection, transaction
@@ -29,8 +40,67 @@ class Change:
     deleted: bool = False
 
 
+FIRST_VERSION = 2
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass
+class _Batch:
+    changes: list[Change] = field(default_factory=list)
+    # Audiences looked up during the batch (couple id -> active members): a push writes hundreds of
+    # records of one couple, and its membership cannot change under the push's own transaction.
+    members: dict[UUID, list[UUID]] = field(default_factory=dict)
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("sync_batch", default=None)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Collects every stamp made in the block and writes them together when it ends without error.
+
+    Use it inside the transaction whose writes it stamps (the stamps must commit with them)."""
+    batch = _Batch()
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    stamp(batch.changes)
+
+
+def stamped_once(function: Callable[P, R]) -> Callable[P, R]:
+    """Runs `function` in `batched()`: a write that stamps several records (its own, the partner's
+    notification) bumps each counter once. Put it under `@transaction.atomic`."""
+
+    @wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with batched():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+def batch_members(couple_id: UUID, load: Callable[[UUID], list[UUID]]) -> list[UUID]:
+    """`load(couple_id)`, remembered for the rest of the current `batched()` block (if any)."""
+    batch = _batch.get()
+    if batch is None:
+        return load(couple_id)
+    if couple_id not in batch.members:
+        batch.members[couple_id] = load(couple_id)
+    return batch.members[couple_id]
+
+
 def stamp(changes: Iterable[Change]) -> dict[UUID, int]:
-    """Bumps each affected user's counter once and stamps their changed records; returns the versions."""
+    """Bumps each affected user's counter once and stamps their changed records; returns the versions
+    (nothing inside `batched()`, which stamps when it ends)."""
+    batch = _batch.get()
+    if batch is not None:
+        batch.changes.extend(changes)
+        return {}
     by_user: dict[UUID, dict[tuple[str, str], bool]] = defaultdict(dict)
     for change in changes:
         by_user[change.user_id][(change.table, change.record_id)] = change.deleted
@@ -48,17 +118,20 @@ def stamp(changes: Iterable[Change]) -> dict[UUID, int]:
 
 def _bump(user_ids: list[UUID]) -> dict[UUID, int]:
     counter = SyncCounter._meta.db_table
+    first = FIRST_VERSION
     if connection.vendor == "postgresql":
         # All ids in one array parameter (config.db: a VALUES list costs a placeholder each); unnest
         # keeps their order, so the counters are still locked in user-id order.
-        rows = "SELECT u, 1 FROM unnest(%s::uuid[]) AS u"
+        rows = f"SELECT u, {first} FROM unnest(%s::uuid[]) AS u"  # noqa: S608 (a constant, no input)
         params: list[Any] = [uuid_array(user_ids)]
     else:
-        rows = "VALUES " + ", ".join(["(%s, 1)"] * len(user_ids))
+        rows = "VALUES " + ", ".join([f"(%s, {first})"] * len(user_ids))
         params = [_db_uuid(user_id) for user_id in user_ids]
+    # CASE: a counter row older than FIRST_VERSION (0 or 1) jumps to it, never to a cursor already given.
     sql = (
         f"INSERT INTO {counter} (user_id, version) {rows} "
-        f"ON CONFLICT (user_id) DO UPDATE SET version = {counter}.version + 1 RETURNING user_id, version"
+        f"ON CONFLICT (user_id) DO UPDATE SET version = CASE WHEN {counter}.version < {first} "
+        f"THEN {first} ELSE {counter}.version + 1 END RETURNING user_id, version"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -95,10 +168,11 @@ def _as_uuid(value: object) -> UUID:
 
 
 def current_version(user_id: UUID) -> int:
-    """The user's last committed version (0 before their first change).
+    """The user's last committed version, at least 1 (the cursor of "nothing stamped yet": every
+    stamp is at least FIRST_VERSION, so nothing is ever missed behind it).
 
     Read at the start of every pull: plain SQL on the counter's primary key, no ORM query to build.
     """
     statement = f"SELECT version FROM {SyncCounter._meta.db_table} WHERE user_id = %s"  # noqa: S608 (name from model meta)
     rows = sql.fetch(statement, [_db_uuid(user_id)])
-    return rows[0][0] if rows else 0
+    return max(rows[0][0] if rows else 0, FIRST_VERSION - 1)

@@ -1,268 +1,330 @@
-"""`POST sync/push`: apply a phone's offline changes, all or nothing (WatermelonDB's push contract).
+"""`POST sync/push`: apply what a phone changed offline, record by record (WatermelonDB's push contract).
 
-Everything runs in one transaction that first locks the user's sync counter, so no other write to
-what this user sees can slip in between the conflict check and the apply. A record changed on the
-server after `last_pulled_at` fails the whole push with 409 `sync_conflict` (the app pulls, then
-pushes again) — unless the server already holds exactly what is pushed, which is what a replayed
-push (a lost response) looks like: then it is a no-op. Every record goes through the same service
-functions as the REST endpoints, so validation and permissions are the REST ones; an error names
-the table, the record id and the field.
+WatermelonDB's backend rules, and where we go further:
+
+- A `created` record whose id exists is an update; an `updated` record that does not exist is
+  created; deleting a record that is gone is a no-op.
+- A record the server cannot apply does not fail the push: it is **rejected**, alone, with a
+  machine-readable code, and the push answers 200 with every rejected id (`rejected_ids`, which the
+  app returns to WatermelonDB as `experimentalRejectedIds`, so those records stay unsynced on the
+  phone) and each rejection's code. A phone is never stuck on one record.
+- A rejection is final (`retry: false`: the rule refused it) or temporary (`retry: true`: a
+  conflict, or the server ran out of time). For a final one the server stamps its own truth for the
+  pushing user (the record as it is, or a deletion when the phone must drop it), so the next pull
+  repairs the phone (docs/sync.md shows the app's side).
+- A record changed on the server after `last_pulled_at` is a conflict (`sync_conflict`, retry):
+  rejected alone, where WatermelonDB's rules abort the push. The app pulls (its per-column merge
+  keeps the local edits) and pushes again, which is what an abort would have led to, without
+  holding back the records that did not conflict. A record the server already holds exactly as
+  pushed (values compared as the server normalises them) is a replay: a no-op, never a conflict.
+
+The records are applied in chunks, each in its own transaction that ends after `CHUNK_RECORDS`
+records or `CHUNK_SECONDS` (what the partner's writes may wait for the sync counters, which the
+chunk's stamps take at its very end: `sync.changes.batched`). Each chunk first locks the rows it may
+change, then checks conflicts, so nothing changes between the check and the write. A chunk runs
+without a savepoint per record; when a record fails, the chunk is rolled back and run again with
+one savepoint per record, so the failing record is rejected and the others applied.
 """
 
-import json
+import logging
+import time
 import uuid
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from rest_framework import serializers
+from django.db import DatabaseError, IntegrityError, OperationalError, transaction
+from rest_framework import serializers, status
 
 from accounts.models import User
-from config.api.errors import ApplicationError, ConflictError, NotFoundError
-from couples.scoping import active_couple_id, require_active_couple
-from notifications.models import Notification
-from notifications.services import notification_mark_read
-from rituals.api import checkins_serializers as cs
-from rituals.api import goals_serializers as gs
-from rituals.api import nudges_serializers as ns
-from rituals.api import prompts_serializers as ps
-from rituals.api import rituals_serializers as rs
-from rituals.models import DailyPrompt, Goal, Nudge, Ritual
-from rituals.services import checkins, goals, nudges, prompts, rituals
-from sync.models import SyncCounter, SyncState
-from sync.tables import TABLES, couple_members
+from config.api.errors import ApplicationError
+from notifications.services import pushes_batched
+from sync import changes
+from sync.models import SyncState
+from sync.tables import TABLES
+from sync.writers import WRITERS, Raw, parents_remembered
+
+logger = logging.getLogger(__name__)
+
+# Parents before children, so a record may refer to one created in the same push.
+ORDER = (
+    "rituals",
+    "goals",
+    "ritual_completions",
+    "check_ins",
+    "nudges",
+    "daily_prompts",
+    "prompt_answers",
+    "notifications",
+    "partner_profiles",
+)
+CHUNK_RECORDS = 250
+CHUNK_SECONDS = 0.25
+_DEADLOCK_RETRIES = 3
 
 
-class SyncConflictError(ConflictError):
-    code = "sync_conflict"
-    message = "Some records changed on the server since your last pull. Pull, then push again."
+class TooManyRecordsError(ApplicationError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    code = "too_many_records"
+    message = "This push carries more records than the server takes at once. Push them in parts of max_records."
 
 
-class ReadOnlyError(ApplicationError):
-    code = "read_only"
+@dataclass(frozen=True)
+class Item:
+    table: str
+    verb: str  # created, updated or deleted
+    id: str
+    raw: Raw | None  # None for a deletion
 
 
-Raw = Mapping[str, Any]
+@dataclass(frozen=True)
+class Rejection:
+    table: str
+    id: str
+    code: str
+    message: str
+    retry: bool = False  # True: keep the local change and push it again after the next pull
 
 
-def _owned(model: Any, user: User, record_id: Any) -> Any:
-    """A record of the user's active couple, or a 404 that says nothing more (couples.scoping)."""
-    record = model.objects.visible_to(user).filter(id=_uuid(record_id)).first()
-    if record is None:
-        raise NotFoundError()
-    return record
+def max_records() -> int:
+    return int(settings.SYNC_PUSH_MAX_RECORDS)
 
 
-def _uuid(value: Any) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise serializers.ValidationError({"id": ["Expected a UUID."]}) from exc
+def push(*, user: User, changes_by_table: Mapping[str, Any], last_pulled_at: int, deadline: float) -> list[Rejection]:
+    """Applies every record it can; returns the ones it could not apply. `deadline` is a
+    `time.monotonic()` value: records not reached by then are rejected with `deadline` (retry)."""
+    items = [
+        Item(table, verb, str(raw.get("id")) if verb != "deleted" else str(raw), raw if verb != "deleted" else None)
+        for table in ORDER
+        if table in changes_by_table
+        for verb in ("created", "updated", "deleted")
+        for raw in changes_by_table[table].get(verb, [])
+    ]
+    if len(items) > max_records():
+        raise TooManyRecordsError(extra={"max_records": max_records()})
+    rejections: list[Rejection] = []
+    while items:
+        if time.monotonic() >= deadline:
+            message = "The server ran out of time for this push. Sync again to push the rest."
+            rejections += [Rejection(item.table, item.id, "deadline", message, retry=True) for item in items]
+            break
+        done, rejected = _chunk_with_retries(user, items, last_pulled_at)
+        rejections += rejected
+        items = items[done:]
+    return rejections
 
 
-def _valid(serializer_class: type[serializers.Serializer], raw: Raw, **overrides: Any) -> dict[str, Any]:
-    """The REST endpoint's own input serializer validates the raw record (one set of rules)."""
-    data = {key: value for key, value in raw.items() if not key.startswith("_")} | overrides
-    serializer = serializer_class(data=data, partial=serializer_class in _PARTIAL)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
-def _iso_instant(value: Any) -> Any:
-    """WatermelonDB stores instants as epoch milliseconds; the REST serializers take ISO 8601."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(value / 1000, tz=UTC).isoformat()
-    return value
-
-
-def _json_list(value: Any) -> Any:
-    if isinstance(value, str):
+def _chunk_with_retries(user: User, items: list[Item], cursor: int) -> tuple[int, list[Rejection]]:
+    careful = False
+    for attempt in range(_DEADLOCK_RETRIES + 1):
         try:
-            return json.loads(value) if value else []
-        except ValueError:
-            return value  # the serializer reports it
-    return value
+            return _chunk(user, items[:CHUNK_RECORDS], cursor, careful=careful)
+        except _RecordFailed:
+            careful = True  # run the chunk again, each record in its own savepoint
+        except OperationalError as exc:
+            # A deadlock with a partner's write (PostgreSQL picked this transaction): run it again.
+            if getattr(exc.__cause__, "sqlstate", None) != "40P01" or attempt == _DEADLOCK_RETRIES:
+                raise
+    return _chunk(user, items[:CHUNK_RECORDS], cursor, careful=True)
 
 
-def _create_ritual(user: User, raw: Raw) -> None:
-    data = _valid(rs.RitualCreateInputSerializer, raw)
-    rituals.ritual_create(couple=require_active_couple(user), by=user, data=data)
+class _RecordFailed(Exception):
+    """A record failed in a chunk run without savepoints: the chunk is rolled back and run carefully."""
 
 
-def _update_ritual(user: User, raw: Raw) -> None:
-    ritual = _owned(Ritual, user, raw["id"])
-    rituals.ritual_update(ritual=ritual, data=_valid(rs.RitualUpdateInputSerializer, raw))
+@dataclass
+class _Loaded:
+    """What a chunk knows of the records it pushes, read once per table after locking them."""
+
+    existing: dict[str, set[str]]  # ids that exist at all, per table (anyone's)
+    visible: dict[str, dict[str, Any]]  # the records the user may hold, per table and id
+    conflicts: dict[str, set[str]]  # ids changed for this user after the cursor, per table
 
 
-def _delete_ritual(user: User, record_id: str) -> None:
-    ritual = Ritual.objects.visible_to(user).filter(id=_uuid(record_id)).first()
-    if ritual is not None:  # already gone (a replay), or not ours: nothing to delete
-        rituals.ritual_delete(ritual=ritual)
+def _chunk(user: User, items: list[Item], cursor: int, *, careful: bool) -> tuple[int, list[Rejection]]:
+    started = time.monotonic()
+    rejections: list[Rejection] = []
+    with transaction.atomic(), changes.batched(), pushes_batched(), parents_remembered():
+        loaded = _load(user, items, cursor)
+        creates = _Creates(user, careful)
+        done = 0
+        for item in items:
+            if done and time.monotonic() - started > CHUNK_SECONDS:
+                break
+            done += 1
+            if item.table != creates.table:
+                creates.flush()
+            rejection = _apply(user, item, loaded, creates)
+            if rejection is not None:
+                rejections.append(rejection)
+                if not rejection.retry:
+                    _stamp_truth(user, item, loaded)
+        creates.flush()
+    return done, rejections
 
 
-def _create_completion(user: User, raw: Raw) -> None:
-    ritual = _owned(Ritual, user, raw.get("ritual_id"))
-    data = _valid(rs.RitualCompletionCreateInputSerializer, raw, occurrence_at=_iso_instant(raw.get("occurrence_at")))
-    rituals.completion_record(ritual=ritual, user=user, **data)
+class _Creates:
+    """New records of one table held back to be created together (`Writer.create_many`), while the
+    chunk runs without savepoints; a failure runs the chunk again, record by record."""
+
+    def __init__(self, user: User, careful: bool):
+        self.user, self.careful = user, careful
+        self.table: str | None = None
+        self.raws: list[Raw] = []
+        self.create_many: Any = None
+
+    def defer(self, item: Item) -> bool:
+        create_many = WRITERS[item.table].create_many
+        if self.careful or create_many is None:
+            return False
+        self.table, self.create_many = item.table, create_many
+        self.raws.append(item.raw or {})
+        return True
+
+    def flush(self) -> None:
+        if self.raws:
+            _run(Item(self.table or "", "created", "", None), False, self.create_many, self.user, self.raws)
+        self.table, self.raws, self.create_many = None, [], None
 
 
-def _create_goal(user: User, raw: Raw) -> None:
-    data = _valid(gs.GoalCreateInputSerializer, raw, ritual_ids=_json_list(raw.get("ritual_ids", [])))
-    goals.goal_propose(couple=require_active_couple(user), by=user, **data)
+def _load(user: User, items: list[Item], cursor: int) -> _Loaded:
+    ids: dict[str, set[str]] = defaultdict(set)
+    for item in items:
+        if _key(item.id) is not None:
+            ids[item.table].add(item.id)
+    loaded = _Loaded({}, {}, {})
+    for table, table_ids in ids.items():
+        spec, writer = TABLES[table], WRITERS[table]
+        keys = sorted(table_ids)
+        existing = spec.model._default_manager.filter(pk__in=keys)
+        if writer.update or writer.delete:
+            # Locked first (in id order), then checked: nothing can change them in between.
+            existing = existing.select_for_update(no_key=True).order_by("pk")
+        loaded.existing[table] = {str(pk) for pk in existing.values_list("pk", flat=True)}
+        found = loaded.existing[table]
+        loaded.visible[table] = {str(r.pk): r for r in spec.visible(user).filter(pk__in=found)} if found else {}
+        newer = SyncState.objects.filter(user=user, table=table, record_id__in=keys, version__gt=cursor)
+        loaded.conflicts[table] = set(newer.values_list("record_id", flat=True))
+    return loaded
 
 
-_STATUS_ACTIONS = {
-    "accepted": "accept",
-    "declined": "decline",
-    "withdrawn": "withdraw",
-    "completed": "complete",
-    "abandoned": "abandon",
-}
-
-
-def _update_goal(user: User, raw: Raw) -> None:
-    goal = _owned(Goal, user, raw["id"])
-    overrides = {"ritual_ids": _json_list(raw["ritual_ids"])} if "ritual_ids" in raw else {}
-    edits = _valid(gs.GoalUpdateInputSerializer, raw, **overrides)
-    current = {"title": goal.title, "description": goal.description, "target_date": goal.target_date}
-    if any(current.get(field, object()) != value for field, value in edits.items()):
-        goal = goals.goal_update(user=user, goal_id=goal.id, data=edits)
-    status = raw.get("status")
-    if status and status != goal.status:
-        if status not in _STATUS_ACTIONS:
-            raise serializers.ValidationError({"status": ["Not a status a goal can move to."]})
-        goals.goal_transition(user=user, goal_id=goal.id, action=_STATUS_ACTIONS[status])
-
-
-def _create_check_in(user: User, raw: Raw) -> None:
-    checkins.checkin_create(user=user, **_valid(cs.CheckInCreateInputSerializer, raw))
-
-
-def _create_nudge(user: User, raw: Raw) -> None:
-    nudges.nudge_send(sender=user, **_valid(ns.NudgeSendInputSerializer, raw))
-
-
-def _update_nudge(user: User, raw: Raw) -> None:
-    nudge = _owned(Nudge, user, raw["id"])
-    if raw.get("response") and raw["response"] != nudge.response:
-        data = _valid(
-            ns.NudgeRespondInputSerializer, {"response": raw["response"], "text": raw.get("response_text", "")}
-        )
-        nudges.nudge_respond(nudge=nudge, user=user, **data)
-    elif raw.get("seen_at") and nudge.seen_at is None:
-        nudges.nudge_mark_seen(nudge=nudge, user=user)
-
-
-def _save_answer(user: User, raw: Raw) -> None:
-    daily = _owned(DailyPrompt, user, raw.get("daily_prompt_id"))
-    data = _valid(ps.PromptAnswerInputSerializer, {"text": raw.get("text", "")})
-    prompts.prompt_answer(daily_prompt=daily, user=user, text=data["text"])
-
-
-def _update_notification(user: User, raw: Raw) -> None:
-    notification = Notification.objects.filter(recipient=user, id=_uuid(raw["id"])).first()
-    if notification is None:
-        raise NotFoundError()
-    if raw.get("read_at"):
-        notification_mark_read(notification=notification)
-
-
-_PARTIAL = {rs.RitualUpdateInputSerializer, gs.GoalUpdateInputSerializer}
-
-
-# table -> (create, update, delete); None = the phone may not do that.
-Handler = Callable[[User, Raw], None]
-HANDLERS: dict[str, tuple[Handler | None, Handler | None, Callable[[User, str], None] | None]] = {
-    "rituals": (_create_ritual, _update_ritual, _delete_ritual),
-    "ritual_completions": (_create_completion, None, None),
-    "goals": (_create_goal, _update_goal, None),
-    "check_ins": (_create_check_in, None, None),
-    "nudges": (_create_nudge, _update_nudge, None),
-    "prompt_answers": (_save_answer, _save_answer, None),
-    "notifications": (None, _update_notification, None),
-    "daily_prompts": (None, None, None),
-    "partner_profiles": (None, None, None),
-}
-
-
-def push(*, user: User, changes: Mapping[str, Any], last_pulled_at: int) -> None:
-    with transaction.atomic():
-        _lock_counters(user)
-        _check_conflicts(user, changes, last_pulled_at)
-        for table, parts in changes.items():
-            create, update, delete = HANDLERS[table]
-            for raw in parts.get("created", []):
-                _apply(table, raw.get("id"), create, user, raw, "create")
-            for raw in parts.get("updated", []):
-                _apply(table, raw.get("id"), update, user, raw, "update")
-            for record_id in parts.get("deleted", []):
-                _apply_delete(table, record_id, delete, user)
-
-
-def _lock_counters(user: User) -> None:
-    """Holds the sync counters of the user and their partner for the whole push, in the same order
-    `sync.changes.stamp` takes them (so a push and a partner's write cannot deadlock): no other write
-    to what this user sees can commit between the conflict check and the apply."""
-    members = sorted({user.pk, *couple_members(active_couple_id(user))}, key=str)
-    SyncCounter.objects.bulk_create([SyncCounter(user_id=m) for m in members], ignore_conflicts=True)
-    list(SyncCounter.objects.select_for_update().filter(user_id__in=members).order_by("user_id").values_list("pk"))
-
-
-def _apply(table: str, record_id: Any, handler: Handler | None, user: User, raw: Raw, verb: str) -> None:
-    if handler is None:
-        raise ReadOnlyError(
-            f"{table} records cannot be {verb}d by a phone.", extra={"table": table, "id": str(record_id)}
-        )
+def _key(record_id: str) -> uuid.UUID | None:
     try:
-        handler(user, raw)
-    except ValidationError as exc:
-        raise ValidationError(_prefixed(table, str(record_id), exc)) from exc
-    except serializers.ValidationError as exc:
-        # Keys like "check_ins.<id>.mood": the envelope flattens the nesting with dots.
-        raise serializers.ValidationError({f"{table}.{record_id}": exc.detail}) from exc
-    except ApplicationError as exc:
-        exc.extra = {**exc.extra, "table": table, "id": str(record_id)}
-        raise
+        return uuid.UUID(record_id)
+    except ValueError:
+        return None
 
 
-def _apply_delete(table: str, record_id: str, handler: Callable[[User, str], None] | None, user: User) -> None:
-    if handler is None:
-        raise ReadOnlyError(f"{table} records cannot be deleted by a phone.", extra={"table": table, "id": record_id})
-    handler(user, record_id)
+_NOT_A_UUID = "Record ids are UUIDs (give WatermelonDB a UUID id generator). This record was not applied."
+_NOT_YOURS = "This id belongs to a record you cannot change. The record was not applied."
 
 
-def _prefixed(table: str, record_id: str, exc: ValidationError) -> dict[str, Any]:
-    if hasattr(exc, "error_dict"):
-        return {f"{table}.{record_id}.{field}": errors for field, errors in exc.error_dict.items()}
-    return {f"{table}.{record_id}": exc.error_list}
-
-
-def _check_conflicts(user: User, changes: Mapping[str, Any], last_pulled_at: int) -> None:
-    """Records changed for this user after their cursor conflict, unless the server already holds
-    exactly the pushed values (a replay of a push whose response was lost)."""
-    for table, parts in changes.items():
-        if table not in TABLES:
-            raise ValidationError({"changes": ValidationError(f"Unknown table {table!r}.", code="unknown_table")})
-        pushed = {str(raw.get("id")): raw for raw in [*parts.get("created", []), *parts.get("updated", [])]}
-        deleted = {str(record_id) for record_id in parts.get("deleted", [])}
-        newer = SyncState.objects.filter(
-            user=user, table=table, record_id__in=[*pushed, *deleted], version__gt=last_pulled_at
-        ).values_list("record_id", "deleted")
-        for record_id, gone in newer:
-            if record_id in deleted and gone:
-                continue  # deleting what is already deleted
-            if record_id in pushed and not gone and _holds(user, table, record_id, pushed[record_id]):
-                continue
-            raise SyncConflictError(extra={"table": table, "id": record_id})
-
-
-def _holds(user: User, table: str, record_id: str, raw: Raw) -> bool:
-    spec = TABLES[table]
-    record = spec.visible(user).filter(pk=record_id).first()
+def _apply(user: User, item: Item, loaded: _Loaded, creates: _Creates) -> Rejection | None:
+    """Applies one record (or hands it to `creates`), or says why not (without having written anything for it)."""
+    careful = creates.careful
+    if _key(item.id) is None or str(_key(item.id)) != item.id.lower():
+        return Rejection(item.table, item.id, "invalid_id", _NOT_A_UUID)
+    writer = WRITERS[item.table]
+    record = loaded.visible.get(item.table, {}).get(item.id)
+    exists = item.id in loaded.existing.get(item.table, set())
+    conflict = item.id in loaded.conflicts.get(item.table, set())
+    if item.verb == "deleted":
+        if record is None:
+            return None  # already gone, or never the user's: nothing to delete
+        if writer.delete is None:
+            return Rejection(item.table, item.id, "read_only", f"{item.table} records cannot be deleted by a phone.")
+        if conflict:
+            return _conflict(item)
+        return _run(item, careful, writer.delete, user, record)
+    raw = item.raw or {}
     if record is None:
-        return False
-    current = spec.raw(record, user)
-    ignored = {"created_at", "updated_at", "_status", "_changed", "version"}
-    return all(current.get(key) == value for key, value in raw.items() if key not in ignored and key in current)
+        if exists:
+            return Rejection(item.table, item.id, "id_conflict", _NOT_YOURS)
+        if writer.create is None:
+            return Rejection(item.table, item.id, "read_only", f"{item.table} records cannot be created by a phone.")
+        if creates.defer(item):
+            return None
+        return _run(item, careful, writer.create, user, raw)
+    current = TABLES[item.table].raw(record, user)
+    changed = writer.changed(raw, current)
+    if not changed:
+        # The server holds this already (a replay). Columns only the server writes are not the
+        # phone's to change: where the phone's copy differs, its next pull gets the server's.
+        if any(key in current and current[key] != value for key, value in raw.items() if key != "id"):
+            _stamp_truth(user, item, loaded)
+        return None
+    if conflict:
+        return _conflict(item)
+    if writer.update is None:
+        return Rejection(item.table, item.id, "read_only", f"These {item.table} columns cannot be changed by a phone.")
+    return _run(item, careful, writer.update, user, record, raw, changed)
+
+
+def _conflict(item: Item) -> Rejection:
+    message = "Changed on the server since your last pull. Pull (your changes are merged), then push again."
+    return Rejection(item.table, item.id, "sync_conflict", message, retry=True)
+
+
+def _run(item: Item, careful: bool, handler: Any, *args: Any) -> Rejection | None:
+    if not careful:
+        try:
+            handler(*args)
+        except (ApplicationError, ValidationError, serializers.ValidationError, DatabaseError, ValueError) as exc:
+            if isinstance(exc, OperationalError):
+                raise
+            raise _RecordFailed() from exc
+        return None
+    try:
+        with transaction.atomic():
+            handler(*args)
+    except OperationalError:
+        raise
+    except ApplicationError as exc:
+        return Rejection(item.table, item.id, exc.code, exc.message)
+    except (ValidationError, serializers.ValidationError) as exc:
+        return Rejection(item.table, item.id, "validation_error", _describe(exc))
+    except (IntegrityError, DatabaseError, ValueError) as exc:
+        return Rejection(item.table, item.id, "invalid_record", f"The record cannot be stored: {type(exc).__name__}.")
+    except Exception:
+        # A bug of ours must not hold back the phone's other records, nor cost the user this one:
+        # it stays on the phone (retry) and goes through once the server is fixed.
+        logger.exception("sync push: %s %s failed", item.table, item.id)
+        return Rejection(item.table, item.id, "server_error", "The server failed on this record.", retry=True)
+    return None
+
+
+def _describe(exc: ValidationError | serializers.ValidationError) -> str:
+    if isinstance(exc, serializers.ValidationError):
+        detail: Any = exc.detail
+    else:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+    if isinstance(detail, dict):
+        return "; ".join(f"{field}: {_first(errors)}" for field, errors in detail.items())
+    return _first(detail)
+
+
+def _first(errors: Any) -> str:
+    while isinstance(errors, list | tuple) and errors:
+        errors = errors[0]
+    if isinstance(errors, dict):
+        return _describe(serializers.ValidationError(errors))
+    return str(errors)
+
+
+def _stamp_truth(user: User, item: Item, loaded: _Loaded) -> None:
+    """Makes the pushing user's next pull carry the server's version of a refused record: the record
+    as the user may see it, or its deletion when the user holds no such record."""
+    if len(item.id) > SyncState._meta.get_field("record_id").max_length:  # type: ignore[operator]
+        return  # no phone generates such ids; nothing can be stamped for it
+    visible = item.id in loaded.visible.get(item.table, {})
+    changes.stamp([changes.Change(user.pk, item.table, item.id, deleted=not visible)])
+
+
+def response_body(rejections: list[Rejection]) -> dict[str, Any]:
+    rejected_ids: dict[str, list[str]] = defaultdict(list)
+    for rejection in rejections:
+        rejected_ids[rejection.table].append(rejection.id)
+    return {"rejected_ids": dict(rejected_ids), "rejections": [asdict(rejection) for rejection in rejections]}

@@ -17,30 +17,36 @@ from couples.models import Membership
 from couples.signals import couple_ended
 from notifications.models import Notification
 from rituals.models import CheckIn, Completion, DailyPrompt, Goal, Nudge, PromptAnswer, Ritual
-from sync.changes import Change, stamp
+from sync.changes import Change, batch_members, stamp
 from sync.models import SyncCounter, SyncState
 from sync.tables import TABLE_OF_MODEL, couple_members, shared_records_of
 
 
-def changes_for(instance: Any, *, gone: bool = False) -> list[Change]:
+def changes_for(instance: Any, *, gone: bool = False, created: bool = False) -> list[Change]:
     table = TABLE_OF_MODEL[type(instance)]
     record_id = str(instance.pk)
     if isinstance(instance, Notification):
         return [Change(instance.recipient_id, table, record_id, gone)]
     if isinstance(instance, CheckIn):
         changes = [Change(instance.user_id, table, record_id, gone)]
-        for member in couple_members(instance.couple_id):
-            if member != instance.user_id:
-                # The partner holds it only while it is shared: unsharing is a deletion for them.
-                changes.append(Change(member, table, record_id, gone or not instance.is_shared))
+        partners = [member for member in _members(instance.couple_id) if member != instance.user_id]
+        if instance.is_shared:
+            changes += [Change(member, table, record_id, gone) for member in partners]
+        elif partners and not created:
+            # A private check-in reaches the partner's phone only as the deletion of one that was
+            # shared before (unshared, or deleted): never a trace of one they never held.
+            held = SyncState.objects.filter(user_id__in=partners, table=table, record_id=record_id, deleted=False)
+            changes += [Change(member, table, record_id, True) for member in held.values_list("user_id", flat=True)]
         return changes
     deleted = gone or getattr(instance, "deleted_at", None) is not None
-    changes = [Change(member, table, record_id, deleted) for member in couple_members(instance.couple_id)]
+    changes = [Change(member, table, record_id, deleted) for member in _members(instance.couple_id)]
     members = [change.user_id for change in changes]
     if isinstance(instance, Ritual) and deleted:
-        # A deleted ritual takes its completions off the phones too.
+        # A deleted ritual takes its completions off the phones too, and leaves its goals' lists.
         for completion_id in Completion.objects.filter(ritual=instance).values_list("id", flat=True):
             changes += [Change(member, "ritual_completions", str(completion_id), True) for member in members]
+        for goal_id in Goal.rituals.through.objects.filter(ritual_id=instance.pk).values_list("goal_id", flat=True):
+            changes += [Change(member, "goals", str(goal_id)) for member in members]
     if isinstance(instance, PromptAnswer) and not gone:
         # A second answer reveals the first one: the other answer changes for both partners too.
         others = PromptAnswer.objects.filter(daily_prompt_id=instance.daily_prompt_id).exclude(pk=instance.pk)
@@ -49,9 +55,18 @@ def changes_for(instance: Any, *, gone: bool = False) -> list[Change]:
     return changes
 
 
+def _members(couple_id: UUID | None) -> list[UUID]:
+    return [] if couple_id is None else batch_members(couple_id, couple_members)
+
+
 def touch(instance: Any) -> None:
     """Records that `instance` changed, for every phone that holds (or held) it."""
     stamp(changes_for(instance))
+
+
+def touch_created(instances: Iterable[Any]) -> None:
+    """Same, for new records inserted with `bulk_create` (which sends no post_save)."""
+    stamp([change for instance in instances for change in changes_for(instance, created=True)])
 
 
 def touch_notifications(recipients_and_ids: Iterable[tuple[UUID, UUID]]) -> None:
@@ -73,15 +88,15 @@ def touch_partner_profiles(user_ids: Iterable[UUID]) -> None:
     """A profile (name, zone) or a pairing changed: each person's partner holds a fresh copy."""
     changes: list[Change] = []
     for membership in Membership.objects.filter(user_id__in=list(user_ids), is_active=True):
-        for member in couple_members(membership.couple_id):
+        for member in _members(membership.couple_id):
             if member != membership.user_id:
                 changes.append(Change(member, "partner_profiles", str(membership.user_id)))
     stamp(changes)
 
 
-def _on_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
+def _on_save(sender: Any, instance: Any, raw: bool = False, created: bool = False, **kwargs: Any) -> None:
     if not raw:
-        touch(instance)
+        stamp(changes_for(instance, created=created))
 
 
 def _on_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -114,8 +129,13 @@ def _on_goal_rituals(sender: Any, instance: Any, action: str, **kwargs: Any) -> 
 def _on_couple_ended(sender: Any, couple: Any, **kwargs: Any) -> None:
     """Unpair: every shared record and the partner's profile leave both phones (tombstones)."""
     members = list(Membership.objects.filter(couple=couple).values_list("user_id", flat=True))
-    records = list(shared_records_of(couple.pk))
-    changes = [Change(member, table, record_id, True) for member in members for table, record_id in records]
+    # A shared check-in stays with its author (docs/privacy.md): it leaves the other phone only.
+    changes = [
+        Change(member, table, record_id, True)
+        for table, record_id, author in shared_records_of(couple.pk)
+        for member in members
+        if member != author
+    ]
     for member in members:
         changes += [Change(member, "partner_profiles", str(other), True) for other in members if other != member]
     stamp(changes)

@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from accounts.services.sessions import TokenPair, session_start
+from config.api.ratelimit import reset_fallback
 from couples.models import Couple
 from tests.factories import UserFactory, pair
 
@@ -27,9 +28,12 @@ class AppClient(APIClient):
 
 @pytest.fixture(autouse=True)
 def _clean_cache() -> Iterator[None]:
-    """Rate-limit counters live in Redis; every test starts with none."""
+    """Rate-limit counters live in Redis (or, after a simulated outage, in process memory); every
+    test starts with none."""
     cache.clear()
+    reset_fallback()
     yield
+    reset_fallback()
     cache.clear()
 
 

@@ -1,10 +1,14 @@
 """config.api.sql.fetch: hot hand-written SELECTs, prepared once per connection, logged like any query."""
 
+import uuid
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection
 from django.test import override_settings
 
-from config.api.sql import fetch
+from config.api.sql import CompiledQuery, fetch
+from couples.models import Membership
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,3 +44,36 @@ def test_it_can_be_sent_unprepared_for_poolers_that_drop_prepared_statements():
     user = UserFactory.create()
     assert fetch(STATEMENT, [user.pk, True]) == [(user.pk, user.email)]
     assert _prepared() == 0
+
+
+def _memberships(couple_id, user_ids, since):
+    return (
+        Membership.objects.filter(couple_id=couple_id, user_id__in=user_ids, joined_at__gte=since, is_active=True)
+        .order_by("joined_at")
+        .values_list("user_id", "joined_at", "user__time_zone")
+    )
+
+
+def test_a_compiled_query_answers_what_its_queryset_answers_for_any_arguments(
+    me_user, partner_user, couple, stranger_user, django_assert_num_queries
+):
+    compiled = CompiledQuery(_memberships)
+    long_ago = datetime(2000, 1, 1, tzinfo=UTC)
+    cases = [
+        (couple.pk, [me_user.pk, partner_user.pk], long_ago),
+        (couple.pk, [partner_user.pk], long_ago),
+        (couple.pk, [stranger_user.pk, me_user.pk], long_ago),
+        (couple.pk, [me_user.pk], datetime(2999, 1, 1, tzinfo=UTC)),
+        (uuid.uuid4(), [me_user.pk, partner_user.pk], long_ago),
+    ]
+    for arguments in cases:
+        expected = list(_memberships(*arguments))
+        with django_assert_num_queries(1):
+            assert compiled.rows(*arguments) == expected, arguments
+    assert len(compiled.rows(*cases[0])) == 2
+
+
+def test_an_argument_the_queryset_does_not_bind_is_refused(me_user):
+    compiled = CompiledQuery(lambda couple_id, user_id: Membership.objects.filter(user_id=user_id).values_list("id"))
+    with pytest.raises(ValueError, match="not bound"):
+        compiled.rows(uuid.uuid4(), me_user.pk)

@@ -333,16 +333,18 @@ def test_a_post_without_the_header_costs_no_extra_query(me_user, partner_user, s
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_keyed_post_costs_three_extra_queries_and_a_replay_three(django_assert_num_queries):
-    # Autocommit, as in production: the claim's transaction adds no SAVEPOINT statements.
+def test_a_keyed_post_costs_five_extra_queries_and_a_replay_five(django_assert_num_queries):
+    # Autocommit, as in production: the claim's transaction is the outermost one.
     me = AppClient().sign_in(UserFactory.create())
     plain = _queries(lambda: post(me, "/api/v1/check-ins", CHECK_IN))
 
-    # + session+user (the middleware's own), claim INSERT, completion UPDATE
-    with django_assert_num_queries(plain + 3):
+    # + session+user (the middleware's own), claim INSERT, completion UPDATE, and the SAVEPOINT and
+    # RELEASE the service's own transaction becomes inside the claim's
+    with django_assert_num_queries(plain + 5):
         assert post(me, "/api/v1/check-ins", CHECK_IN, key="k").status_code == 201
-    # session+user, claim INSERT (conflict), record SELECT; the view does not run
-    with django_assert_num_queries(3):
+    # session+user, then in the claim's transaction (BEGIN … COMMIT) the claim INSERT (conflict) and
+    # the record SELECT; the view does not run
+    with django_assert_num_queries(5):
         assert is_replay(post(me, "/api/v1/check-ins", CHECK_IN, key="k"))
 
 

@@ -109,15 +109,21 @@ def password_change(*, user: User, current_password: str, new_password: str, use
 def password_reset_request(*, email: str) -> None:
     """Sends a reset link if the address has an active account. Says nothing either way.
 
+    The e-mail goes through the transactional outbox (notifications.outbox): a broker outage delays
+    it until the relay publishes it, and never turns this request into an error.
+
     Says nothing by its timing either: an unknown or inactive address takes the same path as a real
-    account (one lookup, one enqueue after commit), with a random id that matches no user, so the task
-    finds nobody and mails nothing. Only the worker, which the requester cannot time, does less work.
+    account (one lookup, one outbox row in a transaction), with a random id that matches no user, so
+    the task finds nobody and mails nothing. Only the worker, which the requester cannot time, does
+    less work.
     """
     from accounts.tasks import send_password_reset_email
+    from notifications.outbox import outbox_add
 
     user = User.objects.filter(email=normalize_email(email), is_active=True).only("id").first()
     user_id = str(user.id if user is not None else uuid.uuid4())
-    transaction.on_commit(lambda: send_password_reset_email.delay(user_id))
+    with transaction.atomic():
+        outbox_add(task=send_password_reset_email, kwargs={"user_id": user_id})
 
 
 def password_reset_link_parts(user: User) -> tuple[str, str]:
@@ -129,7 +135,7 @@ def password_reset_link_parts(user: User) -> tuple[str, str]:
 def password_reset_confirm(*, uid: str, token: str, new_password: str) -> None:
     """Sets a new password from a reset link and ends every existing session."""
     try:
-        user = User.objects.select_for_update().get(pk=force_str(urlsafe_base64_decode(uid)), is_active=True)
+        user = User.objects.select_for_update(no_key=True).get(pk=force_str(urlsafe_base64_decode(uid)), is_active=True)
     except (User.DoesNotExist, ValueError, ValidationError, TypeError, OverflowError) as exc:
         raise InvalidResetLinkError() from exc
     if not default_token_generator.check_token(user, token):

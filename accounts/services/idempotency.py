@@ -1,24 +1,28 @@
-"""Idempotency-Key records: claim a key before the view runs, keep its response, replay it.
+"""Idempotency-Key records: claim a key, run the request, keep its response, replay it.
 
 The HTTP side is `config.api.idempotency.IdempotencyMiddleware`; these functions hold the rules.
 
-A key belongs to one user. The first request with it claims it: an in-progress row, committed
-before the view runs, so a concurrent duplicate finds it (the unique key makes the second insert
-fail, never both succeed). Afterwards the response is stored on the row, or the row is released
-(5xx, 429) so the client may retry with the same key. A request is identified by its method, its
-path with query string and the sha256 of its raw body; the same key on another request is refused.
+A key belongs to one user. The claim, the request's own writes and the stored response are ONE
+transaction (the middleware's): either all of them commit or none does. So a retry after any
+failure (a 5xx, a dropped connection, a killed process, a COMMIT whose answer was lost) finds
+either the stored response, which it replays, or no trace of the first attempt, and runs once.
+The claim is an `INSERT … ON CONFLICT DO NOTHING`: a concurrent duplicate's insert waits on the
+unique key until the first request's transaction ends, then finds its stored response (or, if it
+rolled back, claims the key itself). Responses worth retrying (5xx, 429) are not kept: their
+transaction rolls back. A request is identified by its method, its path with query string and the
+sha256 of its raw body; the same key on another request is refused.
 
-A claim whose request never finished (the process was killed) is taken over after
-`IN_PROGRESS_LEASE`; a record older than IDEMPOTENCY_TTL_HOURS counts as gone even before the daily
-purge deletes it. `created_at` doubles as the claim's fencing token: a takeover moves it, so the
-request that lost its claim can no longer complete or release the row.
+An in-progress row can only be committed by a claim made outside a transaction (older releases,
+tests): it is taken over after `IN_PROGRESS_LEASE`. A record older than IDEMPOTENCY_TTL_HOURS counts
+as gone even before the daily purge deletes it. `created_at` doubles as the claim's fencing token: a
+takeover moves it, so the request that lost its claim can no longer complete or release the row.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.utils import timezone
 from rest_framework import status
 
@@ -75,10 +79,9 @@ def idempotency_claim(
     another request, `IdempotencyKeyInProgressError` (409) while its first request is still running.
     """
     now = now or timezone.now()
-    try:
-        return _insert(user=user, key=key, request=request, now=now), True
-    except IntegrityError:
-        pass
+    inserted = _insert(user=user, key=key, request=request, now=now)
+    if inserted is not None:
+        return inserted, True
     try:
         record = IdempotencyRecord.objects.get(user=user, key=key)
     except IdempotencyRecord.DoesNotExist:
@@ -95,23 +98,46 @@ def idempotency_claim(
     raise IdempotencyKeyInProgressError()
 
 
-def _insert(*, user: User, key: str, request: RequestFingerprint, now: datetime) -> IdempotencyRecord:
-    """The in-progress claim; raises IntegrityError when the user already has the key.
+def _insert(*, user: User, key: str, request: RequestFingerprint, now: datetime) -> IdempotencyRecord | None:
+    """The in-progress claim, or None when the user already has the key.
 
-    Middleware runs outside any transaction (ATOMIC_REQUESTS wraps only the view), so the row is
-    committed before the view starts and a concurrent duplicate sees it. A lone INSERT in autocommit
-    needs no transaction of its own; inside one (the test suite's) a savepoint keeps the conflict
-    from spoiling it.
+    `ON CONFLICT DO NOTHING` rather than catching an IntegrityError: no savepoint is needed inside
+    the middleware's transaction, and a conflict with a key another transaction is still writing
+    waits for that transaction's outcome instead of failing.
     """
     record = IdempotencyRecord(
         user=user, key=key, method=request.method, path=request.path, request_hash=request.body_sha256, created_at=now
     )
-    if transaction.get_connection().in_atomic_block:
-        with transaction.atomic():
-            record.save(force_insert=True)
-    else:
-        record.save(force_insert=True)
+    table = IdempotencyRecord._meta.db_table
+    fields = [field for field in IdempotencyRecord._meta.concrete_fields if field.name in _INSERTED]
+    columns = ", ".join(str(field.column) for field in fields)
+    statement = (
+        f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608 (names from model meta)
+        "ON CONFLICT (user_id, key) DO NOTHING RETURNING id"
+    )
+    conn = transaction.get_connection()
+    params = [f.get_db_prep_save(getattr(record, f.attname), conn) for f in fields]
+    with conn.cursor() as cursor:
+        cursor.execute(statement, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    record.pk = row[0]
     return record
+
+
+_INSERTED = (
+    "user",
+    "key",
+    "method",
+    "path",
+    "request_hash",
+    "completed",
+    "response_status",
+    "response_body",
+    "response_headers",
+    "created_at",
+)
 
 
 def _take_over(record: IdempotencyRecord, *, request: RequestFingerprint, now: datetime) -> IdempotencyRecord:
@@ -144,7 +170,8 @@ def idempotency_complete(*, record: IdempotencyRecord, status_code: int, body: s
 
 
 def idempotency_release(*, record: IdempotencyRecord) -> None:
-    """Forgets a claim whose request failed in a way worth retrying (5xx, 429)."""
+    """Forgets a claim whose request should run again on a retry (committed claims only; the
+    middleware's claims roll back with their transaction instead)."""
     _own_claim(record).delete()
 
 

@@ -21,13 +21,22 @@ from django.db import connection
 from psycopg import sql
 
 from bench.load import cpu, seed, targets
+from bench.load.urls import WRITE_TABLE
 
 LUA = Path(__file__).with_name("rotate.lua")
 ONE_QUERY = "baseline: one query"
-BASELINES = ["baseline: constant", ONE_QUERY]
+ONE_INSERT = "baseline: one insert"
+BASELINES = ["baseline: constant", ONE_QUERY, ONE_INSERT]
 READS = ["rituals/today", "rituals", "couple", "notifications", "sync/pull"]
-WRITE = "POST completions"
-ENDPOINTS = [*BASELINES, *READS, WRITE]
+# Each request of these creates or changes a row once (a fresh slice of targets per round).
+ONCE = ["POST completions", "POST goals/{id}/accept"]
+WRITES = [*ONCE, "POST nudges", "POST check-ins", "PATCH rituals/{id}"]
+ENDPOINTS = [*BASELINES, *READS, *WRITES]
+
+
+def baseline_of(endpoint: str) -> str:
+    """Reads are compared with one indexed query, writes with one INSERT in a transaction."""
+    return ONE_INSERT if endpoint in WRITES else ONE_QUERY
 
 
 class Benchmark:
@@ -45,6 +54,8 @@ class Benchmark:
     def run(self) -> dict[str, Any]:
         self._use_database()
         seeded_at, seed_seconds = self._prepare()
+        with connection.cursor() as cursor:
+            cursor.execute(WRITE_TABLE)  # the one-insert baseline's table
         counts = seed.counts()
         print(f"[{self.couples} couples] rows: {counts}", flush=True)
         result: dict[str, Any] = {"couples": self.couples, "seed_seconds": seed_seconds, "rows": counts}
@@ -54,12 +65,13 @@ class Benchmark:
         endpoints = [e for e in ENDPOINTS if not self.args.only or e in self.args.only or e in BASELINES]
         with self._lock(), self._gunicorn():
             for endpoint in endpoints:  # warm-up: imports, connections, caches of every worker
-                self._wrk(files[endpoint][0] if endpoint == WRITE else files[endpoint], self.args.warmup)
+                self._wrk(files[endpoint][0] if endpoint in ONCE else files[endpoint], self.args.warmup)
             rounds: dict[str, list[dict[str, Any]]] = {endpoint: [] for endpoint in endpoints}
             for number in range(self.args.rounds):
                 self._round(number, endpoints, files, rounds)
         result["endpoints"] = {endpoint: _summary(samples) for endpoint, samples in rounds.items()}
-        result["endpoints"][ONE_QUERY].update(ratio=1.0, cpu_ratio=1.0)
+        for baseline in (ONE_QUERY, ONE_INSERT):
+            result["endpoints"][baseline].update(ratio=1.0, cpu_ratio=1.0)
         result["rounds"] = rounds
         result["config"] = {
             key: getattr(self.args, key)
@@ -70,29 +82,34 @@ class Benchmark:
     def _round(
         self, number: int, endpoints: list[str], files: dict[str, Any], rounds: dict[str, list[dict[str, Any]]]
     ) -> None:
-        """One round: the one-query baseline before and after every other endpoint, so each endpoint is
-        compared with the baseline measured around it (seconds apart), not minutes earlier: the load
-        other work puts on a shared machine drifts within a run, and it moved the ratios of a whole run
-        by 25-40 % before (docs/performance.md, "Load")."""
+        """One round: each endpoint between two runs of its baseline (`baseline_of`), so it is compared
+        with the baseline measured around it (seconds apart), not minutes earlier: the load other work
+        puts on a shared machine drifts within a run, and it moved the ratios of a whole run by 25-40 %
+        before (docs/performance.md, "Load")."""
         seconds = self.args.baseline_duration or max(3, self.args.duration // 3)
-        before = self._measure(ONE_QUERY, files[ONE_QUERY], seconds, number)
-        rounds[ONE_QUERY].append(before)
+        last: tuple[str, dict[str, Any]] | None = None  # the baseline run just before, if any
         for endpoint in endpoints:
-            if endpoint == ONE_QUERY:
+            if endpoint in (ONE_QUERY, ONE_INSERT):
                 continue
-            target = files[endpoint][number + 1] if endpoint == WRITE else files[endpoint]
+            base = baseline_of(endpoint)
+            if last is None or last[0] != base:
+                last = (base, self._measure(base, files[base], seconds, number))
+                rounds[base].append(last[1])
+            before = last[1]
+            target = files[endpoint][number + 1] if endpoint in ONCE else files[endpoint]
             sample = self._measure(endpoint, target, self.args.duration, number)
-            after = self._measure(ONE_QUERY, files[ONE_QUERY], seconds, number)
-            rounds[ONE_QUERY].append(after)
+            after = self._measure(base, files[base], seconds, number)
+            rounds[base].append(after)
             baseline_rps = (before["rps"] + after["rps"]) / 2
             baseline_cpu = sum((b["app_cpu_ms"] + b["db_cpu_ms"]) * b["requests"] for b in (before, after)) / max(
                 before["requests"] + after["requests"], 1
             )
+            sample["baseline"] = base
             sample["baseline_rps"] = baseline_rps
             sample["ratio"] = sample["rps"] / baseline_rps
             sample["cpu_ratio"] = baseline_cpu / max(sample["app_cpu_ms"] + sample["db_cpu_ms"], 1e-9)
             rounds[endpoint].append(sample)
-            before = after
+            last = (base, after)
 
     def _measure(self, endpoint: str, target: Path, seconds: int, number: int) -> dict[str, Any]:
         sample = self._wrk(target, seconds)
@@ -152,12 +169,27 @@ class Benchmark:
         for endpoint in READS:
             lines = targets.read_lines(endpoint=endpoint, people=people, seeded_at=seeded_at)
             files[endpoint] = targets.write(self.out / f"{_slug(endpoint)}.tsv", lines)
-        # Each completion is posted once: one slice for the warm-up and one per round. A slice holds
-        # more than wrk can send in its time; if it ran out, repeats would show up as non-2xx (409).
-        per_slice = 1500 * max(self.args.duration, self.args.warmup)
-        lines = targets.completion_lines(people=people, seeded_at=seeded_at, limit=per_slice * (self.args.rounds + 1))
-        slices = [lines[i * per_slice : (i + 1) * per_slice] for i in range(self.args.rounds + 1)]
-        files[WRITE] = [targets.write(self.out / f"completions-{i}.tsv", part) for i, part in enumerate(slices)]
+        for endpoint in WRITES:
+            if endpoint not in ONCE:
+                lines = targets.write_lines(endpoint=endpoint, people=people)
+                files[endpoint] = targets.write(self.out / f"{_slug(endpoint)}.tsv", lines)
+        # Each completion is posted, and each goal accepted, once: one slice for the warm-up and one per
+        # round. A slice holds more than wrk can send in its time; if it ran out, repeats would show up
+        # as non-2xx (409).
+        once = {
+            "POST completions": (1500, lambda n: targets.completion_lines(people=people, seeded_at=seeded_at, limit=n)),
+            "POST goals/{id}/accept": (500, lambda n: targets.goal_accept_lines(people=people, limit=n)),
+        }
+        for endpoint in ONCE:
+            if self.args.only and endpoint not in self.args.only:
+                continue
+            per_second, make = once[endpoint]
+            per_slice = per_second * max(self.args.duration, self.args.warmup)
+            lines = make(per_slice * (self.args.rounds + 1))
+            slices = [lines[i * per_slice : (i + 1) * per_slice] for i in range(self.args.rounds + 1)]
+            files[endpoint] = [
+                targets.write(self.out / f"{_slug(endpoint)}-{i}.tsv", part) for i, part in enumerate(slices)
+            ]
         return files
 
     # Processes -----------------------------------------------------------------------------------
@@ -292,7 +324,7 @@ def _summary(samples: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _slug(name: str) -> str:
-    return name.replace("baseline: ", "baseline-").replace(" ", "-").replace("/", "-")
+    return name.replace("baseline: ", "baseline-").replace("{id}", "id").replace(" ", "-").replace("/", "-")
 
 
 def _with_database(url: str, name: str) -> str:

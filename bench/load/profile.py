@@ -34,10 +34,16 @@ NAMES = [
     "couple",
     "notifications",
     "sync/pull",
+    "baseline: one insert",
+    "POST completions",
+    "POST nudges",
+    "POST check-ins",
+    "PATCH rituals/{id}",
 ]
+WRITES = NAMES[-4:]
 
 
-def _environ(method: str, path: str, token: str) -> dict[str, Any]:
+def _environ(method: str, path: str, token: str, body: str = "") -> dict[str, Any]:
     parts = urlsplit(path)
     environ = {
         "REQUEST_METHOD": method,
@@ -51,7 +57,9 @@ def _environ(method: str, path: str, token: str) -> dict[str, Any]:
         "HTTP_ACCEPT": "application/json",
         "HTTP_X_FORWARDED_PROTO": "https",
         "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
+        "wsgi.input": io.BytesIO(body.encode()),
+        "CONTENT_LENGTH": str(len(body.encode())),
+        "CONTENT_TYPE": "application/json" if body else "",
         "wsgi.errors": sys.stderr,
     }
     if token:
@@ -59,11 +67,11 @@ def _environ(method: str, path: str, token: str) -> dict[str, Any]:
     return environ
 
 
-def _requests(lines: list[str]) -> list[tuple[str, str, str]]:
-    return [tuple(line.split("\t")[:3]) for line in lines]  # type: ignore[misc]
+def _requests(lines: list[str]) -> list[tuple[str, str, str, str]]:
+    return [tuple(line.split("\t", 3)) for line in lines]  # type: ignore[misc]
 
 
-def _run(application: Callable[..., Any], requests: list[tuple[str, str, str]], count: int) -> float:
+def _run(application: Callable[..., Any], requests: list[tuple[str, str, str, str]], count: int) -> float:
     """CPU seconds of this process for `count` requests (rotating over `requests`)."""
     statuses: list[str] = []
 
@@ -72,11 +80,11 @@ def _run(application: Callable[..., Any], requests: list[tuple[str, str, str]], 
 
     started = time.process_time()
     for index in range(count):
-        method, path, token = requests[index % len(requests)]
-        response = application(_environ(method, path, token), start_response)
+        method, path, token, body = requests[index % len(requests)]
+        response = application(_environ(method, path, token, body), start_response)
         b"".join(response)
         response.close()
-        if not statuses[-1].startswith("200"):
+        if not statuses[-1].startswith(("200", "201")):
             raise SystemExit(f"{method} {path}: {statuses[-1]}")
     return time.process_time() - started
 
@@ -93,10 +101,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--dump", default="", help="also write each profile to <DUMP>-<endpoint>.prof")
     args = parser.parse_args(argv)
 
-    os.environ.update(
-        environment(argparse.Namespace(database_url=DEFAULT_DATABASE, redis_url="redis://127.0.0.1:6379/3"))
-    )
-    os.environ["DATABASE_URL"] = f"{DEFAULT_DATABASE}_{args.couples}"
+    database = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)  # as bench.load's --database-url
+    redis = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+    os.environ.update(environment(argparse.Namespace(database_url=database, redis_url=redis)))
+    os.environ["DATABASE_URL"] = f"{database}_{args.couples}"
     import django
 
     django.setup()
@@ -111,21 +119,34 @@ def main(argv: list[str] | None = None) -> None:
         seeded_at = cursor.fetchone()[0]
     people = targets.actors(count=args.users)
     lines = targets.baseline_lines(people=people)
-    for name in NAMES[2:]:
+    for name in NAMES[2:7]:
         lines[name] = targets.read_lines(endpoint=name, people=people, seeded_at=seeded_at)
+    for name in WRITES[1:]:
+        lines[name] = targets.write_lines(endpoint=name, people=people)
+    if not args.only or "POST completions" in args.only:
+        count = args.requests * (2 + len(args.profile)) + 200  # each posted once: warm-up, timing, profiles
+        lines["POST completions"] = targets.completion_lines(people=people, seeded_at=seeded_at, limit=count)
     names = [n for n in NAMES if n.startswith("baseline") or not args.only or n in args.only]
     per_request: dict[str, float] = {}
-    for name in names:
+    used: dict[str, int] = {}  # requests of each list sent so far (completions are each posted once)
+
+    def run(name: str, count: int) -> float:
         requests = _requests(lines[name])
-        _run(application, requests, min(200, args.requests))  # warm-up
-        per_request[name] = _run(application, requests, args.requests) / args.requests
-    base = per_request["baseline: one query"]
+        if name == "POST completions":
+            requests = requests[used.get(name, 0) :]
+            used[name] = used.get(name, 0) + count
+        return _run(application, requests, count)
+
     for name in names:
+        run(name, min(200, args.requests))  # warm-up
+        per_request[name] = run(name, args.requests) / args.requests
+    for name in names:
+        base = per_request["baseline: one insert" if name in WRITES else "baseline: one query"]
         print(f"{name:22} {1000 * per_request[name]:7.2f} ms CPU/request, ratio {base / per_request[name]:.2f}")
     for name in args.profile:
         profiler = cProfile.Profile(time.process_time)  # CPU, not waits on PostgreSQL
         profiler.enable()
-        _run(application, _requests(lines[name]), args.requests)
+        run(name, args.requests)
         profiler.disable()
         print(f"\n--- {name}: {args.requests} requests")
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)

@@ -85,10 +85,66 @@ def read_lines(*, endpoint: str, people: Sequence[Actor], seeded_at: datetime) -
 
 
 def baseline_lines(*, people: Sequence[Actor]) -> dict[str, list[str]]:
+    body = json.dumps({"kind": "hug", "message": ""})  # about the size of a nudge or a check-in
     return {
         "baseline: constant": [_line("GET", "/bench/constant", "")],
         "baseline: one query": [_line("GET", f"/bench/one-query/{actor.couple_id}", "") for actor in people],
+        "baseline: one insert": [_line("POST", f"/bench/one-insert/{actor.couple_id}", "", body) for actor in people],
     }
+
+
+def write_lines(*, endpoint: str, people: Sequence[Actor]) -> list[str]:
+    """Writes every request of which succeeds however often the list repeats (a nudge within the
+    sender's daily quota when the list rotates over `people`, a check-in, an edit of a ritual)."""
+    by_couple = rituals_by_couple({actor.couple_id for actor in people})
+    lines = []
+    body: dict[str, object]
+    for index, actor in enumerate(people):
+        if endpoint == "POST nudges":
+            body = {"kind": ("hug", "kiss", "thinking_of_you", "appreciation")[index % 4], "message": "Thank you"}
+            lines.append(_line("POST", f"{API}/nudges", actor.token, json.dumps(body)))
+        elif endpoint == "POST check-ins":
+            body = {"mood": 1 + index % 5, "connection": 1 + (index * 3) % 5, "note": "", "is_shared": index % 2 == 0}
+            lines.append(_line("POST", f"{API}/check-ins", actor.token, json.dumps(body)))
+        elif endpoint == "PATCH rituals/{id}":
+            ritual = by_couple[actor.couple_id][0]
+            body = {"description": f"Edited by partner {index}"}
+            lines.append(_line("PATCH", f"{API}/rituals/{ritual.pk}", actor.token, json.dumps(body)))
+    return lines
+
+
+def goal_accept_lines(*, people: Sequence[Actor], limit: int) -> list[str]:
+    """POST goals/{id}/accept of goals proposed by the actor's partner, written here (each accepted once).
+
+    Inserted in SQL, as the seed writes its goals; the accept stamps them for sync as any write does.
+    """
+    per_actor = -(-limit // max(len(people), 1))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO rituals_goal (id, title, description, status, target_date, created_at, updated_at, version,
+                                      couple_id, proposed_by_id)
+            SELECT gen_random_uuid(), 'Cook together on Fridays', '', 'proposed', NULL, now(), now(), 1,
+                   a.couple_id, m.user_id
+            FROM unnest(%s::uuid[], %s::uuid[]) AS a(user_id, couple_id)
+            JOIN couples_membership m ON m.couple_id = a.couple_id AND m.is_active AND m.user_id <> a.user_id,
+                 generate_series(1, %s)
+            RETURNING id, couple_id, proposed_by_id
+            """,
+            [[actor.user_id for actor in people], [actor.couple_id for actor in people], per_actor],
+        )
+        goals = cursor.fetchall()
+    proposed: dict[UUID, list[tuple[UUID, UUID]]] = {}
+    for goal_id, couple_id, proposer_id in goals:
+        proposed.setdefault(couple_id, []).append((goal_id, proposer_id))
+    lines = [
+        _line("POST", f"{API}/goals/{goal_id}/accept", actor.token)
+        for actor in people
+        for goal_id, proposer_id in proposed.get(actor.couple_id, [])
+        if proposer_id != actor.user_id  # only the partner who did not propose may accept
+    ]
+    random.Random(11).shuffle(lines)
+    return lines[:limit]
 
 
 def completion_lines(*, people: Sequence[Actor], seeded_at: datetime, limit: int, days: int = 120) -> list[str]:

@@ -99,6 +99,12 @@ def _validation_response(detail: Any) -> Response:
 
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    from config.api.outages import unavailable
+
+    outage = unavailable(exc)
+    if outage is not None:  # a dependency is down or the request ran out of time: 503, not 500
+        body, retry_after = outage
+        return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(retry_after)})
     if isinstance(exc, ApplicationError):
         refused = Response(envelope(exc.code, exc.message, **exc.extra), status=exc.status_code)
         if "retry_after" in exc.extra:
@@ -163,6 +169,13 @@ def handler404(request: HttpRequest, exception: Exception) -> Any:
 
 
 def handler500(request: HttpRequest) -> Any:
+    from config.api.outages import current_outage_response
+
+    # Django calls this inside its `except` block: an outage raised outside a view (a middleware, a
+    # COMMIT) is still the exception being handled, and answers 503 with Retry-After.
+    unavailable = current_outage_response()
+    if unavailable is not None:
+        return unavailable
     if _wants_json(request):
         return JsonResponse(envelope("server_error", "Something went wrong on our side."), status=500)
     from django.views.defaults import server_error

@@ -52,10 +52,6 @@ RATE_LIMITED: dict[int, OpenApiResponse] = {
         description="`rate_limited`: too many attempts; `retry_after` (and the Retry-After header) says "
         "how many seconds until the window resets.",
     ),
-    503: OpenApiResponse(
-        ErrorEnvelopeOutputSerializer,
-        description="`rate_limiter_unavailable`: the limiter's store is unreachable, so the attempt is refused.",
-    ),
 }
 
 # For couple views whose path names no object: they answer 404 to a user without an active couple.
@@ -65,6 +61,10 @@ _SHARED_ERRORS = {
     "400": "`validation_error` (with `fields`) or `parse_error` (the body is not JSON).",
     "401": "`not_authenticated`, `authentication_failed`, `token_not_valid` or `session_ended`: sign in again.",
     "404": "`not_found`: no such object, or not yours (never 403); on a list, an invalid cursor.",
+    # config/api/outages.py: any endpoint, while a dependency is down or when the request runs too long.
+    "503": "`service_unavailable` (the database or the queue is briefly down) or `deadline_exceeded` (the "
+    "request ran out of time and was rolled back): retry after `Retry-After` seconds, with the same "
+    "Idempotency-Key for a write.",
 }
 
 # config/api/idempotency.py: every authenticated POST takes the header, and answers these on misuse.
@@ -121,6 +121,7 @@ class ApiAutoSchema(AutoSchema):
         # DRF's cursor pagination answers an invalid cursor with 404.
         if any(parameter["in"] == "path" or parameter["name"] == "cursor" for parameter in parameters):
             codes.append("404")
+        codes.append("503")
         return codes
 
     @staticmethod

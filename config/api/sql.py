@@ -1,29 +1,35 @@
 """Hand-written SQL of the hottest request paths, as server-side prepared statements on PostgreSQL.
 
-A few statements run on (nearly) every request: authentication's session query, the partner of
-`GET couple`, the sync counter and states of a pull. PostgreSQL plans each statement it is sent;
-for these small joins planning took 2-3x longer than executing (pgbench on the benchmark database:
-the session query 0.33 ms as a plain statement, 0.10 ms prepared). Django binds parameters on the
-client (psycopg `ClientCursor`), which cannot prepare, and leaves psycopg's automatic preparation
-off so that connection poolers keep working. `fetch` runs one statement with server-side binding and
-`prepare=True` (turning psycopg's preparation back on for the connection, which affects no other
-statement: Django's cursors bind on the client), so each connection plans it once; through Django's
-cursor wrapper, so it is logged (and counted by `django_assert_num_queries`) and its errors wrapped
-like any other query.
+A few statements run on (nearly) every request: authentication's session query, the sync counter
+and states of a pull. Each is the only implementation of its read and runs on SQLite too (where it
+is a plain cursor); see "The read path, and where SQL is allowed" in docs/architecture.md.
+`CompiledQuery` sends the SQL the ORM compiles from one queryset the same way, compiled once.
+
+PostgreSQL plans each statement it is sent; for these small joins planning took 2-3x longer than
+executing (pgbench on the benchmark database: the session query 0.33 ms as a plain statement, 0.10
+ms prepared). Django binds parameters on the client (psycopg `ClientCursor`), which cannot prepare,
+and leaves psycopg's automatic preparation off so that connection poolers keep working. `fetch` runs
+one statement with server-side binding and `prepare=True` (turning psycopg's preparation back on for
+the connection, which affects no other statement: Django's cursors bind on the client), so each
+connection plans it once; through Django's cursor wrapper, so it is logged (and counted by
+`django_assert_num_queries`) and its errors wrapped like any other query.
 
 The setting `DB_PREPARED_STATEMENTS = False` sends them unprepared, for a transaction-mode pooler
 that does not keep prepared statements (PgBouncer before 1.21, or without `max_prepared_statements`).
 Other databases: a plain cursor.
 """
 
-from collections.abc import Mapping, Sequence
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
+from uuid import UUID, uuid4
 
 import psycopg
 from django.conf import settings
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, QuerySet, UUIDField
 
 
 class _Prepared:
@@ -99,3 +105,92 @@ class Columns:
                     values[index] = function(values[index], column, connection)
             converted.append(dict(zip(self.names, values, strict=True)))
         return converted
+
+
+class CompiledQuery:
+    """A `values_list()` queryset compiled to SQL once per database vendor, then run with new arguments.
+
+    For the hottest reads, building and compiling a small queryset costs the ORM more CPU than the
+    database spends answering it. `build(*arguments)` returns the queryset, the one definition of the
+    read; the first call per vendor (and per length of each list argument) compiles it with marker
+    arguments, whose places among the compiled parameters tell where each argument goes. Later calls
+    bind the new arguments there, prepared as the ORM prepares them (UUIDs, datetimes), send the SQL
+    with `fetch` (prepared on PostgreSQL), and convert the rows with the compiler's own converters.
+    Arguments are UUIDs, datetimes, strings or lists of those; constants belong in `build` itself.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
+        self._build = build
+        self._compiled: dict[tuple[Any, ...], _Compiled] = {}
+
+    def rows(self, *arguments: Any) -> list[tuple[Any, ...]]:
+        shape = (connection.vendor, *(len(a) if isinstance(a, list | tuple) else None for a in arguments))
+        compiled = self._compiled.get(shape)
+        if compiled is None:
+            compiled = self._compiled[shape] = self._compile(arguments)
+        params = list(compiled.params)
+        for position, (index, item) in compiled.slots.items():
+            params[position] = _prep(arguments[index] if item is None else arguments[index][item])
+        rows = fetch(compiled.sql, params)
+        if not compiled.converters:
+            return rows
+        converted = []
+        for row in rows:
+            values = list(row)
+            for index, (functions, expression) in compiled.converters.items():
+                for function in functions:
+                    values[index] = function(values[index], expression, connection)
+            converted.append(tuple(values))
+        return converted
+
+    def _compile(self, arguments: Sequence[Any]) -> "_Compiled":
+        markers = [[_marker(v) for v in a] if isinstance(a, list | tuple) else _marker(a) for a in arguments]
+        where: dict[Any, tuple[int, int | None]] = {}
+        for index, marker in enumerate(markers):
+            for item, value in enumerate(marker) if isinstance(marker, list) else [(None, marker)]:
+                where[_prep(value)] = (index, item)
+        queryset = self._build(*markers)
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+        slots = {position: where.pop(param) for position, param in enumerate(params) if _hashable(param) in where}
+        if where:
+            raise ValueError(f"CompiledQuery: arguments {sorted(where.values())} were not bound as parameters.")
+        converters = compiler.get_converters([column for column, _, _ in compiler.select])
+        return _Compiled(sql, list(params), slots, converters)
+
+
+class _Compiled(NamedTuple):
+    sql: str
+    params: list[Any]
+    slots: dict[int, tuple[int, int | None]]  # parameter position -> (argument, item of a list argument)
+    converters: dict[int, tuple[list[Any], Any]]
+
+
+_UUID = UUIDField()
+
+
+def _prep(value: Any) -> Any:
+    if isinstance(value, UUID):
+        return _UUID.get_db_prep_value(value, connection)
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:
+        return None
+    return value
+
+
+def _marker(value: Any) -> Any:
+    """A value of `value`'s type that no real argument or constant of a query will equal."""
+    if isinstance(value, UUID):
+        return uuid4()
+    if isinstance(value, datetime):
+        return datetime(2999, 1, 1, tzinfo=UTC) + timedelta(microseconds=secrets.randbelow(10**12))
+    if isinstance(value, str):
+        return f"marker-{secrets.token_hex(8)}"
+    raise TypeError(f"CompiledQuery takes UUIDs, datetimes and strings, not {type(value).__name__}.")

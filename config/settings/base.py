@@ -132,6 +132,15 @@ INVITE_TTL_HOURS = env_int("INVITE_TTL_HOURS", 48)
 # Shared records of an ended couple are kept this long (support, mistaken unpair), then purged.
 COUPLE_ARCHIVE_DAYS = env_int("COUPLE_ARCHIVE_DAYS", 30)
 
+# SYNC
+# ------------------------------------------------------------------------------
+# Records one `POST sync/push` may carry; past it a JSON 413 `too_many_records` tells the app to
+# push in parts (docs/sync.md). 10,000 records take about 10 s on 2 cores (docs/performance.md).
+SYNC_PUSH_MAX_RECORDS = env_int("SYNC_PUSH_MAX_RECORDS", 10_000)
+# A push stops applying records after this long and answers 200, listing the rest as rejected with
+# `deadline` (retry): well inside gunicorn's --timeout (30 s), so a push never ends in its HTML page.
+SYNC_PUSH_TIME_BUDGET_SECONDS = env_int("SYNC_PUSH_TIME_BUDGET_SECONDS", 20)
+
 # PUSH
 # ------------------------------------------------------------------------------
 # "console" logs pushes (development); "fcm" sends through Firebase Cloud Messaging HTTP v1.
@@ -347,6 +356,40 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=3, minute=40),
         "options": {"expires": 3600},
     },
+}
+
+# RESILIENCE: OUTAGES, DEADLINES, OUTBOX (issue 14; docs/operations.md, "Outages and deadlines")
+# ------------------------------------------------------------------------------
+# Every request gets this many seconds, then answers 503 `deadline_exceeded` in the JSON envelope
+# (config/api/deadline.py). Keep it a few seconds under gunicorn's --timeout (30 s, Dockerfile), so
+# gunicorn never kills a worker mid-request and answers its HTML page. 0 turns the deadline off.
+REQUEST_DEADLINE_SECONDS = env_int("REQUEST_DEADLINE_SECONDS", 25)
+MIDDLEWARE.insert(0, "config.api.deadline.RequestDeadlineMiddleware")
+# A Redis that stops answering (rather than refusing connections) must fail a request in about a
+# second, not hang it: the rate limiter then counts in process memory (config/api/ratelimit.py).
+if REDIS_URL:
+    CACHES["default"]["OPTIONS"] = {"socket_connect_timeout": 1, "socket_timeout": 1}  # type: ignore[assignment]
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS.update({"socket_connect_timeout": 1, "socket_timeout": 2})
+# Publishing after COMMIT tries twice over ~0.2 s, then gives up to the outbox relay / push pump:
+# a request never waits long on a broker that is down.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# Transactional outbox (notifications/outbox.py): the relay publishes a message again this long
+# after it was written (doubling per attempt, capped at an hour), if it has not run by then.
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)
+# A task's claim on its outbox row; longer than CELERY_TASK_TIME_LIMIT, so only a dead worker's claim expires.
+OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 600)
+# Messages older than this are no longer relayed (a reset link a day late helps nobody).
+OUTBOX_GIVE_UP_HOURS = env_int("OUTBOX_GIVE_UP_HOURS", 24)
+# Only read by the file-based e-mail backend (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend),
+# which the fault suite uses to count the e-mails sent.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# Every 20 s: outbox messages whose publish failed (broker down) or was lost go to the queue again.
+# Expires before the next tick.
+CELERY_BEAT_SCHEDULE["notifications.relay_outbox"] = {
+    "task": "notifications.relay_outbox",
+    "schedule": timedelta(seconds=20),
+    "options": {"expires": 15},
 }
 
 # OBSERVABILITY (issue 14, part i14b: logs, metrics, Sentry, heartbeats)

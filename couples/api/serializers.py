@@ -1,13 +1,9 @@
-from typing import Any
-
 from django.conf import settings
 from rest_framework import serializers
 
 from accounts.validators import validate_time_zone
-from config.api.fields import datetime_output
 from couples import codes
 from couples.models import Invite
-from couples.selectors import CoupleView
 
 
 class InviteOutputSerializer(serializers.ModelSerializer):
@@ -52,30 +48,8 @@ class CoupleOutputSerializer(serializers.Serializer):
     partner = PartnerOutputSerializer()
 
 
-_DATE = serializers.DateField(read_only=True)  # one instance for every call
-
-
-def couple_output(view: CoupleView) -> dict[str, Any]:
-    """What `CoupleOutputSerializer(view)` renders, built directly: `GET couple` is read on every app
-    start, and building the serializer's fields per request cost more than its query
-    (tests/couples/test_couple.py checks the two agree)."""
-    couple, partner = view.couple, view.partner
-    instant = datetime_output()
-    return {
-        "id": str(couple.id),
-        "status": str(couple.status),
-        "together_since": _DATE.to_representation(couple.together_since) if couple.together_since else None,
-        "time_zone": str(couple.time_zone),
-        "created_at": instant(couple.created_at),
-        "joined_at": instant(view.joined_at),
-        "partner": {
-            "id": str(partner.id),
-            "display_name": str(partner.display_name),
-            "time_zone": str(partner.time_zone),
-            "local_time": str(partner.local_time),
-            "joined_at": instant(partner.joined_at),
-        },
-    }
+# Built once and reused (`GET couple` runs on every app start): DRF deep-copies declared fields per instance.
+COUPLE_OUTPUT = CoupleOutputSerializer()
 
 
 class CoupleUpdateInputSerializer(serializers.Serializer):

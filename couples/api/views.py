@@ -25,7 +25,7 @@ def _couple_etag(couple: Couple) -> str:
 
 
 def _couple_output(view: selectors.CoupleView, status_code: int = status.HTTP_200_OK) -> Response:
-    body = s.couple_output(view)
+    body = s.COUPLE_OUTPUT.to_representation(view)
     return Response(body, status=status_code, headers={"ETag": _couple_etag(view.couple)})
 
 

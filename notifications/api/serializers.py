@@ -1,9 +1,6 @@
-from collections.abc import Iterable
-from typing import Any
-
 from rest_framework import serializers
 
-from config.api.fields import WallTimeField, datetime_output
+from config.api.fields import WallTimeField
 from notifications.models import Notification, NotificationPreference
 
 
@@ -19,24 +16,8 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
         return notification.read_at is not None
 
 
-def notifications_output(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What `NotificationOutputSerializer(many=True)` renders, from rows of `selectors.inbox_rows_of`:
-    the inbox list is read on every app start, and building the serializer's fields per request cost
-    more than its query (tests/notifications/test_inbox_api.py checks the two agree)."""
-    instant = datetime_output()
-    return [
-        {
-            "id": str(row["id"]),
-            "kind": row["kind"],
-            "title": row["title"],
-            "body": row["body"],
-            "data": row["data"],
-            "created_at": instant(row["created_at"]),
-            "read_at": instant(row["read_at"]),
-            "is_read": row["read_at"] is not None,
-        }
-        for row in rows
-    ]
+# Built once and reused (the inbox is read on every app start): DRF deep-copies fields per instance.
+NOTIFICATIONS_OUTPUT = NotificationOutputSerializer(many=True)
 
 
 class UnreadCountOutputSerializer(serializers.Serializer):

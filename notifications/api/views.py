@@ -1,7 +1,5 @@
 """The in-app inbox and the push preferences."""
 
-from typing import Any
-
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,9 +17,8 @@ class NotificationListApi(APIView):
     @extend_schema(responses={200: s.NotificationOutputSerializer(many=True)}, tags=["notifications"])
     def get(self, request: AuthedRequest) -> Response:
         paginator = CreatedAtCursorPagination()
-        rows: Any = selectors.inbox_rows_of(user=request.user)  # read like a queryset (order_by, filter, slice)
-        page: list[dict[str, Any]] = paginator.paginate_queryset(rows, request, view=self) or []
-        return paginator.get_paginated_response(s.notifications_output(page))
+        page = paginator.paginate_queryset(selectors.inbox_page_of(user=request.user), request, view=self) or []
+        return paginator.get_paginated_response(s.NOTIFICATIONS_OUTPUT.to_representation(page))
 
 
 class NotificationUnreadCountApi(APIView):

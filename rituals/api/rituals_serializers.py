@@ -1,21 +1,17 @@
 """Input and output serializers of the ritual endpoints. Shapes only: the rules live in the services."""
 
 import re
-from collections.abc import Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.fields import WallTimeField, datetime_output
+from config.api.fields import WallTimeField
 from rituals import recurrence
 from rituals.models import Ritual
 from rituals.models.choices import Category
-
-if TYPE_CHECKING:
-    from rituals.selectors.rituals import PartnerState, RitualView, TodayView
 
 _TIME_FORMATS = ["%H:%M", "%H:%M:%S"]
 _RRULE_HELP = (
@@ -202,97 +198,10 @@ class RitualsTodayOutputSerializer(serializers.Serializer):
     results = RitualTodayEntryOutputSerializer(many=True)
 
 
-# Plain renderings of the hot read paths ----------------------------------------------------------
-# `GET /rituals` and `GET /rituals/today` are read on every app start; building the serializers'
-# fields per request cost more than the rest of the request. These functions return exactly what
-# the serializers above render (tests/rituals/test_output.py checks that they agree); the
-# serializers stay the schema and the reference.
-
-
-def rituals_output(views: Iterable["RitualView"]) -> list[dict[str, Any]]:
-    """What `RitualOutputSerializer(many=True)` renders."""
-    instant = datetime_output()
-    return [
-        {
-            "id": str(view.ritual.id),
-            "template_id": None if view.ritual.template_id is None else str(view.ritual.template_id),
-            "title": str(view.ritual.title),
-            "description": str(view.ritual.description),
-            "category": str(view.ritual.category),
-            "rrule": str(view.ritual.rrule),
-            "start_date": view.ritual.start_date.isoformat(),
-            "local_time": view.ritual.local_time.strftime("%H:%M"),
-            "time_zone": str(view.ritual.time_zone),
-            "duration_minutes": int(view.ritual.duration_minutes),
-            "reminder_offset_minutes": int(view.ritual.reminder_offset_minutes),
-            "is_joint": bool(view.ritual.is_joint),
-            "requires_both_confirmation": bool(view.ritual.requires_both_confirmation),
-            "status": str(view.ritual.status),
-            "grace_days": int(view.ritual.grace_days),
-            "streak": {"current": view.streak.current, "longest": view.streak.longest},
-            "next_occurrence_at": instant(view.next_occurrence_at),
-            "created_at": instant(view.ritual.created_at),
-            "updated_at": instant(view.ritual.updated_at),
-        }
-        for view in views
-    ]
-
-
-def ritual_output(view: "RitualView") -> dict[str, Any]:
-    """What `RitualOutputSerializer` renders."""
-    return rituals_output([view])[0]
-
-
-def today_output(today: "TodayView") -> dict[str, Any]:
-    """What `RitualsTodayOutputSerializer` renders."""
-    instant = datetime_output()
-
-    def state(value: "PartnerState", *, mine: bool) -> dict[str, Any]:
-        rendered: dict[str, Any] = {
-            "completed": bool(value.completed),
-            "completion_id": None if value.completion_id is None else str(value.completion_id),
-            "completed_at": instant(value.completed_at),
-        }
-        if mine:
-            rendered["note"] = None if value.note is None else str(value.note)
-            rendered["connection_rating"] = None if value.connection_rating is None else int(value.connection_rating)
-        return rendered
-
-    results = []
-    for entry in today.results:
-        ritual, occurrence = entry.ritual.ritual, entry.occurrence
-        results.append(
-            {
-                "ritual": {
-                    "id": str(ritual.id),
-                    "title": str(ritual.title),
-                    "category": str(ritual.category),
-                    "local_time": ritual.local_time.strftime("%H:%M"),
-                    "time_zone": str(ritual.time_zone),
-                    "duration_minutes": int(ritual.duration_minutes),
-                    "is_joint": bool(ritual.is_joint),
-                    "requires_both_confirmation": bool(ritual.requires_both_confirmation),
-                    "streak": {"current": entry.ritual.streak.current, "longest": entry.ritual.streak.longest},
-                },
-                "occurrence_at": instant(occurrence.occurrence_at),
-                "local_start": str(occurrence.local_start),
-                "done": bool(occurrence.done),
-                "me": state(occurrence.me, mine=True),
-                "partner": state(occurrence.partner, mine=False),
-            }
-        )
-    return {"date": today.date.isoformat(), "time_zone": str(today.time_zone), "results": results}
-
-
-def completion_output(completion: Any) -> dict[str, Any]:
-    """What `RitualCompletionOutputSerializer` renders (a Completion)."""
-    instant = datetime_output()
-    return {
-        "id": str(completion.id),
-        "ritual_id": str(completion.ritual_id),
-        "user_id": str(completion.user_id),
-        "occurrence_at": instant(completion.occurrence_at),
-        "note": str(completion.note),
-        "connection_rating": None if completion.connection_rating is None else int(completion.connection_rating),
-        "created_at": instant(completion.created_at),
-    }
+# Built once and reused: DRF deep-copies a serializer's declared fields for every instance, which
+# cost more than the rest of a hot read. `to_representation` keeps no state between calls.
+RITUAL_OUTPUT = RitualOutputSerializer()
+RITUALS_OUTPUT = RitualOutputSerializer(many=True)
+RITUALS_TODAY_OUTPUT = RitualsTodayOutputSerializer()
+RITUAL_OCCURRENCES_OUTPUT = RitualOccurrencesOutputSerializer()
+RITUAL_COMPLETION_OUTPUT = RitualCompletionOutputSerializer()

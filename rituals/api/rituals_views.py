@@ -1,9 +1,5 @@
 """Couple rituals: CRUD, occurrences, completions and today. Thin: validate, call, serialize."""
 
-from collections.abc import Callable
-from typing import Any
-
-from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -29,7 +25,7 @@ def _ritual_etag(ritual: Ritual) -> str:
 
 
 def _ritual_output(ritual: Ritual, status_code: int = status.HTTP_200_OK) -> Response:
-    body = s.ritual_output(selectors.ritual_view(ritual=ritual))
+    body = s.RITUAL_OUTPUT.to_representation(selectors.ritual_view(ritual=ritual))
     return Response(body, status=status_code, headers={"ETag": _ritual_etag(ritual)})
 
 
@@ -37,58 +33,16 @@ def _ritual_response(request: AuthedRequest, ritual_id: str, status_code: int = 
     return _ritual_output(selectors.ritual_get(user=request.user, ritual_id=ritual_id), status_code)
 
 
-class RitualCursorPagination(CreatedAtCursorPagination):
-    """CreatedAtCursorPagination whose first page (no cursor: what the app asks for on every start)
-    is read by `first_page(limit)`, plain SQL over the same rows, and the queryset not even built;
-    later pages go through the queryset as usual. The page and links are what
-    CursorPagination.paginate_queryset gives for a first page (tests/rituals/test_list_pages.py)."""
-
-    def paginate(
-        self,
-        request: Any,
-        view: Any,
-        *,
-        queryset: Callable[[], QuerySet[Ritual]],
-        first_page: Callable[[int], list[Ritual]],
-    ) -> list[Ritual] | None:
-        # Only an OrderingFilter among the view's filter backends reads the queryset; this view has none.
-        ordering = self.get_ordering(request, None, view)  # type: ignore[arg-type]
-        page_size = self.get_page_size(request)
-        if request.query_params.get(self.cursor_query_param) is not None or tuple(ordering) != ("-created_at",):
-            return self.paginate_queryset(queryset(), request, view)
-        if not page_size:
-            return None
-        # CursorPagination.paginate_queryset without a cursor: offset 0, forward, no position.
-        self.request = request
-        self.page_size = page_size
-        self.base_url = request.build_absolute_uri()
-        self.ordering = ordering  # type: ignore[assignment] # a tuple, as DRF stores it (the stubs say str)
-        self.cursor = None
-        results = first_page(page_size + 1)
-        self.page = results[:page_size]
-        self.has_next, self.has_previous = len(results) > len(self.page), False
-        if self.has_next:
-            self.next_position = self._get_position_from_instance(results[-1], ordering)
-            if self.template is not None:
-                self.display_page_controls = True
-        return self.page
-
-
 class RitualListApi(APIView):
-    pagination_class = RitualCursorPagination
+    pagination_class = CreatedAtCursorPagination
 
     @extend_schema(responses={200: s.RitualOutputSerializer(many=True), 404: NOT_PAIRED}, tags=TAGS)
     def get(self, request: AuthedRequest) -> Response:
         require_active_couple(request.user)
         paginator = self.pagination_class()
-        page = paginator.paginate(
-            request,
-            self,
-            queryset=lambda: selectors.rituals_of(user=request.user),
-            first_page=lambda limit: selectors.newest_rituals_of(user=request.user, limit=limit),
-        )
+        page = paginator.paginate_queryset(selectors.rituals_of(user=request.user), request, view=self)
         views = selectors.ritual_views(rituals=page or [])
-        return paginator.get_paginated_response(s.rituals_output(views))
+        return paginator.get_paginated_response(s.RITUALS_OUTPUT.to_representation(views))
 
     @extend_schema(
         request=s.RitualCreateInputSerializer,
@@ -104,7 +58,7 @@ class RitualListApi(APIView):
         data = s.RitualCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ritual, created = services.ritual_create(couple=couple, by=request.user, data=data.validated_data)
-        body = s.ritual_output(selectors.ritual_view(ritual=ritual))
+        body = s.RITUAL_OUTPUT.to_representation(selectors.ritual_view(ritual=ritual))
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
@@ -159,7 +113,7 @@ class RitualOccurrencesApi(APIView):
         )
         results = selectors.ritual_occurrences(ritual=ritual, user=request.user, start=start, end=end)
         body = {"ritual_id": ritual.pk, "time_zone": ritual.time_zone, "from": start, "to": end, "results": results}
-        return Response(s.RitualOccurrencesOutputSerializer(body).data)
+        return Response(s.RITUAL_OCCURRENCES_OUTPUT.to_representation(body))
 
 
 class RitualCompletionsApi(APIView):
@@ -177,7 +131,7 @@ class RitualCompletionsApi(APIView):
         data.is_valid(raise_exception=True)
         completion, created = services.completion_record(ritual=ritual, user=request.user, **data.validated_data)
         return Response(
-            s.completion_output(completion),
+            s.RITUAL_COMPLETION_OUTPUT.to_representation(completion),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
 
@@ -186,4 +140,4 @@ class RitualsTodayApi(APIView):
     @extend_schema(responses={200: s.RitualsTodayOutputSerializer, 404: NOT_PAIRED}, tags=TAGS)
     def get(self, request: AuthedRequest) -> Response:
         require_active_couple(request.user)
-        return Response(s.today_output(selectors.rituals_today(user=request.user)))
+        return Response(s.RITUALS_TODAY_OUTPUT.to_representation(selectors.rituals_today(user=request.user)))

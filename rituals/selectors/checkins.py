@@ -1,8 +1,7 @@
 """Reads on check-ins.
 
-A check-in is a personal record, not a `CoupleOwned` one, so the scoping is here: the author sees all
-of their own; the partner sees only the shared ones recorded in the couple they are in together now.
-A check-in whose `couple` is an ended couple (or None) therefore never reaches anyone but its author.
+A check-in is a personal record, not a `CoupleOwned` one: who may read which is
+`rituals.visibility.check_ins_readable_by`.
 """
 
 from collections.abc import Mapping
@@ -11,30 +10,22 @@ from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Avg, BooleanField, Case, Count, Q, QuerySet, Value, When
+from django.db.models import Avg, BooleanField, Case, Count, QuerySet, Value, When
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from accounts.models import User
 from couples.scoping import active_couple_id
 from rituals.models import CheckIn
+from rituals.visibility import check_ins_readable_by
 
 DEFAULT_WEEKS = 4
 MAX_WEEKS = 52
 
 
-def _readable_by(user: User) -> Q:
-    mine = Q(user_id=user.pk)
-    couple_id = active_couple_id(user)
-    if couple_id is None:
-        return mine
-    # Rows of the active couple are written by its two members only, so "not mine" is the partner.
-    return mine | Q(couple_id=couple_id, is_shared=True)
-
-
 def checkins_visible_to(*, user: User) -> QuerySet[CheckIn]:
     """My check-ins and my partner's shared ones of our current couple; order by the paginator."""
-    return CheckIn.objects.filter(_readable_by(user))
+    return CheckIn.objects.filter(check_ins_readable_by(user))
 
 
 @dataclass(frozen=True)
@@ -87,7 +78,7 @@ def weekly_summary(*, user: User, weeks: int = DEFAULT_WEEKS) -> WeeklySummary:
     first_monday = this_monday - timedelta(weeks=weeks - 1)
     rows = (
         CheckIn.objects.filter(
-            _readable_by(user), local_date__gte=first_monday, local_date__lte=this_monday + timedelta(days=6)
+            check_ins_readable_by(user), local_date__gte=first_monday, local_date__lte=this_monday + timedelta(days=6)
         )
         .annotate(
             week=TruncWeek("local_date"),

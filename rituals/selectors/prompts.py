@@ -12,6 +12,7 @@ from accounts.models import User
 from couples.models import Couple
 from couples.scoping import require_active_couple
 from rituals.models import DailyPrompt, PromptAnswer
+from rituals.visibility import prompt_answer_revealed
 
 
 def couple_day(couple: Couple) -> date:
@@ -40,12 +41,15 @@ def _view(daily_prompt: DailyPrompt, answers: Iterable[PromptAnswer], user: User
             mine = answer
         else:
             theirs = answer
+    answers_given = (mine is not None) + (theirs is not None)
+    revealed = theirs is not None and prompt_answer_revealed(
+        author_id=theirs.user_id, viewer_id=user.pk, answers_given=answers_given
+    )
     return DailyPromptView(
         daily_prompt=daily_prompt,
         my_answer=mine,
         partner_answered=theirs is not None,
-        # The reveal rule: nothing of the partner's answer leaves the server before both answered.
-        partner_answer=theirs if mine is not None else None,
+        partner_answer=theirs if revealed else None,
     )
 
 

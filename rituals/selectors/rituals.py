@@ -17,17 +17,16 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import (
-    QuerySet,
-)
+from django.db.models import Count, DateField, Func, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from config.api.sql import fetch
+from config.api.sql import CompiledQuery
 from couples.scoping import active_couple_id, get_couple_owned_or_404
 from rituals import recurrence
 from rituals.models import Completion, Ritual
 from rituals.streaks import Checkpoint, Streak, checkpoint_of, streak_at
+from rituals.visibility import completion_details_visible
 
 # Completions are fetched this much beyond a window, then matched by local date in the ritual zone.
 _SLACK = timedelta(days=2)
@@ -38,7 +37,7 @@ class PartnerState:
     completed: bool = False
     completion_id: UUID | None = None
     completed_at: datetime | None = None
-    # Only on the requester's own state: a partner's note and rating stay theirs.
+    # None unless rituals.visibility.completion_details_visible to the requester.
     note: str | None = None
     connection_rating: int | None = None
 
@@ -86,47 +85,6 @@ class _Done(NamedTuple):
 _ByDay = dict[UUID, dict[date, dict[Any, _Done]]]
 
 
-# Plain SQL (config.api.sql: prepared once per connection) on the paths every app start reads (today,
-# the first page of the list): the ORM spent more CPU building these queries than PostgreSQL
-# answering them (a few rows through an index each).
-_RITUAL_FIELDS = [field.attname for field in Ritual._meta.concrete_fields]
-_RITUAL_COLUMNS = ", ".join(str(field.column) for field in Ritual._meta.concrete_fields)
-_ACTIVE_RITUALS_SQL = f"""
-    SELECT {_RITUAL_COLUMNS}
-    FROM {Ritual._meta.db_table}
-    WHERE couple_id = %s AND deleted_at IS NULL AND status = %s
-    ORDER BY created_at
-"""  # noqa: S608 (names from the model)
-
-
-def active_rituals_of(*, user: User) -> list[Ritual]:
-    """`rituals_of(user)` that are active, oldest first: the same rows (the same scoping: the active
-    couple's, not deleted), in plain SQL."""
-    couple_id = active_couple_id(user)
-    if couple_id is None:
-        return []
-    rows = fetch(_ACTIVE_RITUALS_SQL, [couple_id, Ritual.Status.ACTIVE.value])
-    return [Ritual.from_db("default", _RITUAL_FIELDS, row) for row in rows]
-
-
-_NEWEST_RITUALS_SQL = f"""
-    SELECT {_RITUAL_COLUMNS}
-    FROM {Ritual._meta.db_table}
-    WHERE couple_id = %s AND deleted_at IS NULL
-    ORDER BY created_at DESC
-    LIMIT %s
-"""  # noqa: S608 (names from the model)
-
-
-def newest_rituals_of(*, user: User, limit: int) -> list[Ritual]:
-    """The first `limit` of `rituals_of(user).order_by("-created_at")` (the first page of the list),
-    in plain SQL: the same rows and scoping as active_rituals_of."""
-    couple_id = active_couple_id(user)
-    if couple_id is None:
-        return []
-    return [Ritual.from_db("default", _RITUAL_FIELDS, row) for row in fetch(_NEWEST_RITUALS_SQL, [couple_id, limit])]
-
-
 def rituals_of(*, user: User) -> QuerySet[Ritual]:
     """The live rituals of the user's active couple (none for an unpaired user)."""
     return Ritual.objects.visible_to(user)
@@ -135,6 +93,33 @@ def rituals_of(*, user: User) -> QuerySet[Ritual]:
 def ritual_get(*, user: User, ritual_id: UUID | str) -> Ritual:
     """One live ritual of the user's couple, or a 404 that says nothing about whether it exists."""
     return get_couple_owned_or_404(Ritual.objects.all(), user, id=ritual_id)
+
+
+# Today and the completions around it are read on every app start: each compiled once (CompiledQuery).
+_RITUAL_FIELDS = [field.attname for field in Ritual._meta.concrete_fields]
+_ACTIVE_RITUALS = CompiledQuery(
+    lambda couple_id: (
+        Ritual.objects.of_couple(couple_id)
+        .filter(status=Ritual.Status.ACTIVE)
+        .order_by("created_at")
+        .values_list(*_RITUAL_FIELDS)
+    )
+)
+_COMPLETIONS = CompiledQuery(
+    lambda ritual_ids, start, end: (
+        Completion.objects.filter(ritual_id__in=ritual_ids, occurrence_at__gte=start, occurrence_at__lt=end)
+        .order_by("occurrence_at")
+        .values_list("ritual_id", "user_id", "occurrence_at", "id", "created_at", "note", "connection_rating")
+    )
+)
+
+
+def active_rituals_of(*, user: User) -> list[Ritual]:
+    """`rituals_of(user)` that are active, oldest first."""
+    couple_id = active_couple_id(user)
+    if couple_id is None:
+        return []
+    return [Ritual.from_db("default", _RITUAL_FIELDS, row) for row in _ACTIVE_RITUALS.rows(couple_id)]
 
 
 def ritual_views(*, rituals: Sequence[Ritual], now: datetime | None = None) -> list[RitualView]:
@@ -148,14 +133,6 @@ def ritual_view(*, ritual: Ritual, now: datetime | None = None) -> RitualView:
     return ritual_views(rituals=[ritual], now=now)[0]
 
 
-_COMPLETIONS_SQL = f"""
-    SELECT ritual_id, user_id, occurrence_at, id, created_at, note, connection_rating
-    FROM {Completion._meta.db_table}
-    WHERE ritual_id = ANY(%s) AND occurrence_at >= %s AND occurrence_at < %s
-    ORDER BY occurrence_at
-"""  # noqa: S608 (the table name comes from the model)
-
-
 def _completions_by_day(rituals: Sequence[Ritual], *, start: datetime, end: datetime) -> _ByDay:
     """Completions of `rituals` for occurrences in [start, end) grouped by ritual and local date,
     in one query."""
@@ -163,27 +140,27 @@ def _completions_by_day(rituals: Sequence[Ritual], *, start: datetime, end: date
     by_day: _ByDay = defaultdict(lambda: defaultdict(dict))
     if not by_id:
         return by_day
-    for ritual_id, user_id, occurrence_at, completion_id, created_at, note, rating in fetch(
-        _COMPLETIONS_SQL, [list(by_id), start, end]
+    for ritual_id, user_id, occurrence_at, completion_id, created_at, note, rating in _COMPLETIONS.rows(
+        list(by_id), start, end
     ):
         day = recurrence.local_date(occurrence_at, by_id[ritual_id].time_zone)
         by_day[ritual_id][day].setdefault(user_id, _Done(completion_id, created_at, note, rating))
     return by_day
 
 
-# Each date's partners, counted by PostgreSQL: the local date in the ritual's zone is what Django's
-# TruncDate(tzinfo=zone) computes, and a year of daily history is a few hundred small rows through an
-# index-only scan of (ritual, occurrence_at, user), instead of a row (and a zone conversion in
-# Python) per completion. Plain, prepared SQL: it runs when a completion is recorded out of order.
-_COUNTED_SQL = f"""
-    SELECT c.ritual_id, (c.occurrence_at AT TIME ZONE z.time_zone)::date, count(DISTINCT c.user_id)
-    FROM {Completion._meta.db_table} c
-    JOIN unnest(%s::uuid[], %s::text[]) AS z(ritual_id, time_zone) ON z.ritual_id = c.ritual_id
-    WHERE c.ritual_id = ANY(%s) {{before}}
-    GROUP BY 1, 2
-"""  # noqa: S608 (the table name comes from the model)
-_COUNTED_ALL_SQL = _COUNTED_SQL.format(before="")
-_COUNTED_BEFORE_SQL = _COUNTED_SQL.format(before="AND c.occurrence_at < %s")
+class _LocalDate(Func):
+    """The date of a datetime column in the IANA zone named by another column: what TruncDate(tzinfo=)
+    computes, with the zone read per row (each ritual has its own)."""
+
+    output_field = DateField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="(%(expressions)s)::date", arg_joiner=" AT TIME ZONE ")
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Django's own SQLite function behind TruncDate(tzinfo=): (value, zone, connection zone).
+        sql, params = self.as_sql(compiler, connection, function="django_datetime_cast_date")
+        return f"{sql[:-1]}, %s)", (*params, connection.timezone_name)
 
 
 def counted_days(*, rituals: Sequence[Ritual], before: datetime | None = None) -> dict[UUID, set[date]]:
@@ -193,13 +170,16 @@ def counted_days(*, rituals: Sequence[Ritual], before: datetime | None = None) -
     if not rituals:
         return counted
     by_id = {ritual.pk: ritual for ritual in rituals}
-    ids, zones = list(by_id), [ritual.time_zone for ritual in by_id.values()]
-    for zone_name in set(zones):
-        recurrence.zone(zone_name)  # only IANA names reach PostgreSQL's AT TIME ZONE
-    if before is None:
-        rows = fetch(_COUNTED_ALL_SQL, [ids, zones, ids])
-    else:
-        rows = fetch(_COUNTED_BEFORE_SQL, [ids, zones, ids, before])
+    completions = Completion.objects.filter(ritual_id__in=list(by_id))
+    if before is not None:
+        completions = completions.filter(occurrence_at__lt=before)
+    rows = (
+        completions.annotate(day=_LocalDate("occurrence_at", "ritual__time_zone"))
+        .values("ritual_id", "day")
+        .annotate(partners=Count("user_id", distinct=True))
+        .values_list("ritual_id", "day", "partners")
+        .order_by()
+    )
     for ritual_id, day, partners in rows:
         if by_id[ritual_id].counts(partners):
             counted[ritual_id].add(day)
@@ -255,29 +235,31 @@ def _view(ritual: Ritual, counted: dict[UUID, set[date]], now: datetime) -> Ritu
     return RitualView(ritual=ritual, streak=_streak(ritual, counted, now), next_occurrence_at=next_at)
 
 
-def _state(completion: _Done | None, *, mine: bool) -> PartnerState:
+def _state(completion: _Done | None, *, author_id: Any, viewer_id: Any) -> PartnerState:
     if completion is None:
         return PartnerState()
+    if not completion_details_visible(author_id=author_id, viewer_id=viewer_id):
+        return PartnerState(completed=True, completion_id=completion.id, completed_at=completion.created_at)
     return PartnerState(
         completed=True,
         completion_id=completion.id,
         completed_at=completion.created_at,
-        note=completion.note if mine else None,
-        connection_rating=completion.connection_rating if mine else None,
+        note=completion.note,
+        connection_rating=completion.connection_rating,
     )
 
 
 def _occurrence(ritual: Ritual, instant: datetime, by_day: _ByDay, user: User, shown_in: str) -> OccurrenceView:
     day = recurrence.local_date(instant, ritual.time_zone)
     done_by = by_day.get(ritual.pk, {}).get(day, {})
-    theirs = next((c for user_id, c in done_by.items() if user_id != user.pk), None)
+    partner_id, theirs = next(((user_id, c) for user_id, c in done_by.items() if user_id != user.pk), (None, None))
     return OccurrenceView(
         occurrence_at=instant,
         local_start=instant.astimezone(recurrence.zone(shown_in)).isoformat(),
         local_date=instant.astimezone(recurrence.zone(shown_in)).date(),
         done=ritual.counts(len(done_by)),
-        me=_state(done_by.get(user.pk), mine=True),
-        partner=_state(theirs, mine=False),
+        me=_state(done_by.get(user.pk), author_id=user.pk, viewer_id=user.pk),
+        partner=_state(theirs, author_id=partner_id, viewer_id=user.pk),
     )
 
 

@@ -1,6 +1,8 @@
 """Writes on check-ins: a partner's own record of how they feel, private unless they share it."""
 
 import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -12,6 +14,7 @@ from accounts.models import User
 from config.api.errors import ConflictError
 from couples.scoping import active_couple_id
 from rituals.models import CheckIn
+from sync.receivers import touch_created
 
 SCORE_FIELDS = ("mood", "connection")
 
@@ -37,7 +40,6 @@ def _replayed(check_in: CheckIn, *, user: User) -> CheckIn:
     return check_in
 
 
-@transaction.atomic
 def checkin_create(
     *,
     user: User,
@@ -54,29 +56,53 @@ def checkin_create(
     `local_date` is the author's date in their own zone now, so weeks are the author's weeks.
     With a client-generated `id` a replay returns the first check-in unchanged (created=False).
     """
-    _check_scores(mood=mood, connection=connection)
-    if id is not None:
-        existing = CheckIn.objects.filter(pk=id).first()
-        if existing is not None:
-            return _replayed(existing, user=user), False
+    entry = {"mood": mood, "connection": connection, "note": note, "is_shared": is_shared, "id": id}
+    return checkins_create(user=user, entries=[entry])[0]
+
+
+@transaction.atomic
+def checkins_create(*, user: User, entries: Sequence[Mapping[str, Any]]) -> list[tuple[CheckIn, bool]]:
+    """`checkin_create` for several check-ins at once (a phone's offline days), with one lookup of
+    the given ids and one INSERT; returns (check_in, created) per entry, in order."""
+    for entry in entries:
+        _check_scores(mood=entry["mood"], connection=entry["connection"])
+    given = [entry["id"] for entry in entries if entry.get("id") is not None]
+    found = {check_in.pk: check_in for check_in in CheckIn.objects.filter(pk__in=given)} if given else {}
     now = timezone.now()
-    check_in = CheckIn(
-        id=id or uuid.uuid4(),
-        user=user,
-        couple_id=active_couple_id(user),
-        mood=mood,
-        connection=connection,
-        note=note,
-        is_shared=is_shared,
-        local_date=now.astimezone(ZoneInfo(user.time_zone)).date(),
-        created_at=now,
-    )
+    couple_id = active_couple_id(user)
+    local_date = now.astimezone(ZoneInfo(user.time_zone)).date()
+    results: list[tuple[CheckIn, bool]] = []
+    new: list[CheckIn] = []
+    for entry in entries:
+        existing = found.get(entry["id"]) if entry.get("id") is not None else None
+        if existing is not None:
+            results.append((_replayed(existing, user=user), False))
+            continue
+        check_in = CheckIn(
+            id=entry.get("id") or uuid.uuid4(),
+            user=user,
+            couple_id=couple_id,
+            mood=entry["mood"],
+            connection=entry["connection"],
+            note=entry.get("note", ""),
+            is_shared=entry.get("is_shared", False),
+            local_date=local_date,
+            created_at=now,
+        )
+        found[check_in.pk] = check_in  # the same id twice in one call: the second is a replay
+        new.append(check_in)
+        results.append((check_in, True))
     try:
         with transaction.atomic():  # a savepoint: two phones replaying one id at once must not abort ours
-            check_in.save(force_insert=True)
+            CheckIn.objects.bulk_create(new)
     except IntegrityError:
-        existing = CheckIn.objects.filter(pk=check_in.pk).first()
+        if len(entries) > 1:
+            # Someone inserted one of these ids meanwhile: one by one, each finds out which.
+            return [checkins_create(user=user, entries=[entry])[0] for entry in entries]
+        existing = CheckIn.objects.filter(pk=new[0].pk).first()
         if existing is None:
             raise
-        return _replayed(existing, user=user), False
-    return check_in, True
+        return [(_replayed(existing, user=user), False)]
+    # bulk_create sends no post_save: stamp them for sync as a save would.
+    touch_created(new)
+    return results

@@ -30,6 +30,7 @@ from couples.selectors import partner_of
 from notifications.models import Notification
 from notifications.services import notify
 from rituals.models import Goal, Ritual
+from sync.changes import stamped_once
 
 MAX_LINKED_RITUALS = 20
 
@@ -158,8 +159,10 @@ class GoalIdConflictError(ConflictError):
 
 
 def _lock(*, user: User, goal_id: UUID) -> Goal:
-    """The goal of the user's active couple, locked until the transaction ends; 404 otherwise."""
-    return get_couple_owned_or_404(Goal.objects.select_for_update(), user, id=goal_id)
+    """The goal of the user's active couple, locked until the transaction ends; 404 otherwise.
+
+    NO KEY UPDATE: a transition changes no key, so rows pointing at the goal (ritual links) are not blocked."""
+    return get_couple_owned_or_404(Goal.objects.select_for_update(no_key=True), user, id=goal_id)
 
 
 def _check_version(goal: Goal, *, user: User, expected_version: int | None) -> None:
@@ -219,6 +222,7 @@ def _replayed(goal: Goal, *, couple: Couple, by: User) -> Goal:
 
 
 @transaction.atomic
+@stamped_once
 def goal_propose(
     *,
     couple: Couple,
@@ -297,6 +301,7 @@ def goal_update(*, user: User, goal_id: UUID, data: Mapping[str, Any], expected_
 
 
 @transaction.atomic
+@stamped_once
 def goal_transition(*, user: User, goal_id: UUID, action: str, expected_version: int | None = None) -> Goal:
     """Moves the goal along `TRANSITIONS[action]` and tells the partner.
 

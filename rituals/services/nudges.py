@@ -19,6 +19,7 @@ from couples.selectors import partner_of
 from notifications.models import Notification
 from notifications.services import notify
 from rituals.models import Nudge
+from sync.changes import stamped_once
 from sync.receivers import touch, touch_ids
 
 # An appreciation is a few sentences; the other kinds carry at most a short line ("miss you!").
@@ -108,18 +109,22 @@ class NudgeSent:
 
 
 @transaction.atomic
+@stamped_once
 def nudge_send(*, sender: User, kind: str, message: str = "", id: UUID | None = None) -> NudgeSent:
     """Sends a nudge to the sender's partner, within the sender's daily quota.
 
     The quota counts the sender's nudges since their own local midnight (User.time_zone), and is
     race-safe: the sender's user row is locked first, so two sends at the same instant are counted
-    one after the other and never pass the quota together. A client-generated `id` makes the send
-    idempotent: replaying it returns the nudge already sent, without counting against the quota.
+    one after the other and never pass the quota together. The lock is FOR NO KEY UPDATE: it
+    serializes the sender's own sends but not the foreign-key checks on that row (the partner's
+    nudge, completion or notification pointing at the sender), which FOR UPDATE would block and
+    deadlock against (lock order: docs/architecture.md, "Lock order"). A client-generated `id` makes
+    the send idempotent: replaying it returns the nudge already sent, without counting against the quota.
     """
     couple = require_active_couple(sender)
     message = _validate_message(kind, message)
     # Serializes this sender's sends (quota count, idempotent replays); the fresh time zone comes along.
-    sender_zone = User.objects.select_for_update().values_list("time_zone", flat=True).get(pk=sender.pk)
+    sender_zone = User.objects.select_for_update(no_key=True).values_list("time_zone", flat=True).get(pk=sender.pk)
     if id is not None:
         existing = Nudge.objects.filter(pk=id).first()
         if existing is not None:
@@ -200,6 +205,7 @@ def _validate_response(response: str, text: str) -> str:
 
 
 @transaction.atomic
+@stamped_once
 def nudge_respond(*, nudge: Nudge, user: User, response: str, text: str = "") -> Nudge:
     """The recipient turns toward the nudge: a heart, a hug back or a text reply, once.
 

@@ -6,6 +6,7 @@ revealed and locked (409 `answers_revealed`), so nobody rewrites an answer after
 other one.
 """
 
+import uuid
 from datetime import date
 from uuid import UUID
 
@@ -24,6 +25,7 @@ from notifications.models import Notification
 from notifications.services import notify
 from rituals.models import DailyPrompt, Prompt, PromptAnswer
 from rituals.selectors.prompts import couple_day
+from sync.changes import stamped_once
 from sync.receivers import touch
 
 ANSWER_MAX_LENGTH = 2000
@@ -37,6 +39,16 @@ class NoPromptsError(NotFoundError):
 class AnswersRevealedError(ConflictError):
     code = "answers_revealed"
     message = "You both answered, so the answers are revealed and can no longer be changed."
+
+
+class AlreadyAnsweredError(ConflictError):
+    code = "already_answered"
+    message = "You already answered this question (under another id). Pull to get your answer."
+
+
+class AnswerIdConflictError(ConflictError):
+    code = "id_conflict"
+    message = "This id is already in use. Generate a new id and try again."
 
 
 class PromptDayOverError(ConflictError):
@@ -99,22 +111,33 @@ def _validate_text(text: str) -> str:
 
 
 @transaction.atomic
-def prompt_answer(*, daily_prompt: DailyPrompt, user: User, text: str) -> PromptAnswer:
+@stamped_once
+def prompt_answer(*, daily_prompt: DailyPrompt, user: User, text: str, id: UUID | None = None) -> PromptAnswer:
     """Records (or, before the reveal, edits) the user's answer, and tells the partner.
 
     The daily prompt row is locked, so two partners answering at the same instant are applied one
-    after the other: exactly one of them is the second answer that reveals both.
+    after the other: exactly one of them is the second answer that reveals both. `id` is the app's
+    own id for a new answer (sync); an answer the user already gave keeps its id, and an answer
+    under another id is a 409 `already_answered`. Sending the text already stored is a no-op, also
+    after the reveal (a replay).
     """
     text = _validate_text(text)
     DailyPrompt.objects.select_for_update().filter(pk=daily_prompt.pk).values_list("pk", flat=True).get()
     answers = {answer.user_id: answer for answer in PromptAnswer.objects.filter(daily_prompt=daily_prompt)}
     mine = answers.pop(user.pk, None)
     partner_answered = bool(answers)
+    if mine is not None and id is not None and mine.pk != id:
+        raise AlreadyAnsweredError()
+    if mine is not None and mine.text == text:
+        return mine
     if mine is not None and partner_answered:
         raise AnswersRevealedError()
+    if mine is None and id is not None and PromptAnswer.objects.filter(pk=id).exists():
+        raise AnswerIdConflictError()
     now = timezone.now()
     if mine is None:
         mine = PromptAnswer.objects.create(
+            id=id or uuid.uuid4(),
             couple_id=daily_prompt.couple_id,
             daily_prompt=daily_prompt,
             user=user,

@@ -1,6 +1,7 @@
 """Writes on couple rituals and their completions."""
 
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -15,13 +16,14 @@ from couples.models import Couple
 from couples.selectors import partner_of
 from notifications.models import Notification
 from notifications.reminders import reminder_reschedule
-from notifications.services import notify
+from notifications.services import notify_many
 from rituals import recurrence
 from rituals.models import Completion, Ritual, RitualTemplate
 from rituals.models.ritual import STREAK_FIELDS
 from rituals.services import streaks
 from rituals.streaks import Checkpoint
-from sync.receivers import touch
+from sync.changes import stamped_once
+from sync.receivers import touch, touch_created
 
 # Fields a client may set on create and change with PATCH; anything else in the input is ignored.
 EDITABLE_FIELDS = (
@@ -70,6 +72,7 @@ def _field_error(field: str, message: str, code: str) -> ValidationError:
 
 
 @transaction.atomic
+@stamped_once
 def ritual_create(*, couple: Couple, by: User, data: dict[str, Any]) -> tuple[Ritual, bool]:
     """Creates a ritual from a published template (`template_id`, whose title, description,
     category, rrule, time, duration and is_joint are copied unless `data` overrides them) or from
@@ -100,7 +103,8 @@ def ritual_create(*, couple: Couple, by: User, data: dict[str, Any]) -> tuple[Ri
             duration_minutes=template.duration_minutes,
             is_joint=template.is_joint,
         )
-    values.update({name: data[name] for name in EDITABLE_FIELDS if name in data})
+    # Status too: a phone may create a ritual paused (sync); the REST create serializer has no status.
+    values.update({name: data[name] for name in UPDATABLE_FIELDS if name in data})
     missing = [name for name in REQUIRED_ON_CREATE if values.get(name) in (None, "")]
     if missing:
         raise ValidationError({name: ValidationError("This field is required.", code="required") for name in missing})
@@ -135,6 +139,7 @@ def _replayed_ritual(ritual_id: uuid.UUID, couple: Couple) -> Ritual | None:
 
 
 @transaction.atomic
+@stamped_once
 def ritual_update(*, ritual: Ritual, data: dict[str, Any]) -> Ritual:
     """PATCH: changes the given UPDATABLE_FIELDS (others are ignored) and bumps updated_at."""
     changes = {name: data[name] for name in UPDATABLE_FIELDS if name in data}
@@ -220,7 +225,6 @@ def _validate_schedule(values: dict[str, Any]) -> None:
 # Completions ---------------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def completion_record(
     *,
     ritual: Ritual,
@@ -239,60 +243,98 @@ def completion_record(
     existing id. The partner is notified once per completion. An occurrence that starts to count
     advances the ritual's streak checkpoint, under the ritual's row lock.
     """
-    if not recurrence.MIN_YEAR <= occurrence_at.year <= recurrence.MAX_YEAR:
-        raise _field_error("occurrence_at", "This ritual has no occurrence at that time.", "not_an_occurrence")
-    completion_id = id or uuid.uuid4()
+    entry = {"occurrence_at": occurrence_at, "id": id, "note": note, "connection_rating": connection_rating}
+    return completions_record(ritual=ritual, user=user, entries=[entry])[0]
+
+
+@transaction.atomic
+@stamped_once
+def completions_record(
+    *, ritual: Ritual, user: User, entries: Sequence[Mapping[str, Any]]
+) -> list[tuple[Completion, bool]]:
+    """`completion_record` for several occurrences of one ritual at once (a phone's offline days):
+    one lock, one read of the days concerned, one INSERT, one streak update and one batch of
+    notifications. The first entry that breaks a rule fails the whole call (nothing is written).
+    Returns (completion, created) per entry, in order."""
+    for entry in entries:
+        if not recurrence.MIN_YEAR <= entry["occurrence_at"].year <= recurrence.MAX_YEAR:
+            raise _field_error("occurrence_at", "This ritual has no occurrence at that time.", "not_an_occurrence")
+    ids = [entry.get("id") or uuid.uuid4() for entry in entries]
     # Locked before anything is read or inserted: both partners completing the same occurrence at
     # once then see each other's completion, in turn, and advance the streak checkpoint one after
     # the other. NO KEY UPDATE: only derived columns change, so foreign keys to the ritual (the
     # completion's own insert, goal links) are not blocked.
     locked = Ritual.objects.select_for_update(no_key=True).get(pk=ritual.pk)
-    day = recurrence.local_date(occurrence_at, locked.time_zone)
-    day_start, day_end = recurrence.local_day_bounds(day, locked.time_zone)
+    days = [recurrence.local_date(entry["occurrence_at"], locked.time_zone) for entry in entries]
+    first, _ = recurrence.local_day_bounds(min(days), locked.time_zone)
+    _, last = recurrence.local_day_bounds(max(days), locked.time_zone)
     # One query answers "is this a replay?", "did this user already do that day's occurrence?" and
-    # "who else did?".
+    # "who else did?", for every entry.
     candidates = list(
-        Completion.objects.filter(
-            Q(pk=completion_id) | Q(ritual=locked, occurrence_at__gte=day_start, occurrence_at__lt=day_end)
-        )
+        Completion.objects.filter(Q(pk__in=ids) | Q(ritual=locked, occurrence_at__gte=first, occurrence_at__lt=last))
     )
-    replay = _replay(candidates, completion_id, locked, user, occurrence_at)
-    if replay is not None:
-        return replay, False
-    _validate_completion(ritual=locked, user=user, occurrence_at=occurrence_at, connection_rating=connection_rating)
-    mine = [c for c in candidates if c.user_id == user.pk and c.ritual_id == locked.pk]
-    if mine:
-        raise AlreadyCompletedError(mine[0].pk)
-    others = {c.user_id for c in candidates if c.ritual_id == locked.pk}
-
-    completion = Completion(
-        id=completion_id,
-        couple_id=locked.couple_id,
-        ritual=locked,
-        user=user,
-        occurrence_at=occurrence_at,
-        note=note,
-        connection_rating=connection_rating,
-    )
-    setattr(completion, streaks.KEPT, True)  # the checkpoint is advanced below, not invalidated
-    try:
-        with transaction.atomic():
-            completion.save(force_insert=True)
-    except IntegrityError:
-        # A concurrent request won: the same id replayed (of another ritual: this one is locked).
-        candidates = list(
-            Completion.objects.filter(Q(pk=completion_id) | Q(ritual=locked, user=user, occurrence_at=occurrence_at))
-        )
+    by_day: dict[date, list[Completion]] = {}
+    for candidate in candidates:
+        if candidate.ritual_id == locked.pk:
+            by_day.setdefault(recurrence.local_date(candidate.occurrence_at, locked.time_zone), []).append(candidate)
+    results: list[tuple[Completion, bool]] = []
+    new: list[Completion] = []
+    counted: list[date] = []
+    for entry, completion_id, day in zip(entries, ids, days, strict=True):
+        occurrence_at = entry["occurrence_at"]
         replay = _replay(candidates, completion_id, locked, user, occurrence_at)
         if replay is not None:
-            return replay, False
+            results.append((replay, False))
+            continue
+        rating = entry.get("connection_rating")
+        _validate_completion(ritual=locked, user=user, occurrence_at=occurrence_at, connection_rating=rating)
+        that_day = by_day.setdefault(day, [])
+        mine = [c for c in that_day if c.user_id == user.pk]
+        if mine:
+            raise AlreadyCompletedError(mine[0].pk)
+        others = {c.user_id for c in that_day}
+        completion = Completion(
+            id=completion_id,
+            couple_id=locked.couple_id,
+            ritual=locked,
+            user=user,
+            occurrence_at=occurrence_at,
+            note=entry.get("note", ""),
+            connection_rating=rating,
+        )
+        candidates.append(completion)
+        that_day.append(completion)
+        new.append(completion)
+        results.append((completion, True))
+        if locked.counts(len(others) + 1) and not locked.counts(len(others)):
+            counted.append(day)
+    if not new:
+        return results
+    try:
+        with transaction.atomic():
+            Completion.objects.bulk_create(new)
+    except IntegrityError:
+        if len(entries) > 1:
+            # A concurrent request inserted one of them: one by one, each finds out what happened.
+            return [completions_record(ritual=locked, user=user, entries=[entry])[0] for entry in entries]
+        # A concurrent request won: the same id replayed (of another ritual: this one is locked).
+        occurrence_at = entries[0]["occurrence_at"]
+        candidates = list(
+            Completion.objects.filter(Q(pk=ids[0]) | Q(ritual=locked, user=user, occurrence_at=occurrence_at))
+        )
+        replay = _replay(candidates, ids[0], locked, user, occurrence_at)
+        if replay is not None:
+            return [(replay, False)]
         if candidates:
             raise AlreadyCompletedError(candidates[0].pk) from None
         raise
-    if locked.counts(len(others) + 1) and not locked.counts(len(others)):
-        streaks.streak_day_counted(ritual=locked, day=day)
-    _notify_partner(completion=completion, ritual=locked, user=user)
-    return completion, True
+    # bulk_create sends no post_save: stamp them for sync as a save would (the streak checkpoint is
+    # advanced below, so nothing invalidates it).
+    touch_created(new)
+    if counted:
+        streaks.streak_days_counted(ritual=locked, days=counted)
+    _notify_partner(completions=new, ritual=locked, user=user)
+    return results
 
 
 def _replay(
@@ -333,21 +375,27 @@ def _validate_completion(*, ritual: Ritual, user: User, occurrence_at: datetime,
         raise _field_error("occurrence_at", "This occurrence is in the future.", "occurrence_in_future")
 
 
-def _notify_partner(*, completion: Completion, ritual: Ritual, user: User) -> None:
+def _notify_partner(*, completions: list[Completion], ritual: Ritual, user: User) -> None:
     partner = partner_of(user=user)
     if partner is None:
         return
     body = "Confirm it when you have done it too." if ritual.requires_both_confirmation else ""
-    notify(
-        recipient=partner,
-        kind=Notification.Kind.RITUAL_COMPLETED_BY_PARTNER,
-        title=f"{user.display_name or 'Your partner'} completed “{ritual.title}”"[:120],
-        body=body,
-        data={
-            "screen": "ritual",
-            "ritual_id": str(ritual.pk),
-            "occurrence_at": completion.occurrence_at.isoformat(),
-            "completion_id": str(completion.pk),
-        },
-        dedupe_key=f"ritual_completed:{completion.pk}",
+    title = f"{user.display_name or 'Your partner'} completed “{ritual.title}”"[:120]
+    notify_many(
+        [
+            {
+                "recipient": partner,
+                "kind": Notification.Kind.RITUAL_COMPLETED_BY_PARTNER,
+                "title": title,
+                "body": body,
+                "data": {
+                    "screen": "ritual",
+                    "ritual_id": str(ritual.pk),
+                    "occurrence_at": completion.occurrence_at.isoformat(),
+                    "completion_id": str(completion.pk),
+                },
+                "dedupe_key": f"ritual_completed:{completion.pk}",
+            }
+            for completion in completions
+        ]
     )

@@ -42,10 +42,18 @@ def streak_checkpoint_recompute(*, ritual: Ritual) -> None:
 def streak_day_counted(*, ritual: Ritual, day: date) -> None:
     """The occurrence of the local date `day` now counts for `ritual` (locked, and read after the
     lock was taken): advances and saves its checkpoint."""
-    checkpoint = ritual.streak_checkpoint
-    if checkpoint is None or (checkpoint.last_done is not None and day <= checkpoint.last_done):
-        streak_checkpoint_recompute(ritual=ritual)
-    else:
+    streak_days_counted(ritual=ritual, days=[day])
+
+
+def streak_days_counted(*, ritual: Ritual, days: list[date]) -> None:
+    """Same for several days whose completions are all written: each day after the last counted
+    one advances the checkpoint in O(1); an earlier one makes it walk the history once (which then
+    counts every day). One UPDATE."""
+    for day in sorted(days):
+        checkpoint = ritual.streak_checkpoint
+        if checkpoint is None or (checkpoint.last_done is not None and day <= checkpoint.last_done):
+            streak_checkpoint_recompute(ritual=ritual)
+            break
         next_due = recurrence.next_occurrence_date_after(
             rrule=ritual.rrule,
             start_date=ritual.start_date,

@@ -1,16 +1,19 @@
 """WatermelonDB sync endpoints. See docs/sync.md for the tables, columns and guarantees."""
 
+import time
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from config.api.deadline import remaining
 from config.api.requests import AuthedRequest
 from sync.pull import pull
-from sync.push import push
+from sync.push import push, response_body
 from sync.tables import TABLES
 
 
@@ -20,13 +23,15 @@ class SyncPullQuerySerializer(serializers.Serializer):
 
 
 class SyncTableChangesSerializer(serializers.Serializer):
-    created = serializers.ListField(child=serializers.DictField(), required=False, default=list, max_length=1000)
-    updated = serializers.ListField(child=serializers.DictField(), required=False, default=list, max_length=1000)
-    deleted = serializers.ListField(child=serializers.CharField(max_length=64), required=False, default=list)
+    # No length cap here: the push counts every record and answers 413 `too_many_records` past
+    # SYNC_PUSH_MAX_RECORDS, which the app handles by pushing in parts.
+    created = serializers.ListField(child=serializers.DictField(), required=False, default=list)
+    updated = serializers.ListField(child=serializers.DictField(), required=False, default=list)
+    deleted = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         for raw in [*attrs["created"], *attrs["updated"]]:
-            if not isinstance(raw.get("id"), str):
+            if not isinstance(raw.get("id"), str) or len(raw["id"]) > 200:
                 raise serializers.ValidationError({"id": "Every record needs its string id."}, code="missing_id")
         return attrs
 
@@ -79,26 +84,52 @@ class SyncPullApi(APIView):
         return Response(pull(user=request.user, **query.validated_data))
 
 
+class SyncRejectionSerializer(serializers.Serializer):
+    table = serializers.CharField()
+    id = serializers.CharField()
+    code = serializers.CharField(help_text="Machine-readable reason: the error codes of the REST endpoints.")
+    message = serializers.CharField()
+    retry = serializers.BooleanField(
+        help_text="true: keep the local change and push it again after the next pull (`sync_conflict`, "
+        "`deadline`, `server_error`); false: the server refused it, adopt the server's version from the next pull."
+    )
+
+
+class SyncPushOutputSerializer(serializers.Serializer):
+    rejected_ids = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Per table, the ids not applied: return them to WatermelonDB as `experimentalRejectedIds`.",
+    )
+    rejections = SyncRejectionSerializer(many=True)
+
+
 class SyncPushApi(APIView):
+    # A replayed push is a no-op record by record (docs/sync.md), so the Idempotency-Key machinery
+    # is not needed, and its one transaction around the view would hold the rows of the whole push
+    # (and the partner's writes) instead of one chunk's: the header is ignored here.
+    idempotent_by_design = True
+
     @extend_schema(
         parameters=[_LAST_PULLED_AT],
         request=SyncPushInputSerializer,
         responses={
-            204: None,
-            400: OpenApiResponse(description="`validation_error`, or `read_only`: the table or field is not writable."),
-            404: OpenApiResponse(description="`not_found` (a record you may not change) or `not_paired`."),
-            409: OpenApiResponse(description="`sync_conflict`: a record changed since `last_pulled_at`; pull first."),
+            200: SyncPushOutputSerializer,
+            400: OpenApiResponse(description="`validation_error`: the body is not a WatermelonDB change set."),
+            413: OpenApiResponse(description="`too_many_records`: push in parts of `max_records` records."),
         },
         tags=["sync"],
     )
     def post(self, request: AuthedRequest) -> Response:
+        # Stop applying records in time to answer within the request's own deadline (config.api.deadline).
+        deadline = time.monotonic() + min(settings.SYNC_PUSH_TIME_BUDGET_SECONDS, remaining() - 2)
         query = SyncPushQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         body = SyncPushInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        push(
+        rejections = push(
             user=request.user,
-            changes=body.validated_data["changes"],
+            changes_by_table=body.validated_data["changes"],
             last_pulled_at=query.validated_data["last_pulled_at"],
+            deadline=deadline,
         )
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(response_body(rejections))

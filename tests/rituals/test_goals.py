@@ -500,8 +500,8 @@ def test_proposing_takes_a_fixed_number_of_queries(me, partner, couple, count, d
 
     # session+user with membership+couple, savepoint, rituals check, savepoint, insert, release, links,
     # partner, notification, release; then the linked rituals for the response.
-    # + 6 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(17):
+    # + 3 for sync, once for the goal and the notification (sync.changes.stamped_once).
+    with django_assert_num_queries(14):
         assert me.post(GOALS, {"title": "x", "ritual_ids": rituals}).status_code == 201
 
 
@@ -510,8 +510,8 @@ def test_a_transition_takes_a_fixed_number_of_queries(me, partner, couple, djang
 
     # session+user with membership+couple, savepoint, goal FOR UPDATE, update, partner, notification,
     # release; then the linked rituals for the response.
-    # + 6 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(14):
+    # + 3 for sync, once for the goal and the notification (sync.changes.stamped_once).
+    with django_assert_num_queries(11):
         assert partner.post(_url(goal, "accept")).status_code == 200
 
 

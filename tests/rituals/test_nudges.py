@@ -358,11 +358,11 @@ def test_the_feed_takes_two_queries_whatever_the_number_of_nudges(
 def test_sending_takes_a_fixed_number_of_queries(me, partner, django_assert_num_queries):
     _send(me)
     # session+user with membership+couple, savepoint x2, lock sender, quota count, partner, insert, notify
-    # + 6 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(14):
+    # + 3 for sync, once for the nudge and its notification: who holds the record, the counter bump
+    # and the state upsert (sync.changes.stamped_once).
+    with django_assert_num_queries(11):
         _send(me)
-    # + 6 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(15):  # + the idempotency lookup of a client id
+    with django_assert_num_queries(12):  # + the idempotency lookup of a client id
         _send(me, id=str(uuid.uuid4()))
 
 
@@ -374,8 +374,8 @@ def test_respond_and_seen_take_a_fixed_number_of_queries(me, partner, django_ass
     with django_assert_num_queries(8):
         partner.post(_seen_url(nudge["id"]))
     # session+user with membership+couple, the nudge, savepoint, lock (with the sender), update, notify, release
-    # + 6 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(13):
+    # + 3 for sync, once for the nudge and the notification (sync.changes.stamped_once).
+    with django_assert_num_queries(10):
         partner.post(_respond_url(nudge["id"]), {"response": "heart"})
 
 

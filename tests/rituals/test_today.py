@@ -4,11 +4,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import time_machine
 
-from accounts.models import User
-from couples import services as couples_services
 from couples.models import Couple
 from rituals.models import Completion, Ritual
-from rituals.selectors.rituals import active_rituals_of, rituals_of
 from rituals.services.streaks import streak_checkpoints_refresh
 from tests.conftest import AppClient
 from tests.rituals.test_api_rituals import make_ritual
@@ -123,19 +120,3 @@ def test_today_takes_three_queries_whatever_the_number_of_rituals_and_their_hist
 
         assert len(body["results"]) == count
         assert body["results"][0]["ritual"]["streak"] == {"current": days, "longest": days}
-
-
-def test_todays_plain_sql_reads_the_same_rituals_as_the_scoped_queryset(me_user, partner_user, couple, stranger_user):
-    for status in (Ritual.Status.ACTIVE, Ritual.Status.PAUSED):
-        for deleted_at in (None, NOW):
-            make_ritual(couple, me_user, status=status, deleted_at=deleted_at, created_at=NOW - timedelta(days=3))
-            make_ritual(couple, partner_user, status=status, deleted_at=deleted_at)
-            make_ritual(Couple.objects.get(memberships__user=stranger_user), status=status, deleted_at=deleted_at)
-
-    for user in (me_user, partner_user, stranger_user):
-        expected = list(rituals_of(user=user).filter(status=Ritual.Status.ACTIVE).order_by("created_at"))
-        got = active_rituals_of(user=user)
-        assert got == expected
-        assert [vars(r) | {"_state": None} for r in got] == [vars(r) | {"_state": None} for r in expected]
-    couples_services.couple_unpair(user=me_user)
-    assert active_rituals_of(user=User.objects.get(pk=me_user.pk)) == []

@@ -43,20 +43,26 @@ class Phone:
                 rows.pop(record_id, None)
         self.cursor = body["timestamp"]
 
-    def push(self) -> int:
+    def push(self) -> bool:
+        """True when everything was applied; records to retry (conflicts) stay pending."""
         response = self.client.post(f"/api/v1/sync/push?last_pulled_at={self.cursor}", {"changes": self.pending})
-        if response.status_code == 204:
-            self.pending = {}
-        else:
-            assert response.status_code == 409, response.content
-            self.conflicts += 1
-        return response.status_code
+        assert response.status_code == 200, response.content
+        rejections = response.json()["rejections"]
+        assert all(r["retry"] for r in rejections), rejections
+        retry = {(r["table"], r["id"]) for r in rejections}
+        self.conflicts += len(retry)
+        self.pending = {
+            table: {verb: [r for r in records if (table, r["id"]) in retry] for verb, records in parts.items()}
+            for table, parts in self.pending.items()
+        }
+        self.pending = {t: parts for t, parts in self.pending.items() if any(parts.values())}
+        return not retry
 
     def synchronize(self) -> None:
-        """WatermelonDB's loop: pull, push; on a conflict, pull and push again."""
+        """WatermelonDB's loop: pull, push; records in conflict stay local, merged by the next pull."""
         for _ in range(3):
             self.pull()
-            if not self.pending or self.push() == 204:
+            if not self.pending or self.push():
                 self.pull()
                 return
         raise AssertionError("did not converge")
@@ -100,14 +106,15 @@ def test_two_phones_and_the_partners_phone_converge(me, partner, couple):
     phone_b.synchronize()
 
     # Both of me's phones and the partner edit the same ritual while offline. The partner pulls,
-    # then phone B pushes before the partner does: the partner's push is a conflict, changes
-    # nothing, and the partner's next synchronize() pulls B's version and pushes its own edit on top.
+    # then phone B pushes before the partner does: the partner's ritual is a conflict (rejected alone,
+    # kept on the phone), and the partner's next synchronize() pulls B's version and pushes its own
+    # edit on top.
     phone_b.update("rituals", kiss["id"], title="Six-second kiss, every morning")
     partner_phone.update("rituals", kiss["id"], title="Kiss goodbye")
     phone_a.update("rituals", hug["id"], grace_days=2)
     partner_phone.pull()
     phone_b.synchronize()
-    assert partner_phone.push() == 409
+    assert partner_phone.push() is False
     partner_phone.synchronize()
     phone_a.synchronize()
     for phone in (phone_a, phone_b, partner_phone):

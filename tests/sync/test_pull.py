@@ -1,7 +1,6 @@
 """GET sync/pull: first sync, incremental pulls, tombstones, privacy, unpair, query counts."""
 
 import uuid
-from dataclasses import replace
 from datetime import date, time
 
 import pytest
@@ -9,7 +8,6 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from rituals.models import CheckIn, Completion, Ritual
-from sync import tables
 
 pytestmark = pytest.mark.django_db
 PULL = "/api/v1/sync/pull"
@@ -50,9 +48,9 @@ def test_the_first_pull_returns_everything_the_user_may_hold(me, partner, couple
     body = pull(me)
 
     assert set(body["changes"]) == TABLES
-    assert ids(body, "rituals", "created") == {ritual["id"]}
-    assert ids(body, "partner_profiles", "created") == {str(partner.user.id)}
-    raw = body["changes"]["rituals"]["created"][0]
+    assert ids(body, "rituals", "updated") == {ritual["id"]}
+    assert ids(body, "partner_profiles", "updated") == {str(partner.user.id)}
+    raw = body["changes"]["rituals"]["updated"][0]
     assert raw["local_time"] == "19:00:00"
     assert isinstance(raw["created_at"], int)
     assert isinstance(body["timestamp"], int)
@@ -122,9 +120,9 @@ def test_the_partners_private_check_ins_and_completion_notes_never_appear(me, pa
 
     body = pull(me)
 
-    assert ids(body, "check_ins", "created") == {str(shared.id)}
+    assert ids(body, "check_ins", "updated") == {str(shared.id)}
     assert "secret" not in str(body)
-    completion = body["changes"]["ritual_completions"]["created"][0]
+    completion = body["changes"]["ritual_completions"]["updated"][0]
     assert completion["note"] == ""
     assert completion["connection_rating"] is None
 
@@ -133,7 +131,7 @@ def test_unsharing_a_check_in_removes_it_from_the_partners_phone(me, partner, co
     response = partner.post("/api/v1/check-ins", {"mood": 4, "connection": 4, "is_shared": True})
     check_in = CheckIn.objects.get(id=response.json()["id"])
     cursor = pull(me)["timestamp"]
-    assert str(check_in.id) in ids(pull(me), "check_ins", "created")
+    assert str(check_in.id) in ids(pull(me), "check_ins", "updated")
 
     check_in.is_shared = False
     check_in.save()
@@ -155,8 +153,8 @@ def test_after_unpair_shared_records_leave_both_phones_and_personal_ones_stay(me
         assert str(other.user.id) in ids(body, "partner_profiles", "deleted")
     assert mine["id"] in ids(pull(partner, partner_cursor), "check_ins", "deleted")
     # My own check-in is still mine: a fresh pull of mine has it, the ex-partner's has not.
-    assert mine["id"] in ids(pull(me), "check_ins", "created")
-    assert not ids(pull(partner), "rituals", "created")
+    assert mine["id"] in ids(pull(me), "check_ins", "updated")
+    assert not ids(pull(partner), "rituals", "updated")
 
 
 def test_nothing_of_another_couple_ever_appears(me, partner, couple, stranger):
@@ -165,8 +163,8 @@ def test_nothing_of_another_couple_ever_appears(me, partner, couple, stranger):
 
     body = pull(me)
 
-    assert not ids(body, "rituals", "created")
-    assert not ids(body, "check_ins", "created")
+    assert not ids(body, "rituals", "updated")
+    assert not ids(body, "check_ins", "updated")
     assert str(stranger.user.id) not in str(body)
 
 
@@ -190,19 +188,18 @@ def test_an_incremental_pull_costs_the_same_whatever_the_untouched_history(
         make_ritual(me, title=f"ritual {index}")
     cursor = pull(me)["timestamp"]
     make_ritual(partner, title="the one change")
-    # session+user (with the membership and couple the scoping reads), one statement for the counter,
-    # the states in the version range and the changed completions and notifications (sync.pull), then
-    # one query per other changed table (rituals).
-    with django_assert_num_queries(3):
+    # session+user (with the membership and couple the scoping reads), the counter, the states in the
+    # version range, then one query per changed table (rituals).
+    with django_assert_num_queries(4):
         body = pull(me, cursor)
     assert len(body["changes"]["rituals"]["updated"]) == 1
 
 
-def test_an_empty_incremental_pull_is_two_queries(me, partner, couple, django_assert_num_queries):
+def test_an_empty_incremental_pull_is_three_queries(me, partner, couple, django_assert_num_queries):
     for index in range(20):
         make_ritual(me, title=f"ritual {index}")
     cursor = pull(me)["timestamp"]
-    with django_assert_num_queries(2):  # session+user; counter and states in range (none) in one
+    with django_assert_num_queries(3):  # session+user, the counter, the states in range (none)
         pull(me, cursor)
 
 
@@ -221,12 +218,9 @@ def test_record_ids_are_client_uuids_and_a_replayed_create_is_a_no_op(me, partne
 
 
 @pytest.mark.parametrize("reader", ["me", "partner", "stranger"])
-def test_changed_completions_and_notifications_load_as_their_querysets_do(
-    me, partner, couple, stranger, reader, monkeypatch
-):
-    """Incremental pulls load these two tables in plain SQL (sync.tables.Table.load): the same records
-    as `visible(user).filter(pk__in=...)` must come out, the partner's note hidden, a deleted
-    ritual's completions gone, nothing of another couple."""
+def test_changed_completions_and_notifications_come_as_the_reader_may_see_them(me, partner, couple, stranger, reader):
+    """The partner's note and rating hidden, a deleted ritual's completions gone, nothing of another
+    couple, only the reader's own notifications."""
     clients = {"me": me, "partner": partner, "stranger": stranger}
     kept, gone = (
         Ritual.objects.create(
@@ -262,10 +256,33 @@ def test_changed_completions_and_notifications_load_as_their_querysets_do(
         )
     Ritual.objects.filter(pk=gone.pk).update(deleted_at=timezone.now())
 
-    fast = pull(clients[reader], cursor)
-    for name in ("ritual_completions", "notifications"):
-        monkeypatch.setitem(tables.TABLES, name, replace(tables.TABLES[name], load=None, json=None, finish=None))
-    assert fast == pull(clients[reader], cursor)
-    assert len(fast["changes"]["notifications"]["updated"]) == 1
-    expected = 0 if reader == "stranger" else 2
-    assert len(fast["changes"]["ritual_completions"]["updated"]) == expected
+    body = pull(clients[reader], cursor)
+    assert len(body["changes"]["notifications"]["updated"]) == 1
+    completions = body["changes"]["ritual_completions"]["updated"]
+    assert len(completions) == (0 if reader == "stranger" else 2)
+    own = {"me": me.user, "partner": partner.user}.get(reader)
+    for completion in completions:  # only the reader's own words and rating cross over
+        mine = completion["user_id"] == str(own.pk) if own else False
+        assert (completion["note"], completion["connection_rating"]) == (
+            ("mine" if reader == "me" else "theirs", 4) if mine else ("", None)
+        )
+
+
+@pytest.mark.parametrize("value", ["7", "07", "7.0", "+7", " 7", "\u0667", "0"])
+def test_a_cursor_reads_as_the_query_serializer_reads_it(me, partner, couple, value):
+    """The view skips `SyncPullQuerySerializer` for plain digits; any other spelling still goes
+    through it, so every spelling means what it meant (compared with `schema_version=1`, which
+    always takes the serializer)."""
+    for index in range(8):
+        make_ritual(me, title=f"ritual {index}")
+    plain = me.get(f"{PULL}?last_pulled_at={value}")
+    through_serializer = me.get(f"{PULL}?last_pulled_at={value}&schema_version=1")
+    assert plain.status_code == through_serializer.status_code == 200
+    assert plain.json()["changes"] == through_serializer.json()["changes"]
+
+
+@pytest.mark.parametrize("value", ["999999999", str(2**63), str(10**40), "-1", "abc", "1" * 1001, "7e3"])
+def test_a_bad_cursor_is_a_400(me, partner, couple, value):
+    response = me.get(f"{PULL}?last_pulled_at={value}")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] in {"invalid_cursor", "validation_error"}

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0004_reminder_schedule'),
+        ('notifications', '0005_outbox_message'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
