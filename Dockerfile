@@ -26,19 +26,22 @@ COPY . .
 RUN SECRET_KEY=collectstatic-build-step-only-not-a-secret-0123456789abcdef \
     DJANGO_SETTINGS_MODULE=config.settings.production \
     python manage.py collectstatic --noinput \
-    && mkdir -p /app/var/beat \
-    && chown -R app:app /app/var
+    && mkdir -p /app/var/beat /tmp/prometheus-metrics \
+    && chown -R app:app /app/var /tmp/prometheus-metrics
 
 USER app
 
 # VAR_DIR is writable by the app user; beat keeps its schedule state in var/beat (a volume in compose).
 ENV DJANGO_SETTINGS_MODULE=config.settings.production \
     VAR_DIR=/app/var \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus-metrics \
     WEB_CONCURRENCY=3
 
 EXPOSE 8000
 
 # No HEALTHCHECK here: worker and beat run from this image too and serve no HTTP. docker-compose.yml
 # (or the orchestrator) probes web's GET /healthz.
+# config/gunicorn.py prepares the Prometheus multiprocess directory; the app logs one JSON access line
+# per request itself, so gunicorn's own access log is off.
 # gunicorn reads WEB_CONCURRENCY for its number of workers; its control socket is unused here.
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--timeout", "30", "--graceful-timeout", "30", "--max-requests", "2000", "--max-requests-jitter", "200", "--worker-tmp-dir", "/dev/shm", "--no-control-socket"]
+CMD ["gunicorn", "config.wsgi", "--config", "python:config.gunicorn", "--bind", "0.0.0.0:8000", "--timeout", "30", "--graceful-timeout", "30", "--max-requests", "2000", "--max-requests-jitter", "200", "--worker-tmp-dir", "/dev/shm", "--no-control-socket"]

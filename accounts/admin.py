@@ -1,6 +1,7 @@
 """Admin for accounts and devices. No secrets: no password hash, no push tokens, no JWTs."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -30,6 +31,8 @@ class UserAdmin(DjangoUserAdmin):
     def deactivate_and_sign_out(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
             user_deactivate(user=user)
+            # The admin's audit trail: Django logs its own add/change/delete views, not custom actions.
+            self.log_change(request, user, "Deactivated and signed out of every device (admin action)")
         self.message_user(request, f"{queryset.count()} account(s) deactivated.", messages.SUCCESS)
 
 
@@ -77,3 +80,28 @@ class AuthSessionAdmin(admin.ModelAdmin):
 for _model in (OutstandingToken, BlacklistedToken):
     if admin.site.is_registered(_model):
         admin.site.unregister(_model)
+
+
+@admin.register(LogEntry)
+class AuditLogAdmin(admin.ModelAdmin):
+    """The audit trail of the admin, read-only: who added, changed or deleted what, and when.
+
+    Django writes one LogEntry per add/change/delete through the admin; our custom actions write theirs
+    (`log_change`); staff sign-ins and failures are in django-axes' access logs beside it."""
+
+    list_display = ("action_time", "user", "action_flag", "content_type", "object_repr", "change_message")
+    list_filter = ("action_flag", ("user", admin.RelatedOnlyFieldListFilter), "content_type", "action_time")
+    search_fields = ("object_repr", "object_id", "user__email", "change_message")
+    list_select_related = ("user", "content_type")
+    date_hierarchy = "action_time"
+    fields = (*list_display, "object_id")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

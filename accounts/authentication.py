@@ -15,6 +15,7 @@ from rest_framework_simplejwt.tokens import Token
 
 from accounts.models import AuthSession, User
 from config.api import sql
+from config.observability import context as observability_context
 from couples.models import Couple, Membership
 
 Converter = Callable[[Any, Any, BaseDatabaseWrapper], Any]
@@ -42,6 +43,7 @@ class SessionJWTAuthentication(JWTAuthentication):
             raise AuthenticationFailed(
                 {"detail": "The session of this token has ended. Sign in again.", "code": "session_ended"}
             )
+        observability_context.bind_user(user.pk)  # every later log line of the request names (a hash of) them
         return user
 
 

@@ -115,6 +115,12 @@ def register_builtin_sections() -> None:
     )
     register_not_exported("admin.logentry", "audit trail of actions a staff member took in the admin")
     register_not_exported(
+        "accounts.tombstonewatermark", "sync bookkeeping: how far the user's sync tombstones were purged"
+    )
+    register_not_exported(
+        "otp_totp.totpdevice", "the secret key of a staff member's authenticator app (a credential, never exported)"
+    )
+    register_not_exported(
         "accounts.idempotencyrecord",
         "copies of responses to the user's own POSTs, kept IDEMPOTENCY_TTL_HOURS for retries; "
         "the records they created are in the other sections",

@@ -1,6 +1,7 @@
 import uuid
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -151,3 +152,26 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"idempotency key {self.key!r} of {self.user_id}"
+
+
+class TombstoneWatermark(models.Model):
+    """How far a user's sync tombstones may be purged (accounts.services.retention, docs/privacy.md).
+
+    `version` is the user's sync counter read at `recorded_at`: every tombstone at or below it was
+    written before then. Once `recorded_at` is older than SYNC_TOMBSTONE_RETENTION_DAYS those tombstones
+    are deleted, `purged_through` moves up to `version`, and a new watermark is read. A phone whose
+    cursor is below `purged_through` may have missed a deletion and must reset and sync from scratch.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="tombstone_watermark"
+    )
+    version = models.BigIntegerField()
+    recorded_at = models.DateTimeField()
+    purged_through = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["recorded_at"], name="tombstone_watermark_recorded")]
+
+    def __str__(self) -> str:
+        return f"tombstones of {self.user_id} purged through {self.purged_through}"

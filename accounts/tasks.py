@@ -41,3 +41,12 @@ def _send_password_reset_email(user_id: str) -> None:
 @shared_task(name="accounts.flush_expired_tokens")
 def flush_expired_tokens() -> int:
     return tokens_flush_expired()
+
+
+@shared_task(name="accounts.purge_expired_data")
+def purge_expired_data() -> dict[str, int]:
+    """Ended sessions, staff sign-in logs, the admin audit trail and sync tombstones past their
+    retention (accounts.services.retention); safe to run twice."""
+    from accounts.services.retention import purge_all
+
+    return purge_all()

@@ -12,6 +12,9 @@ app = Celery("couples")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Task ids in logs, task metrics, worker heartbeats, and the beat heartbeat task (config/observability).
+import config.observability.tasks  # noqa: E402, F401
+
 
 @task_prerun.connect(weak=False, dispatch_uid="config.celery.database_connections")
 @task_postrun.connect(weak=False, dispatch_uid="config.celery.database_connections")

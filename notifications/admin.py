@@ -2,6 +2,7 @@
 partner's private words); the change page shows it read-only for the one row being investigated."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -37,6 +38,14 @@ class NotificationAdmin(admin.ModelAdmin):
             push_state=Notification.PushState.PENDING, push_attempts=0, push_not_before=None, push_last_error=""
         )
         enqueue_pushes([str(pk) for pk in failed])
+        # The admin's audit trail: who retried what (Django does not log custom bulk actions).
+        if failed and request.user.pk is not None:
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk,
+                queryset=Notification.objects.filter(id__in=failed),
+                action_flag=CHANGE,
+                change_message="Push retried (admin action)",
+            )
         skipped = queryset.count() - len(failed)
         self.message_user(
             request,

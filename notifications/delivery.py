@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from accounts.models import Device
 from config.db import AnyOf  # noqa: F401  (registers the `__any` lookup: one parameter for a list of ids)
+from config.observability.metrics import PUSH_RESULTS
 from notifications.models import Notification, NotificationPreference
 from notifications.push import Outcome, PushMessage, PushResult, get_provider
 from notifications.quiet_hours import quiet_until
@@ -154,6 +155,7 @@ def deliver(notification_ids: list[str], *, lease_until: datetime | None = None)
     outcomes: dict[UUID, list[PushResult]] = defaultdict(list)
     invalid_devices: list[UUID] = []
     for (row, device, _), result in zip(to_send, results, strict=True):
+        PUSH_RESULTS.labels(result.outcome.value).inc()
         outcomes[row.id].append(result)
         if result.outcome is Outcome.TOKEN_INVALID:
             invalid_devices.append(device.id)

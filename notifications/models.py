@@ -63,6 +63,8 @@ class Notification(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_recipient_created"),
+            # The retention purge walks the oldest rows first (notifications.retention).
+            models.Index(fields=["created_at"], name="notification_created"),
             models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
             # The push pump and the sweeper only ever look at rows that still have work to do.
             models.Index(

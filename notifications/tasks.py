@@ -65,3 +65,11 @@ def _start_helpers() -> None:
 @worker_init.connect(weak=False, dispatch_uid="notifications.import_provider")
 def _import_provider_before_fork(**_: Any) -> None:
     import_provider()
+
+
+@shared_task(name="notifications.purge_old_notifications")
+def purge_old_notifications() -> int:
+    """Deletes notifications older than NOTIFICATION_RETENTION_DAYS; safe to run twice."""
+    from notifications.retention import notifications_purge_old
+
+    return notifications_purge_old()

@@ -1,6 +1,7 @@
 """Writes on accounts: registration, profile, passwords, deletion."""
 
 import logging
+import uuid
 from collections.abc import Callable
 
 from django.contrib.auth import password_validation
@@ -110,14 +111,19 @@ def password_reset_request(*, email: str) -> None:
 
     The e-mail goes through the transactional outbox (notifications.outbox): a broker outage delays
     it until the relay publishes it, and never turns this request into an error.
+
+    Says nothing by its timing either: an unknown or inactive address takes the same path as a real
+    account (one lookup, one outbox row in a transaction), with a random id that matches no user, so
+    the task finds nobody and mails nothing. Only the worker, which the requester cannot time, does
+    less work.
     """
     from accounts.tasks import send_password_reset_email
     from notifications.outbox import outbox_add
 
     user = User.objects.filter(email=normalize_email(email), is_active=True).only("id").first()
-    if user is not None:
-        with transaction.atomic():
-            outbox_add(task=send_password_reset_email, kwargs={"user_id": str(user.id)})
+    user_id = str(user.id if user is not None else uuid.uuid4())
+    with transaction.atomic():
+        outbox_add(task=send_password_reset_email, kwargs={"user_id": user_id})
 
 
 def password_reset_link_parts(user: User) -> tuple[str, str]:

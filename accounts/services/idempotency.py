@@ -177,5 +177,6 @@ def idempotency_release(*, record: IdempotencyRecord) -> None:
 
 def idempotency_records_purge(*, now: datetime) -> int:
     """Deletes the records older than IDEMPOTENCY_TTL_HOURS; returns how many."""
-    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=now - _ttl()).delete()
-    return deleted
+    from accounts.services.retention import delete_in_batches
+
+    return delete_in_batches(IdempotencyRecord.objects.filter(created_at__lt=now - _ttl()))

@@ -170,7 +170,13 @@ def tokens_flush_expired(*, now: datetime | None = None) -> int:
     """Deletes expired refresh tokens and the sessions they can no longer refresh."""
     now = now or timezone.now()
     lifetime = api_settings.REFRESH_TOKEN_LIFETIME
-    deleted_sessions, _ = AuthSession.objects.filter(created_at__lt=now - lifetime, refreshed_at__isnull=True).delete()
-    stale_sessions, _ = AuthSession.objects.filter(refreshed_at__lt=now - lifetime).delete()
-    deleted_tokens, _ = OutstandingToken.objects.filter(expires_at__lt=now).delete()
+    # In batches (accounts.services.retention): one refresh a day per user makes this table big.
+    from accounts.services.retention import delete_in_batches
+
+    deleted_sessions = delete_in_batches(
+        AuthSession.objects.filter(created_at__lt=now - lifetime, refreshed_at__isnull=True)
+    )
+    stale_sessions = delete_in_batches(AuthSession.objects.filter(refreshed_at__lt=now - lifetime))
+    # Their BlacklistedToken rows go with them (foreign-key cascade).
+    deleted_tokens = delete_in_batches(OutstandingToken.objects.filter(expires_at__lt=now))
     return deleted_sessions + stale_sessions + deleted_tokens

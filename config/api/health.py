@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
+from config.observability import readiness
+
 logger = logging.getLogger(__name__)
 
 
@@ -30,9 +32,10 @@ def _check_redis(url: str) -> None:
 
 
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness: the database, the cache (Redis) and the Celery broker answer."""
+    """Readiness: the database, the cache (Redis) and the Celery broker answer, every migration is
+    applied, and the beat and a worker sent a heartbeat recently (config/observability/readiness.py)."""
     checks: dict[str, str] = {}
-    probes = {"database": _check_database}
+    probes = {"database": _check_database, "migrations": readiness.check_migrations}
     if settings.REDIS_URL:
         probes["redis"] = lambda: _check_redis(settings.REDIS_URL)
     if settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")) and settings.CELERY_BROKER_URL != (
@@ -46,5 +49,10 @@ def readyz(request: HttpRequest) -> JsonResponse:
         except Exception:
             logger.exception("readiness check %s failed", name)
             checks[name] = "unavailable"
+    try:
+        checks.update(readiness.check_heartbeats())
+    except Exception:
+        logger.exception("readiness check heartbeats failed")
+        checks.update({"beat": "unavailable", "worker": "unavailable"})
     ready = all(state == "ok" for state in checks.values())
     return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks}, status=200 if ready else 503)

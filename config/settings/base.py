@@ -206,15 +206,7 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Couples <no-reply@example.com>")
 
-# LOGGING
-# ------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# LOGGING: see OBSERVABILITY at the end of this file.
 
 # DJANGO REST FRAMEWORK
 # ------------------------------------------------------------------------------
@@ -398,4 +390,127 @@ CELERY_BEAT_SCHEDULE["notifications.relay_outbox"] = {
     "task": "notifications.relay_outbox",
     "schedule": timedelta(seconds=20),
     "options": {"expires": 15},
+}
+
+# OBSERVABILITY (issue 14, part i14b: logs, metrics, Sentry, heartbeats)
+# ------------------------------------------------------------------------------
+# docs/operations.md, "Observability". LOG_FORMAT "json" (production default) writes one JSON object
+# per line with request_id, user_hash (keyed hash of the user id) and task_id/task_name;
+# "plain" is for a terminal.
+# https://nhairs.github.io/python-json-logger/latest/
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "config.observability.context.ContextFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s%(task_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s %(request_id)s %(user_hash)s %(task_id)s %(task_name)s",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",  # ISO 8601, UTC
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["context"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # One line per request from config.observability.middleware; gunicorn's own access log is off.
+    "loggers": {
+        "couples.access": {"level": env_str("ACCESS_LOG_LEVEL", "INFO")},
+        "axes.apps": {"level": "WARNING"},  # its version banner on every start of every process
+    },
+}
+# Celery keeps Django's logging (and so the JSON format and task ids) instead of its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+MIDDLEWARE.insert(0, "config.observability.middleware.ObservabilityMiddleware")
+# GET /metrics (Prometheus): with a token, `Authorization: Bearer <METRICS_TOKEN>`; without one,
+# loopback only. Everyone else gets 404.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+# Worker and beat heartbeats (config/observability/heartbeats.py): /readyz fails when either is older
+# than this. 0 turns the check off (the embedded default has no shared cache for them).
+HEARTBEAT_INTERVAL_SECONDS = env_int("HEARTBEAT_INTERVAL_SECONDS", 15)
+HEARTBEAT_MAX_AGE_SECONDS = env_int("HEARTBEAT_MAX_AGE_SECONDS", 120 if REDIS_URL else 0)
+CELERY_BEAT_SCHEDULE["ops.beat_heartbeat"] = {
+    # Every 30 s: proves the one beat process (and a default-queue worker) runs; read by /readyz.
+    "task": "ops.beat_heartbeat",
+    "schedule": timedelta(seconds=30),
+    "options": {"expires": 25},
+}
+# Sentry only when SENTRY_DSN is set; no personal data is sent (send_default_pii=False).
+SENTRY_DSN = env_str("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from config.observability.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        release=env_str("SENTRY_RELEASE", ""),
+        traces_sample_rate=float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
+    )
+
+# STAFF ACCOUNTS (issue 14, part i14b: admin lockout, second factor, audit)
+# ------------------------------------------------------------------------------
+# accounts/admin_site.py; docs/operations.md, "Staff accounts".
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = "accounts.apps.StaffAdminConfig"
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "axes"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes requires
+# AxesStandaloneBackend first: it refuses a locked-out login before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# A staff account without a confirmed TOTP device cannot sign in to the admin (production default);
+# a staff account with one always needs its code.
+ADMIN_OTP_REQUIRED = env_bool("ADMIN_OTP_REQUIRED", False)
+# The issuer shown in authenticator apps next to the account.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Couples admin")
+# django-axes: lock out after this many failed admin logins, per client address and per username,
+# for AXES_COOLOFF_TIME. https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the admin login form's field (it holds the e-mail address)
+AXES_ONLY_ADMIN_SITE = True
+AXES_HANDLER = "accounts.admin_site.AdminOnlyAxesHandler"
+# The client address the same way the API's rate limits read it (TRUSTED_PROXY_COUNT above).
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
+
+# RETENTION (issue 14, part i14b; docs/privacy.md, "Retention")
+# ------------------------------------------------------------------------------
+# How long data the product no longer needs is kept. Purges delete RETENTION_BATCH_SIZE rows per
+# short transaction, found through an index, so they never hold locks on a hot table for long.
+RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 1000)
+# In-app inbox entries (and their sync copies on the phones); rows still waiting for a push are kept.
+NOTIFICATION_RETENTION_DAYS = env_int("NOTIFICATION_RETENTION_DAYS", 180)
+# Sign-in sessions ended by logout, password change or deactivation (expired ones go with their tokens).
+ENDED_SESSION_RETENTION_DAYS = env_int("ENDED_SESSION_RETENTION_DAYS", 30)
+# django-axes' admin sign-in logs, and the admin's audit trail (who changed what).
+STAFF_LOGIN_LOG_RETENTION_DAYS = env_int("STAFF_LOGIN_LOG_RETENTION_DAYS", 90)
+ADMIN_AUDIT_RETENTION_DAYS = env_int("ADMIN_AUDIT_RETENTION_DAYS", 730)
+# Sync tombstones (records deleted since a phone's cursor). A phone whose cursor is older than this
+# may miss a deletion and must reset and pull from scratch; 0 keeps them forever. Off by default
+# until sync/pull refuses cursors below the purge horizon (docs/privacy.md).
+SYNC_TOMBSTONE_RETENTION_DAYS = env_int("SYNC_TOMBSTONE_RETENTION_DAYS", 0)
+CELERY_BEAT_SCHEDULE |= {
+    # Daily at 03:55 UTC: notifications older than NOTIFICATION_RETENTION_DAYS (with sync tombstones).
+    "notifications.purge_old_notifications": {
+        "task": "notifications.purge_old_notifications",
+        "schedule": crontab(hour=3, minute=55),
+        "options": {"expires": 3600},
+    },
+    # Daily at 04:10 UTC: ended sessions, staff sign-in logs, old audit entries, old sync tombstones.
+    "accounts.purge_expired_data": {
+        "task": "accounts.purge_expired_data",
+        "schedule": crontab(hour=4, minute=10),
+        "options": {"expires": 3600},
+    },
 }

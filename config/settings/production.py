@@ -20,8 +20,8 @@ if len(SIMPLE_JWT["SIGNING_KEY"]) < 50:  # noqa: F405
 # TLS ends at the load balancer, which sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-# /healthz and /readyz are probed over plain HTTP inside the cluster.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# /healthz, /readyz and /metrics (Prometheus) are probed over plain HTTP inside the cluster.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
@@ -60,3 +60,11 @@ MIDDLEWARE.insert(_security + 1, "whitenoise.middleware.WhiteNoiseMiddleware")  
 STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}  # noqa: F405
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+
+# LOGS: one JSON object per line (config.observability; docs/operations.md, "Observability").
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+_console_handler: dict[str, object] = LOGGING["handlers"]["console"]  # type: ignore[index]  # noqa: F405
+_console_handler["formatter"] = "json" if LOG_FORMAT == "json" else "plain"
+
+# STAFF: no admin sign-in without a TOTP device (accounts/admin_site.py, docs/operations.md).
+ADMIN_OTP_REQUIRED = env_bool("ADMIN_OTP_REQUIRED", True)

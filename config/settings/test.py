@@ -28,3 +28,4 @@ CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = True
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
+HEARTBEAT_MAX_AGE_SECONDS = 0  # no worker or beat runs beside the suite; tests turn it on where they need it

@@ -1,6 +1,7 @@
 """Password change, and password reset by an e-mailed link, without revealing who has an account."""
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -243,3 +244,32 @@ def test_a_weak_password_on_reset_is_refused_and_keeps_the_link_usable(
     me_user.refresh_from_db()
     assert me_user.check_password(PASSWORD)
     assert anon.post(CONFIRM, {**reset_link, "new_password": NEW_PASSWORD}, format="json").status_code == 204
+
+
+@pytest.mark.parametrize("email", ["me@example.com", "nobody@example.com", "gone@example.com"])
+def test_reset_request_does_the_same_work_whether_or_not_the_account_exists(
+    anon, me_user, django_capture_on_commit_callbacks, django_assert_num_queries, email, monkeypatch
+):
+    # Timing must not tell: the same lookup, the same outbox row and the same publish after commit for
+    # every address; only the task, in the worker, finds (or not) someone to mail.
+    from accounts import tasks
+    from notifications.models import OutboxMessage
+
+    UserFactory.create(email="gone@example.com", is_active=False)
+    published: list[dict] = []
+    monkeypatch.setattr(tasks.send_password_reset_email, "apply_async", lambda **kw: published.append(kw["kwargs"]))
+
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        django_assert_num_queries(4),
+    ):  # lookup, savepoint, outbox row, release
+        response = anon.post(RESET, {"email": email}, format="json")
+
+    assert response.status_code == 202
+    assert len(callbacks) == 1
+    (message,) = OutboxMessage.objects.all()
+    assert len(published) == 1
+    user_id = published[0]["user_id"]
+    assert message.kwargs == {"user_id": user_id}
+    assert uuid.UUID(user_id)
+    assert (user_id == str(me_user.id)) == (email == "me@example.com")
