@@ -12,6 +12,7 @@ class Api {
     this.beforePush = null // async () => void: lets a test change the server between pull and push
     this.losePushResponse = false // the next push reaches the server, but its answer is lost
     this.pullBodies = [] // every pull answer, as received
+    this.pushStatuses = [] // the HTTP status of every push
     this.fetch = this.fetch.bind(this)
   }
 
@@ -24,6 +25,7 @@ class Api {
       await hook()
     }
     const response = await fetch(url, { ...init, headers: { ...init.headers, Authorization: `Bearer ${this.access}` } })
+    if (isPush) this.pushStatuses.push(response.status)
     if (isPush && this.losePushResponse) {
       this.losePushResponse = false
       await response.text() // the server answered; the phone never hears it
