@@ -10,6 +10,7 @@ test('a never-paired account syncs, and its offline check-in reaches the server'
   const solo = await register('Robin')
   const phone = new Phone(solo.api, 'robin')
   await phone.sync() // the first pull's timestamp is never 0
+  assert.ok(solo.api.pullBodies[0].timestamp > 0)
   const id = await phone.create('check_ins', checkIn({ is_shared: false }))
   assert.deepEqual(await phone.sync(), [])
   assert.ok((await restIds(solo.api, '/check-ins')).has(id))

@@ -2,6 +2,7 @@
 // Shared goals moved by status from either phone, and prompt answers with mutual reveal.
 const { test } = require('node:test')
 const assert = require('node:assert/strict')
+const { signIn } = require('../lib/api')
 const { Phone } = require('../lib/phone')
 const { couple, ritual, assertSettled } = require('../lib/fixtures')
 
@@ -17,20 +18,25 @@ const goal = (overrides = {}) => ({
 
 test('the partner accepts a goal offline by setting its status, then either completes it', async () => {
   const { alex, alexPhone, samPhone } = await couple()
+  const alexTablet = new Phone(await signIn(alex.email), 'alex-tablet')
   const id = await alexPhone.create('goals', goal())
   assert.deepEqual(await alexPhone.sync(), [])
   await samPhone.sync()
   await samPhone.update('goals', id, { status: 'accepted' })
   assert.deepEqual(await samPhone.sync(), [])
   assert.equal((await alex.api.get(`/goals/${id}`)).body.status, 'accepted')
-  await alexPhone.sync()
-  assert.equal((await alexPhone.row('goals', id)).status, 'accepted')
+  for (const phone of [alexPhone, alexTablet]) {
+    await phone.sync()
+    assert.equal((await phone.row('goals', id)).status, 'accepted', phone.name)
+  }
   await alexPhone.update('goals', id, { status: 'completed' })
   assert.deepEqual(await alexPhone.sync(), [])
-  await samPhone.sync()
-  assert.equal((await samPhone.row('goals', id)).status, 'completed')
-  await assertSettled(alexPhone)
-  await assertSettled(samPhone)
+  for (const phone of [samPhone, alexTablet]) {
+    await phone.sync()
+    assert.equal((await phone.row('goals', id)).status, 'completed', phone.name)
+  }
+  assert.equal((await alex.api.get(`/goals/${id}`)).body.status, 'completed')
+  for (const phone of [alexPhone, samPhone, alexTablet]) await assertSettled(phone)
 })
 
 test('the partner declines, the proposer withdraws, and a step that is not yours is refused and undone', async () => {
