@@ -496,10 +496,9 @@ ENDED_SESSION_RETENTION_DAYS = env_int("ENDED_SESSION_RETENTION_DAYS", 30)
 # django-axes' admin sign-in logs, and the admin's audit trail (who changed what).
 STAFF_LOGIN_LOG_RETENTION_DAYS = env_int("STAFF_LOGIN_LOG_RETENTION_DAYS", 90)
 ADMIN_AUDIT_RETENTION_DAYS = env_int("ADMIN_AUDIT_RETENTION_DAYS", 730)
-# Sync tombstones (records deleted since a phone's cursor). A phone whose cursor is older than this
-# may miss a deletion and must reset and pull from scratch; 0 keeps them forever. Off by default
-# until sync/pull refuses cursors below the purge horizon (docs/privacy.md).
-SYNC_TOMBSTONE_RETENTION_DAYS = env_int("SYNC_TOMBSTONE_RETENTION_DAYS", 0)
+# Sync tombstones (records deleted since a phone's cursor). A phone whose cursor is older than the
+# purge gets a full pull that replaces what it holds (sync/pull.py); 0 keeps them forever.
+SYNC_TOMBSTONE_RETENTION_DAYS = env_int("SYNC_TOMBSTONE_RETENTION_DAYS", 180)
 CELERY_BEAT_SCHEDULE |= {
     # Daily at 03:55 UTC: notifications older than NOTIFICATION_RETENTION_DAYS (with sync tombstones).
     "notifications.purge_old_notifications": {

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from notifications.models import Notification
 from rituals.models import CheckIn, Completion, Ritual
+from sync.models import SyncState
 
 pytestmark = pytest.mark.django_db
 PULL = "/api/v1/sync/pull"
@@ -286,3 +287,22 @@ def test_a_bad_cursor_is_a_400(me, partner, couple, value):
     response = me.get(f"{PULL}?last_pulled_at={value}")
     assert response.status_code == 400
     assert response.json()["error"]["code"] in {"invalid_cursor", "validation_error"}
+
+
+def test_a_cursor_below_the_purged_tombstones_gets_everything_to_replace_what_the_phone_holds(me, partner, couple):
+    from accounts.models import TombstoneWatermark
+
+    kept = make_ritual(me, title="kept")
+    gone = make_ritual(me, title="gone")
+    old_cursor = pull(me)["timestamp"]
+    assert me.delete(f"/api/v1/rituals/{gone['id']}").status_code == 204
+    current = pull(me)["timestamp"]
+    # The retention purge deleted the tombstones up to `current` (accounts.services.retention).
+    SyncState.objects.filter(user=me.user, deleted=True).delete()
+    TombstoneWatermark.objects.create(user=me.user, version=current, recorded_at=timezone.now(), purged_through=current)
+
+    body = pull(me, old_cursor)
+
+    assert body["experimental_strategy"] == "replacement"
+    assert ids(body, "rituals", "updated") == {kept["id"]}  # the phone drops what is not named
+    assert "experimental_strategy" not in pull(me, current)  # a cursor at the horizon is fine

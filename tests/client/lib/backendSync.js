@@ -21,7 +21,8 @@ async function syncWithServer({ database, api }) {
         const { body } = await request(api, 'GET', `/sync/pull?${cursor}schema_version=${schemaVersion}`)
         // A refused record the server deleted is settled by this pull.
         for (const [table, { deleted }] of Object.entries(body.changes)) forget(table, deleted)
-        return { changes: body.changes, timestamp: body.timestamp }
+        // "replacement": the phone was away longer than deletions are kept; the pull names everything.
+        return { changes: body.changes, timestamp: body.timestamp, experimentalStrategy: body.experimental_strategy }
       },
       pushChanges: async ({ changes, lastPulledAt }) => {
         const result = await push(api, changes, lastPulledAt)
