@@ -43,13 +43,14 @@ PUSH_RESULTS = Counter(
 
 class BacklogCollector(Collector):
     """Gauges read from the database at scrape time, so they are right whichever process scrapes:
-    how late the reminder dispatcher and the push queue are (0 when nothing is overdue)."""
+    how late the reminder dispatcher and the push queue are (0 when nothing is overdue), and how many
+    outbox messages (e-mails) wait for the relay."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         from django.db.models import Min
         from django.db.models.functions import Coalesce
 
-        from notifications.models import Notification, ReminderSchedule
+        from notifications.models import Notification, OutboxMessage, ReminderSchedule
 
         now = timezone.now()
         oldest_reminder = ReminderSchedule.objects.filter(fire_at__lte=now).aggregate(at=Min("fire_at"))["at"]
@@ -64,6 +65,9 @@ class BacklogCollector(Collector):
             gauge = GaugeMetricFamily(name, doc)
             gauge.add_metric([], max((now - oldest).total_seconds(), 0.0) if oldest else 0.0)
             yield gauge
+        depth = GaugeMetricFamily("couples_outbox_depth", "Outbox messages (e-mails) not relayed yet.")
+        depth.add_metric([], OutboxMessage.objects.filter(done_at__isnull=True).count())  # the outbox_due index
+        yield depth
 
 
 def _registry() -> CollectorRegistry:

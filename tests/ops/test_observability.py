@@ -99,6 +99,7 @@ def test_metrics_are_404_without_the_token_and_served_with_it(anon, me, db, sett
     assert 'couples_http_request_duration_seconds_count{method="GET",route="api/v1/me",status="2xx"}' in text
     assert "couples_dispatcher_lag_seconds 0.0" in text
     assert "couples_push_queue_lag_seconds" in text
+    assert "couples_outbox_depth 0.0" in text
     assert "couples_push_results_total" in text or "# HELP couples_push_results_total" in text
 
 
