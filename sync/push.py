@@ -36,10 +36,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, OperationalError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from rest_framework import serializers, status
 
 from accounts.models import User
+from config.api.deadline import DeadlineExceededError
 from config.api.errors import ApplicationError
 from notifications.services import pushes_batched
 from sync import changes
@@ -258,19 +259,24 @@ def _conflict(item: Item) -> Rejection:
     return Rejection(item.table, item.id, "sync_conflict", message, retry=True)
 
 
+# Not about one record: the connection, the database or the request's time is gone. The push stops
+# (the client gets the JSON 503 of config.api.outages and syncs again later).
+_NOT_THE_RECORDS = (OperationalError, InterfaceError, DeadlineExceededError)
+
+
 def _run(item: Item, careful: bool, handler: Any, *args: Any) -> Rejection | None:
     if not careful:
         try:
             handler(*args)
-        except (ApplicationError, ValidationError, serializers.ValidationError, DatabaseError, ValueError) as exc:
-            if isinstance(exc, OperationalError):
-                raise
+        except _NOT_THE_RECORDS:
+            raise
+        except Exception as exc:
             raise _RecordFailed() from exc
         return None
     try:
         with transaction.atomic():
             handler(*args)
-    except OperationalError:
+    except _NOT_THE_RECORDS:
         raise
     except ApplicationError as exc:
         return Rejection(item.table, item.id, exc.code, exc.message)

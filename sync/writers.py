@@ -199,7 +199,8 @@ def _create_completions(user: User, raws: list[Raw]) -> None:
         data = _pick(raw, ["id", "note", "connection_rating"]) | {
             "occurrence_at": _iso_instant(raw.get("occurrence_at"))
         }
-        by_ritual.setdefault(raw.get("ritual_id"), []).append(_valid(rs.RitualCompletionCreateInputSerializer, data))
+        entry = _valid(rs.RitualCompletionCreateInputSerializer, data)
+        by_ritual.setdefault(str(raw.get("ritual_id")), []).append(entry)
     for ritual_id, entries in by_ritual.items():
         rituals.completions_record(ritual=_owned(Ritual, user, ritual_id), user=user, entries=entries)
 

@@ -390,3 +390,26 @@ def test_a_push_ignores_idempotency_keys_and_a_replay_is_still_a_no_op(me, partn
         assert "Idempotent-Replayed" not in response
         assert response.json()["rejections"] == []
     assert CheckIn.objects.filter(id=str(check_in["id"])).count() == 1
+
+
+def test_malformed_values_are_rejected_per_record_never_a_500(me, partner, couple):
+    ritual = make_ritual(me)
+    cursor = pull(me)["timestamp"]
+    odd = [
+        ("ritual_completions", {"id": str(uuid.uuid4()), "ritual_id": [ritual["id"]], "occurrence_at": "soon"}),
+        ("ritual_completions", {"id": str(uuid.uuid4()), "ritual_id": ritual["id"], "occurrence_at": 10**20}),
+        ("check_ins", {"id": str(uuid.uuid4()), "mood": {"x": 1}, "connection": None}),
+        ("rituals", {"id": str(uuid.uuid4()), "title": ["t"], "rrule": {"FREQ": "DAILY"}, "local_time": 7}),
+        ("goals", {"id": str(uuid.uuid4()), "title": "t", "ritual_ids": "not json", "status": 3}),
+        ("nudges", {"id": str(uuid.uuid4()), "kind": None}),
+    ]
+    good = {"id": str(uuid.uuid4()), "mood": 4, "connection": 4}
+    changes: dict[str, dict[str, list[object]]] = {}
+    for table, raw in [*odd, ("check_ins", good)]:
+        changes.setdefault(table, {"created": []})["created"].append(raw)
+
+    rejected = pushed(me, changes, cursor)
+
+    assert {(table, str(raw["id"])) for table, raw in odd} == set(rejected)
+    assert all(not retry for _, retry in rejected.values())
+    assert CheckIn.objects.filter(id=str(good["id"])).exists()
