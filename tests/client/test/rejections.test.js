@@ -171,3 +171,46 @@ test('the same push sent twice, with values the server normalises, is not refuse
   await assertSettled(fresh)
   assert.notEqual((await fresh.row('check_ins', checkInId)).local_date, '1999-01-01')
 })
+
+test('invalid values, a second completion of one occurrence, and ids of another couple are refused alone', async () => {
+  const { alex, alexPhone, samPhone } = await couple()
+  const other = await couple() // a stranger's couple
+  const strangerRitual = await other.alexPhone.create('rituals', ritual({ title: 'Not yours' }))
+  await other.alexPhone.sync()
+  const { body: made } = await alex.api.post('/rituals', {
+    title: 'Morning coffee', category: 'conversation', rrule: 'FREQ=DAILY', local_time: '07:00',
+    start_date: '2026-01-01', time_zone: 'UTC',
+  })
+  await alexPhone.sync()
+  const at = Date.parse('2026-02-01T07:00:00Z')
+  const completion = { ritual_id: made.id, user_id: alex.user.id, note: '', connection_rating: null }
+  const first = await alexPhone.create('ritual_completions', { ...completion, occurrence_at: at })
+  const again = await alexPhone.create('ritual_completions', { ...completion, occurrence_at: at })
+  const elsewhere = await alexPhone.create('ritual_completions', { ...completion, ritual_id: strangerRitual, occurrence_at: at })
+  const moody = await alexPhone.create('check_ins', checkIn({ mood: 7 }))
+  const taken = await alexPhone.createWithId('rituals', strangerRitual, ritual({ title: 'Same id' }))
+  const fine = await alexPhone.create('check_ins', checkIn({ note: 'fine' }))
+
+  const rejected = await alexPhone.sync()
+
+  const byId = Object.fromEntries(rejected.map((r) => [r.id, [r.code, r.retry]]))
+  // Whichever of the two completions of one occurrence the phone sent second is refused.
+  const [kept, refused] = byId[again] ? [first, again] : [again, first]
+  assert.deepEqual(byId, {
+    [refused]: ['already_completed', false],
+    [elsewhere]: ['not_found', false],
+    [moody]: ['validation_error', false],
+    [taken]: ['id_conflict', false],
+  })
+  // The next syncs drop what the server refused and keep the rest; nothing is left to push.
+  await alexPhone.sync()
+  for (const id of [refused, elsewhere]) assert.equal(await alexPhone.row('ritual_completions', id), undefined)
+  assert.equal(await alexPhone.row('check_ins', moody), undefined)
+  assert.equal(await alexPhone.row('rituals', taken), undefined)
+  assert.ok(await alexPhone.row('ritual_completions', kept))
+  assert.ok((await restIds(alex.api, '/check-ins')).has(fine))
+  assert.equal((await other.alex.api.get(`/rituals/${strangerRitual}`)).body.title, 'Not yours')
+  await assertSettled(alexPhone)
+  await samPhone.sync()
+  assert.deepEqual(Object.keys(await samPhone.rows('ritual_completions')), [kept])
+})
