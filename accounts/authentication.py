@@ -27,7 +27,8 @@ class SessionJWTAuthentication(JWTAuthentication):
     One query per request (the same one simplejwt makes to load the user), joined to the session:
     logout, logout-all, password change, deactivation and deletion all take effect before the
     access token expires. The same query loads the user's active membership and couple, which
-    nearly every endpoint needs next (`couples.scoping.active_membership`).
+    nearly every endpoint needs next (`couples.scoping.active_membership`), and the partner, whom
+    every write that notifies needs (`couples.selectors.partner_of`).
     """
 
     def get_user(self, validated_token: Token) -> Any:
@@ -60,16 +61,19 @@ def session_user(*, user_id: Any, session_id: Any) -> User | None:
     if not rows:
         return None
     row = rows[0]
-    user, membership, couple = (loader.load(row) for loader in query.loaders)
+    user, membership, couple, partner = (loader.load(row) for loader in query.loaders)
     assert isinstance(user, User)  # noqa: S101 (the query's INNER JOIN: a row always has its user)
     assert membership is None or isinstance(membership, Membership)  # noqa: S101 (its loader's model)
+    assert partner is None or isinstance(partner, User)  # noqa: S101 (its loader's model)
     if membership is not None:
         _MEMBERSHIP_COUPLE.set_cached_value(membership, couple)
         _MEMBERSHIP_USER.set_cached_value(membership, user)
     # Imported here: couples.scoping imports DRF, whose settings import this module.
-    from couples import scoping
+    from couples import scoping, selectors
 
     scoping.remember_active_membership(user, membership)
+    if membership is not None:
+        selectors.remember_partner(user, couple_id=membership.couple_id, partner=partner)
     return user
 
 
@@ -111,7 +115,7 @@ class _SessionQuery:
         self.db = db
         self.loaders = []
         start = 0
-        for model, alias in ((User, "u"), (Membership, "m"), (Couple, "c")):
+        for model, alias in ((User, "u"), (Membership, "m"), (Couple, "c"), (User, "p")):
             loader = _Loader(model, alias, start, db)
             self.loaders.append(loader)
             start = loader.stop
@@ -122,9 +126,10 @@ class _SessionQuery:
             return qn(opts.get_field(name).column)
 
         user_pk, couple_pk = col(User._meta, "id"), col(Couple._meta, "id")
-        # The user of a live session, LEFT JOINed to their active membership and its couple: at most
-        # one row, since a session has one user and a user one active membership
-        # (`one_active_couple_per_user`).
+        member_couple, member_user = col(membership, "couple"), col(membership, "user")
+        # The user of a live session, LEFT JOINed to their active membership, its couple and the
+        # couple's other active member: at most one row, since a session has one user, a user one
+        # active membership (`one_active_couple_per_user`) and a couple two members.
         self.sql = (
             f"SELECT {', '.join(loader.select for loader in self.loaders)} "  # noqa: S608 (names from model meta)
             f"FROM {qn(User._meta.db_table)} u "
@@ -132,6 +137,9 @@ class _SessionQuery:
             f"LEFT OUTER JOIN {qn(membership.db_table)} m "
             f"ON m.{col(membership, 'user')} = u.{user_pk} AND m.{col(membership, 'is_active')} = %s "
             f"LEFT OUTER JOIN {qn(Couple._meta.db_table)} c ON c.{couple_pk} = m.{col(membership, 'couple')} "
+            f"LEFT OUTER JOIN {qn(membership.db_table)} pm ON pm.{member_couple} = m.{member_couple} "
+            f"AND pm.{col(membership, 'is_active')} = %s AND pm.{member_user} <> u.{user_pk} "
+            f"LEFT OUTER JOIN {qn(User._meta.db_table)} p ON p.{user_pk} = pm.{member_user} "
             f"WHERE u.{user_pk} = %s AND u.{col(User._meta, 'is_active')} = %s "
             f"AND s.{col(session, 'id')} = %s AND s.{col(session, 'revoked_at')} IS NULL"
         )
@@ -141,6 +149,7 @@ class _SessionQuery:
         assert user_pk is not None  # noqa: S101 (both models have a primary key)
         assert session_pk is not None  # noqa: S101
         return [
+            True,
             True,
             user_pk.get_db_prep_value(user_pk.to_python(user_id), self.db),
             True,

@@ -77,6 +77,12 @@ def invites_of(*, user: User) -> QuerySet[Invite]:
     return Invite.objects.filter(inviter=user)
 
 
+def remember_partner(user: User, *, couple_id: UUID, partner: User | None) -> None:
+    """Caches `partner` as the other active member of `couple_id` for `partner_of` (authentication
+    loads them with the requester, in the same query)."""
+    user._partner_of = (couple_id, partner)  # type: ignore[attr-defined]
+
+
 def partner_of(*, user: User) -> User | None:
     """The user's current partner, or None when unpaired."""
     from couples.scoping import active_couple_id
@@ -93,7 +99,7 @@ def partner_of(*, user: User) -> User | None:
         Membership.objects.filter(couple_id=couple_id, is_active=True).exclude(user=user).select_related("user").first()
     )
     partner = membership.user if membership else None
-    user._partner_of = (couple_id, partner)  # type: ignore[attr-defined]
+    remember_partner(user, couple_id=couple_id, partner=partner)
     return partner
 
 

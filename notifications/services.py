@@ -22,22 +22,22 @@ from sync.receivers import touch_ids, touch_notifications
 
 logger = logging.getLogger(__name__)
 
-# Inside `pushes_batched()`: the dedupe keys whose pushes are queued together when the block ends.
+# Inside `pushes_batched()`: the notification ids whose pushes are queued together when the block ends.
 _batch: ContextVar[list[str] | None] = ContextVar("notify_batch", default=None)
 
 
 @contextmanager
 def pushes_batched() -> Iterator[None]:
-    """Queues the pushes of every `notify` in the block with one lookup and one enqueue after commit,
-    instead of one each (a sync push records hundreds of notifications in one transaction)."""
-    keys: list[str] = []
-    token = _batch.set(keys)
+    """Queues the pushes of every `notify` in the block with one enqueue after commit, instead of one
+    each (a sync push records hundreds of notifications in one transaction)."""
+    ids: list[str] = []
+    token = _batch.set(ids)
     try:
         yield
     finally:
         _batch.reset(token)
-    if keys:
-        transaction.on_commit(lambda: _queue_pushes(keys))
+    if ids:
+        transaction.on_commit(lambda: _queue_pushes(ids))
 
 
 def notify(
@@ -68,17 +68,18 @@ def notify_many(notifications: list[dict[str, Any]]) -> None:
     ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     # bulk_create sends no signal. A conflicting (already recorded) notification's id exists
-    # nowhere: sync then reports an unknown id as deleted, which phones ignore.
+    # nowhere: sync then reports an unknown id as deleted, which phones ignore, and the push worker
+    # claims no row for it (the recorded one's push was queued by the write that recorded it).
     touch_notifications([(row.recipient_id, row.pk) for row in rows])
-    keys = [row.dedupe_key for row in rows]
+    ids = [str(row.pk) for row in rows]
     batch = _batch.get()
     if batch is not None:
-        batch.extend(keys)
+        batch.extend(ids)
     else:
-        transaction.on_commit(lambda: _queue_pushes(keys))
+        transaction.on_commit(lambda: _queue_pushes(ids))
 
 
-def _queue_pushes(dedupe_keys: list[str]) -> None:
+def _queue_pushes(notification_ids: list[str]) -> None:
     """Runs after COMMIT: the write succeeded, so a failure here must not turn its answer into an error.
 
     The notification rows are the pushes' outbox: a push that could not be queued (broker or database
@@ -87,14 +88,11 @@ def _queue_pushes(dedupe_keys: list[str]) -> None:
     from notifications.tasks import enqueue_pushes
 
     try:
-        notification_ids = Notification.objects.filter(dedupe_key__in=dedupe_keys).values_list("id", flat=True)
-        ids = [str(notification_id) for notification_id in notification_ids]
-        if ids:
-            enqueue_pushes(ids)
+        enqueue_pushes(notification_ids)
     except Exception as exc:
         logger.warning(
             "%s push(es) not queued (%s: %s); push_pump will queue them",
-            len(dedupe_keys),
+            len(notification_ids),
             type(exc).__name__,
             str(exc).strip()[:200],
         )

@@ -498,20 +498,20 @@ def test_reading_one_goal_takes_a_fixed_number_of_queries(me, partner, couple, d
 def test_proposing_takes_a_fixed_number_of_queries(me, partner, couple, count, django_assert_num_queries):
     rituals = [str(_ritual(couple).pk) for _ in range(count)]
 
-    # session+user with membership+couple, savepoint, rituals check, savepoint, insert, release, links,
-    # partner, notification, release; then the linked rituals for the response.
+    # session+user with membership+couple and the partner, savepoint, rituals check, savepoint, insert,
+    # release, links, notification, release; then the linked rituals for the response.
     # + 3 for sync, once for the goal and the notification (sync.changes.stamped_once).
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         assert me.post(GOALS, {"title": "x", "ritual_ids": rituals}).status_code == 201
 
 
 def test_a_transition_takes_a_fixed_number_of_queries(me, partner, couple, django_assert_num_queries):
     goal = _goal(couple, me.user)
 
-    # session+user with membership+couple, savepoint, goal FOR UPDATE, update, partner, notification,
-    # release; then the linked rituals for the response.
+    # session+user with membership+couple and the partner, savepoint, goal FOR UPDATE, update,
+    # notification, release; then the linked rituals for the response.
     # + 3 for sync, once for the goal and the notification (sync.changes.stamped_once).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert partner.post(_url(goal, "accept")).status_code == 200
 
 

@@ -302,11 +302,11 @@ def test_today_takes_a_fixed_number_of_queries(me, partner, prompts, django_asse
 
 def test_answering_takes_a_fixed_number_of_queries(me, partner, prompts, django_assert_num_queries):
     me.get(TODAY)
-    # session+user with membership+couple, (savepoint, lookup, release), savepoint, lock, answers,
-    # insert, partner, notify, release, then the answers for the response
+    # session+user with membership+couple and the partner, (savepoint, lookup, release), savepoint, lock,
+    # answers, insert, notify, release, then the answers for the response
     # + 5 for sync, once for the answer and the notification (sync.changes.stamped_once), and the
     # other answer a second answer reveals.
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         _answer(me, "hello")
 
 
