@@ -16,6 +16,7 @@ from uuid import UUID
 from django.db.models import Count, Model, QuerySet
 
 from accounts.models import User
+from config.api.sql import CompiledQuery
 from couples.models import Couple, Membership
 from couples.selectors import partner_of
 from notifications.models import Notification
@@ -210,11 +211,15 @@ def couple_members(couple_id: UUID | None) -> list[UUID]:
     """The active members of an active couple (the audience of its shared records)."""
     if couple_id is None:
         return []
-    return list(
-        Membership.objects.filter(couple_id=couple_id, is_active=True, couple__status=Couple.Status.ACTIVE).values_list(
-            "user_id", flat=True
-        )
-    )
+    return [user_id for (user_id,) in _MEMBERS.rows(couple_id)]
+
+
+# Every write of a shared record asks (once per transaction): compiled once.
+_MEMBERS = CompiledQuery(
+    lambda couple_id: Membership.objects.filter(
+        couple_id=couple_id, is_active=True, couple__status=Couple.Status.ACTIVE
+    ).values_list("user_id")
+)
 
 
 def shared_records_of(couple_id: UUID) -> Iterable[tuple[str, str, UUID | None]]:

@@ -17,12 +17,13 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, DateField, Func, QuerySet
+from django.db.models import Count, DateField, Func, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from config.api.errors import NotFoundError
 from config.api.sql import CompiledQuery
-from couples.scoping import active_couple_id, get_couple_owned_or_404
+from couples.scoping import active_couple_id
 from rituals import recurrence
 from rituals.models import Completion, Ritual
 from rituals.streaks import Checkpoint, Streak, checkpoint_of, streak_at
@@ -90,13 +91,52 @@ def rituals_of(*, user: User) -> QuerySet[Ritual]:
     return Ritual.objects.visible_to(user)
 
 
+# Today and the completions around it are read on every app start, one ritual by every write to it:
+# each compiled once (CompiledQuery).
+_RITUAL_FIELDS = [field.attname for field in Ritual._meta.concrete_fields]
+_RITUAL = CompiledQuery(
+    lambda couple_id, ritual_id: Ritual.objects.of_couple(couple_id).filter(pk=ritual_id).values_list(*_RITUAL_FIELDS)
+)
+
+
 def ritual_get(*, user: User, ritual_id: UUID | str) -> Ritual:
     """One live ritual of the user's couple, or a 404 that says nothing about whether it exists."""
-    return get_couple_owned_or_404(Ritual.objects.all(), user, id=ritual_id)
+    couple_id = active_couple_id(user)
+    try:
+        pk = ritual_id if isinstance(ritual_id, UUID) else UUID(str(ritual_id))
+    except ValueError:
+        raise NotFoundError() from None
+    rows = _RITUAL.rows(couple_id, pk) if couple_id is not None else []
+    if not rows:
+        raise NotFoundError()
+    return Ritual.from_db("default", _RITUAL_FIELDS, rows[0])
 
 
-# Today and the completions around it are read on every app start: each compiled once (CompiledQuery).
-_RITUAL_FIELDS = [field.attname for field in Ritual._meta.concrete_fields]
+def ritual_locked(*, ritual_id: UUID) -> Ritual:
+    """The ritual, read under its row lock (`FOR NO KEY UPDATE`: its writers change only columns no
+    foreign key reads, so inserting a completion or linking a goal is not blocked). Inside a
+    transaction."""
+    return Ritual.from_db("default", _RITUAL_FIELDS, _RITUAL_LOCKED.rows(ritual_id)[0])
+
+
+_RITUAL_LOCKED = CompiledQuery(
+    lambda ritual_id: Ritual.objects.select_for_update(no_key=True).filter(pk=ritual_id).values_list(*_RITUAL_FIELDS)
+)
+
+
+def completions_by_id_or_time(*, ids: list[UUID], ritual_id: UUID, start: datetime, end: datetime) -> list[Completion]:
+    """The completions with these ids (of any ritual) and those of `ritual_id` in [start, end): what a
+    write of completions must know, in one query (replays, the user's own and the partner's)."""
+    rows = _CANDIDATES.rows(ids, ritual_id, start, end)
+    return [Completion.from_db("default", _COMPLETION_FIELDS, row) for row in rows]
+
+
+_COMPLETION_FIELDS = [field.attname for field in Completion._meta.concrete_fields]
+_CANDIDATES = CompiledQuery(
+    lambda ids, ritual_id, start, end: Completion.objects.filter(
+        Q(pk__in=ids) | Q(ritual_id=ritual_id, occurrence_at__gte=start, occurrence_at__lt=end)
+    ).values_list(*_COMPLETION_FIELDS)
+)
 _ACTIVE_RITUALS = CompiledQuery(
     lambda couple_id: (
         Ritual.objects.of_couple(couple_id)

@@ -20,6 +20,7 @@ from notifications.services import notify_many
 from rituals import recurrence
 from rituals.models import Completion, Ritual, RitualTemplate
 from rituals.models.ritual import STREAK_FIELDS
+from rituals.selectors.rituals import completions_by_id_or_time, ritual_locked
 from rituals.services import streaks
 from rituals.streaks import Checkpoint
 from sync.changes import stamped_once
@@ -264,15 +265,13 @@ def completions_record(
     # once then see each other's completion, in turn, and advance the streak checkpoint one after
     # the other. NO KEY UPDATE: only derived columns change, so foreign keys to the ritual (the
     # completion's own insert, goal links) are not blocked.
-    locked = Ritual.objects.select_for_update(no_key=True).get(pk=ritual.pk)
+    locked = ritual_locked(ritual_id=ritual.pk)
     days = [recurrence.local_date(entry["occurrence_at"], locked.time_zone) for entry in entries]
     first, _ = recurrence.local_day_bounds(min(days), locked.time_zone)
     _, last = recurrence.local_day_bounds(max(days), locked.time_zone)
     # One query answers "is this a replay?", "did this user already do that day's occurrence?" and
     # "who else did?", for every entry.
-    candidates = list(
-        Completion.objects.filter(Q(pk__in=ids) | Q(ritual=locked, occurrence_at__gte=first, occurrence_at__lt=last))
-    )
+    candidates = completions_by_id_or_time(ids=ids, ritual_id=locked.pk, start=first, end=last)
     by_day: dict[date, list[Completion]] = {}
     for candidate in candidates:
         if candidate.ritual_id == locked.pk:
