@@ -29,7 +29,7 @@ ONE_INSERT = "baseline: one insert"
 BASELINES = ["baseline: constant", ONE_QUERY, ONE_INSERT]
 READS = ["rituals/today", "rituals", "couple", "notifications", "sync/pull"]
 # Each request of these creates or changes a row once (a fresh slice of targets per round).
-ONCE = ["POST completions", "POST goals/{id}/accept"]
+ONCE = ["POST completions", "POST goals/{id}/accept", "POST sync/push (10 records)"]
 WRITES = [*ONCE, "POST nudges", "POST check-ins", "PATCH rituals/{id}"]
 ENDPOINTS = [*BASELINES, *READS, *WRITES]
 
@@ -179,6 +179,10 @@ class Benchmark:
         once = {
             "POST completions": (1500, lambda n: targets.completion_lines(people=people, seeded_at=seeded_at, limit=n)),
             "POST goals/{id}/accept": (500, lambda n: targets.goal_accept_lines(people=people, limit=n)),
+            "POST sync/push (10 records)": (
+                300,
+                lambda n: targets.sync_push_lines(people=people, seeded_at=seeded_at, limit=n),
+            ),
         }
         for endpoint in ONCE:
             if self.args.only and endpoint not in self.args.only:

@@ -179,6 +179,30 @@ def completion_lines(*, people: Sequence[Actor], seeded_at: datetime, limit: int
     return lines[:limit]
 
 
+def sync_push_lines(*, people: Sequence[Actor], seeded_at: datetime, limit: int, records: int = 10) -> list[str]:
+    """POST sync/push of `records` check-ins made offline (half of them shared with the partner), each
+    with its own client id, so every request creates them all: what a phone sends after a few days
+    offline. Through the same push as any table (sync.push), stamps, the partner's notifications."""
+    since = cursor_at(seeded_at - timedelta(days=1), now=seeded_at)
+    ids = random.Random(13)
+    lines = []
+    while len(lines) < limit:
+        for actor in people:
+            created = [
+                {
+                    "id": str(UUID(int=ids.getrandbits(128), version=4)),
+                    "mood": 1 + k % 5,
+                    "connection": 1 + (k * 3) % 5,
+                    "note": "",
+                    "is_shared": k % 2 == 0,
+                }
+                for k in range(records)
+            ]
+            body = json.dumps({"changes": {"check_ins": {"created": created, "updated": [], "deleted": []}}})
+            lines.append(_line("POST", f"{API}/sync/push?last_pulled_at={since}", actor.token, body))
+    return lines[:limit]
+
+
 def _line(method: str, path: str, token: str, body: str = "") -> str:
     return f"{method}\t{path}\t{token}\t{body}"
 

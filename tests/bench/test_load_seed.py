@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from bench.load import seed, targets
 from notifications.models import Notification
 from rituals import recurrence
-from rituals.models import Completion, Ritual
+from rituals.models import CheckIn, Completion, Ritual
 from sync.models import SyncCounter, SyncState
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -114,3 +114,16 @@ def test_completion_targets_are_accepted_once(seeded: Seeded) -> None:
         assert method == "POST"
         assert client.post(path, json.loads(body), format="json").status_code == 201
         assert client.post(path, json.loads(body), format="json").status_code == 409
+
+
+def test_sync_push_targets_each_create_ten_check_ins(seeded: Seeded) -> None:
+    people = seeded.people
+    lines = targets.sync_push_lines(people=people, seeded_at=seeded.now, limit=len(people) + 1)
+    tokens = {actor.token: actor for actor in people}
+    before = CheckIn.objects.count()
+    for line in lines:
+        method, path, token, body = line.split("\t")
+        response = _client(tokens[token]).post(path, json.loads(body), format="json")
+        assert (method, response.status_code) == ("POST", 200)
+        assert response.json()["rejected_ids"] == {}
+    assert CheckIn.objects.count() == before + 10 * len(lines)  # every line's ids are new, even on a lap
