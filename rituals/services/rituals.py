@@ -43,6 +43,8 @@ EDITABLE_FIELDS = (
 )
 UPDATABLE_FIELDS = (*EDITABLE_FIELDS, "status")
 SCHEDULE_FIELDS = ("rrule", "start_date", "local_time", "time_zone")
+# What the next reminder is computed from (notifications.reminders.reminder_reschedule).
+REMINDER_INPUTS = (*SCHEDULE_FIELDS, "status", "reminder_offset_minutes")
 REQUIRED_ON_CREATE = ("title", "category", "rrule", "local_time")
 
 
@@ -153,7 +155,7 @@ def ritual_update(*, ritual: Ritual, data: dict[str, Any]) -> Ritual:
         annotated = Ritual.objects.select_for_update().annotate(completed=completed).get(pk=ritual.pk)
         locked, ever_completed = annotated, annotated.completed
     else:
-        locked = Ritual.objects.select_for_update().get(pk=ritual.pk)
+        locked = ritual_locked(ritual_id=ritual.pk)
     for name, value in changes.items():
         setattr(locked, name, value)
     values = {name: getattr(locked, name) for name in EDITABLE_FIELDS}
@@ -168,8 +170,10 @@ def ritual_update(*, ritual: Ritual, data: dict[str, Any]) -> Ritual:
         else:
             locked.streak_checkpoint = Checkpoint()
     locked.save(update_fields=[*changes, "rrule", "updated_at", *(STREAK_FIELDS if recompute else ())])
-    # A new time, zone, rule, offset or status moves (or, when paused, removes) the next reminder.
-    reminder_reschedule(ritual=locked)
+    # A new time, zone, rule, offset or status moves (or, when paused, removes) the next reminder;
+    # a new title or description leaves it where it is.
+    if any(name in changes for name in REMINDER_INPUTS):
+        reminder_reschedule(ritual=locked)
     return locked
 
 

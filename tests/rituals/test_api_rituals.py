@@ -687,3 +687,20 @@ def test_the_next_reminder_follows_create_update_pause_and_delete(me_user, coupl
 
     me.delete(f"/api/v1/rituals/{ritual_id}")
     assert not ReminderSchedule.objects.filter(ritual_id=ritual_id).exists()
+
+
+@time_machine.travel(datetime(2026, 3, 10, 12, tzinfo=UTC), tick=False)
+def test_renaming_leaves_the_reminder_alone_and_an_offset_moves_it(me_user, couple, django_assert_num_queries):
+    me = AppClient().sign_in(me_user)
+    ritual_id = me.post("/api/v1/rituals", CUSTOM, format="json").json()["id"]
+    fire_at = ReminderSchedule.objects.get(ritual_id=ritual_id).fire_at
+
+    # session+user with membership+couple and the partner, ritual, savepoint, ritual locked, update,
+    # release, + 3 for sync (who holds it, the counter bump, the state upsert): no reminder query.
+    with django_assert_num_queries(9):
+        renamed = me.patch(f"/api/v1/rituals/{ritual_id}", {"title": "Our walk", "description": "Slow"}, format="json")
+    assert renamed.status_code == 200
+    assert ReminderSchedule.objects.get(ritual_id=ritual_id).fire_at == fire_at
+
+    me.patch(f"/api/v1/rituals/{ritual_id}", {"reminder_offset_minutes": 45}, format="json")
+    assert ReminderSchedule.objects.get(ritual_id=ritual_id).fire_at == fire_at - timedelta(minutes=45)
