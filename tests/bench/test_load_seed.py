@@ -127,3 +127,22 @@ def test_sync_push_targets_each_create_ten_check_ins(seeded: Seeded) -> None:
         assert (method, response.status_code) == ("POST", 200)
         assert response.json()["rejected_ids"] == {}
     assert CheckIn.objects.count() == before + 10 * len(lines)  # every line's ids are new, even on a lap
+
+
+def _pulled(client: APIClient, cursor: int) -> int:
+    changes = client.get(f"/api/v1/sync/pull?last_pulled_at={cursor}").json()["changes"]
+    return sum(len(table["updated"]) + len(table["deleted"]) for table in changes.values())
+
+
+def test_pull_targets_stay_a_typical_pull_after_other_writes(seeded: Seeded) -> None:
+    actor = seeded.people[0]
+    client = _client(actor)
+    first = _pulled(client, targets.pull_cursors(people=[actor])[actor.user_id])
+    assert targets.CHANGES_PER_PULL <= first <= 2 * targets.CHANGES_PER_PULL
+
+    for mood in range(1, 6):  # what a write benchmark leaves behind on a reused database
+        body = {"mood": mood, "connection": 3, "note": "", "is_shared": True}
+        assert client.post("/api/v1/check-ins", body, format="json").status_code == 201
+
+    again = _pulled(client, targets.pull_cursors(people=[actor])[actor.user_id])
+    assert targets.CHANGES_PER_PULL <= again <= 2 * targets.CHANGES_PER_PULL
