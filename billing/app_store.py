@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +96,7 @@ def _verify_chain(chain: list[x509.Certificate], now: datetime) -> None:
     ):
         raise InvalidSignedPayloadError(code="invalid_certificate_chain")
     try:
-        for child, issuer in zip(chain, chain[1:], strict=False):
+        for child, issuer in pairwise(chain):
             child.verify_directly_issued_by(issuer)
     except (ValueError, TypeError, InvalidSignature):
         raise InvalidSignedPayloadError(code="invalid_certificate_chain") from None
@@ -212,7 +213,9 @@ def subscription_state(
         status = Status.REVOKED
     elif notification_type in {"EXPIRED", "GRACE_PERIOD_EXPIRED"}:
         status = Status.EXPIRED
-    elif grace_until is not None and (in_retry or (notification_type, subtype) == ("DID_FAIL_TO_RENEW", "GRACE_PERIOD")):
+    elif grace_until is not None and (
+        in_retry or (notification_type, subtype) == ("DID_FAIL_TO_RENEW", "GRACE_PERIOD")
+    ):
         status, access_until = Status.GRACE_PERIOD, max(grace_until, expires_at or grace_until)
     elif in_retry or notification_type == "DID_FAIL_TO_RENEW":
         status = Status.BILLING_RETRY

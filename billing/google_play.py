@@ -127,7 +127,9 @@ def read_push(body: Any) -> PushedNotification:
     if not isinstance(sub, dict):
         return PushedNotification(message_id, event_time, None, "")  # a test, one-time or voided notification
     kind, token = sub.get("notificationType"), sub.get("purchaseToken")
-    if not isinstance(kind, int) or isinstance(kind, bool) or not valid_purchase_token(token):
+    if not isinstance(kind, int) or isinstance(kind, bool) or not isinstance(token, str):
+        raise bad
+    if not valid_purchase_token(token):
         raise bad
     return PushedNotification(message_id, event_time, kind, token)
 
@@ -177,13 +179,14 @@ def _access_token() -> str | None:
 
 def fetch_subscription(purchase_token: str) -> dict[str, Any]:
     """`GET …/purchases/subscriptionsv2/tokens/{token}`: the subscription as Google knows it now."""
+    package, token = quote(settings.PLAY_PACKAGE_NAME, safe=""), quote(purchase_token, safe="")
     url = (
-        f"{settings.PLAY_API_BASE_URL.rstrip('/')}/androidpublisher/v3/applications/"
-        f"{quote(settings.PLAY_PACKAGE_NAME, safe='')}/purchases/subscriptionsv2/tokens/{quote(purchase_token, safe='')}"
+        f"{settings.PLAY_API_BASE_URL.rstrip('/')}/androidpublisher/v3/applications/{package}"
+        f"/purchases/subscriptionsv2/tokens/{token}"
     )
     try:
-        token = _access_token()
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        access = _access_token()
+        headers = {"Authorization": f"Bearer {access}"} if access else {}
         response = requests.get(url, headers=headers, timeout=settings.PLAY_API_TIMEOUT_SECONDS)
     except (requests.RequestException, OSError) as exc:
         logger.warning("Play Developer API unreachable: %s", type(exc).__name__)
@@ -218,15 +221,17 @@ def subscription_state(*, purchase_token: str, body: dict[str, Any], read_at: da
     from billing.models import Subscription
 
     Status = Subscription.Status
-    items = body.get("lineItems") if isinstance(body.get("lineItems"), list) else []
-    item = max(
+    raw_items = body.get("lineItems")
+    items: list[Any] = raw_items if isinstance(raw_items, list) else []
+    item: dict[str, Any] = max(
         (i for i in items if isinstance(i, dict)),
         key=lambda i: _rfc3339(i.get("expiryTime")) or datetime.min.replace(tzinfo=UTC),
         default={},
     )
     expires_at = _rfc3339(item.get("expiryTime"))
-    plan = item.get("autoRenewingPlan") if isinstance(item.get("autoRenewingPlan"), dict) else {}
-    state = body.get("subscriptionState")
+    raw_plan = item.get("autoRenewingPlan")
+    plan: dict[str, Any] = raw_plan if isinstance(raw_plan, dict) else {}
+    state = str(body.get("subscriptionState"))
     status = {
         "SUBSCRIPTION_STATE_ACTIVE": Status.ACTIVE,
         "SUBSCRIPTION_STATE_CANCELED": Status.ACTIVE,  # canceled: access until expiry, no renewal

@@ -18,6 +18,6 @@ class Premium(BasePermission):
         user = request.user
         if not user.is_authenticated:
             return False
-        if not has_premium(user=user):  # type: ignore[arg-type]
+        if not has_premium(user=user):
             raise PremiumRequiredError()
         return True

@@ -81,6 +81,7 @@ def purchase_record(
     if token and token != str(user.pk):
         raise PurchaseOwnedElsewhereError()
     subscription, _applied = _store_state(store=store, state=state, claimant=user, event=None)
+    assert subscription is not None  # noqa: S101  (None only for a replayed event; this has none)
     return subscription
 
 
@@ -91,9 +92,14 @@ def app_store_notification_receive(*, signed_payload: Any) -> Outcome:
     """An App Store Server Notification v2: the notification's JWS, then its transaction's and
     renewal info's, all verified to Apple's root before anything is read or stored."""
     payload = app_store.verify_jws(signed_payload)
-    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
-    event_id, kind = payload.get("notificationUUID"), payload.get("notificationType")
-    subtype = payload.get("subtype") if isinstance(payload.get("subtype"), str) else ""
+    raw_data = payload.get("data")
+    data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
+    event_id, kind, raw_subtype = (
+        payload.get("notificationUUID"),
+        payload.get("notificationType"),
+        payload.get("subtype"),
+    )
+    subtype = raw_subtype if isinstance(raw_subtype, str) else ""
     if not isinstance(event_id, str) or not 0 < len(event_id) <= 100 or not isinstance(kind, str) or len(kind) > 40:
         raise InvalidSignedPayloadError(code="malformed_signed_payload")
     app_store.check_bundle(data.get("bundleId"))
@@ -126,9 +132,12 @@ def play_notification_receive(*, authorization: str, body: Any) -> Outcome:
         return _record_only(event)
     raw = google_play.fetch_subscription(pushed.purchase_token)
     # Google reports a revoked subscription as EXPIRED; a revocation stays on the row for support.
-    revoked = pushed.notification_type == PLAY_REVOKED or Subscription.objects.filter(
-        store=event.store, store_id=pushed.purchase_token, status=Subscription.Status.REVOKED
-    ).exists()
+    revoked = (
+        pushed.notification_type == PLAY_REVOKED
+        or Subscription.objects.filter(
+            store=event.store, store_id=pushed.purchase_token, status=Subscription.Status.REVOKED
+        ).exists()
+    )
     state = google_play.subscription_state(
         purchase_token=pushed.purchase_token,
         body=raw,

@@ -138,11 +138,15 @@ def deliver(notification_ids: list[str], *, lease_until: datetime | None = None)
             decisions[row.id] = _Decision(State.SKIPPED, skip)
             continue
         # A silent push shows nothing, so quiet hours do not hold it.
-        held_until = None if silent else quiet_until(
-            now=now,
-            time_zone=getattr(prefs, "time_zone", "UTC"),  # annotated above; defaults have no quiet hours
-            start=prefs.quiet_hours_start,
-            end=prefs.quiet_hours_end,
+        held_until = (
+            None
+            if silent
+            else quiet_until(
+                now=now,
+                time_zone=getattr(prefs, "time_zone", "UTC"),  # annotated above; defaults have no quiet hours
+                start=prefs.quiet_hours_start,
+                end=prefs.quiet_hours_end,
+            )
         )
         if held_until is not None:
             decisions[row.id] = _Decision(State.HELD, not_before=held_until)

@@ -22,7 +22,7 @@ class DuplicateSubscriptionOutputSerializer(serializers.Serializer):
 
 class EntitlementOutputSerializer(serializers.Serializer):
     premium = serializers.BooleanField()
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # the response key
         choices=[("own", "own"), ("partner", "partner")], allow_null=True, help_text="Whose subscription gives it."
     )
     until = serializers.DateTimeField(allow_null=True, help_text="Premium lasts at least until then.")
@@ -64,13 +64,13 @@ class PurchaseInputSerializer(serializers.Serializer):
 
 
 class AppStoreNotificationInputSerializer(serializers.Serializer):
-    signedPayload = serializers.CharField(max_length=65536)  # noqa: N815  (Apple's field name)
+    signedPayload = serializers.CharField(max_length=65536)
 
 
 class PubSubMessageInputSerializer(serializers.Serializer):
-    data = serializers.CharField(max_length=65536)
-    messageId = serializers.CharField(max_length=100)  # noqa: N815  (Pub/Sub's field name)
-    publishTime = serializers.CharField(required=False, max_length=40)  # noqa: N815
+    data = serializers.CharField(max_length=65536)  # type: ignore[assignment]  # Pub/Sub field name
+    messageId = serializers.CharField(max_length=100)
+    publishTime = serializers.CharField(required=False, max_length=40)
     attributes = serializers.DictField(child=serializers.CharField(), required=False)
 
 

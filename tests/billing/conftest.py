@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from django.conf import settings
 
-
 from tests.billing.fakes import ApplePki, FakeGoogle, fake_google_server
+from tests.notifications.conftest import fcm  # noqa: F401  (the fake FCM server, for the silent-push tests)
 
 
 @pytest.fixture(scope="session")

@@ -74,7 +74,9 @@ class ApplePki:
     leaf_key: ec.EllipticCurvePrivateKey
 
     @classmethod
-    def create(cls, *, name: str = "Test Apple Root CA - G3", leaf_expired: bool = False, markers: bool = True) -> "ApplePki":
+    def create(
+        cls, *, name: str = "Test Apple Root CA - G3", leaf_expired: bool = False, markers: bool = True
+    ) -> "ApplePki":
         root_key = ec.generate_private_key(ec.SECP384R1())
         root = _certificate(subject=name, issuer=name, public_key=root_key.public_key(), signer=root_key, ca=True)
         intermediate_key = ec.generate_private_key(ec.SECP256R1())
@@ -128,7 +130,9 @@ def ms(at: datetime) -> int:
 class FakeGoogle:
     url: str = ""
     kid: str = field(default_factory=lambda: secrets.token_hex(8))
-    key: rsa.RSAPrivateKey = field(default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    key: rsa.RSAPrivateKey = field(
+        default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    )
     # Play Developer API: purchase token -> SubscriptionPurchaseV2 body.
     subscriptions: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Answer every request with this status instead (a Google outage).
@@ -203,7 +207,7 @@ def play_subscription(
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeGoogle
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  (quiet)
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _answer(self, status: int, body: Any) -> None:
@@ -214,7 +218,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         fake = self.fake
         with fake.lock:
             fake.requests.append(self.path)
@@ -343,9 +347,15 @@ def apple_notification(
 PACKAGE_NAME = "app.couples.android"
 
 
-def play_push(*, kind: int | None, purchase_token: str, message_id: str | None = None, package: str = PACKAGE_NAME) -> dict[str, Any]:
+def play_push(
+    *, kind: int | None, purchase_token: str, message_id: str | None = None, package: str = PACKAGE_NAME
+) -> dict[str, Any]:
     """The body Pub/Sub POSTs for a Play developer notification (`kind` None: a test notification)."""
-    notification: dict[str, Any] = {"version": "1.0", "packageName": package, "eventTimeMillis": str(ms(datetime.now(UTC)))}
+    notification: dict[str, Any] = {
+        "version": "1.0",
+        "packageName": package,
+        "eventTimeMillis": str(ms(datetime.now(UTC))),
+    }
     if kind is None:
         notification["testNotification"] = {"version": "1.0"}
     else:

@@ -107,7 +107,13 @@ def _apple_body(pki: ApplePki, event: AppleEvent, *, owner: str, uuid: str) -> d
         original_id="2000000111", signed=event.signed, auto_renew=event.auto_renew, retry=event.retry, grace=event.grace
     )
     return apple_notification(
-        pki, kind=event.kind, subtype=event.subtype, signed=event.signed, transaction=transaction, renewal=renewal, uuid=uuid
+        pki,
+        kind=event.kind,
+        subtype=event.subtype,
+        signed=event.signed,
+        transaction=transaction,
+        renewal=renewal,
+        uuid=uuid,
     )
 
 
@@ -224,7 +230,12 @@ def test_play_notifications_replayed_and_shuffled_give_one_entitlement(
         assert anon.post(PLAY_URL, body, format="json").json()["outcome"] == "duplicate"
     assert _check(me, partner, expected) == first
     row = Subscription.objects.get()
-    assert (row.user_id, row.status, row.store, row.store_id) == (me.user.pk, expected.status, "google_play", "play-token-1")
+    assert (row.user_id, row.status, row.store, row.store_id) == (
+        me.user.pk,
+        expected.status,
+        "google_play",
+        "play-token-1",
+    )
 
 
 def test_a_play_test_notification_is_recorded_and_ignored(google, anon, db):
