@@ -69,7 +69,8 @@ def notify_many(notifications: list[dict[str, Any]]) -> None:
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     # bulk_create sends no signal. A conflicting (already recorded) notification's id exists
     # nowhere: sync then reports an unknown id as deleted, which phones ignore.
-    touch_notifications([(row.recipient_id, row.pk) for row in rows])
+    # Silent kinds are not synced (nor in the inbox): no phone needs to pull them.
+    touch_notifications([(row.recipient_id, row.pk) for row in rows if row.kind not in Notification.SILENT_KINDS])
     keys = [row.dedupe_key for row in rows]
     batch = _batch.get()
     if batch is not None:
