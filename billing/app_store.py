@@ -7,7 +7,7 @@ by the next, every certificate is valid now, every issuer is a CA, the chain end
 of `APP_STORE_ROOT_CERTIFICATES` (Apple Root CA - G3 in production; a locally generated root in the
 tests), and, with `APP_STORE_CHECK_APPLE_OIDS`, the leaf and intermediate carry Apple's marker
 extensions (as Apple's own app-store-server-library checks). Only then is the signature checked with
-the leaf's key. Nothing here touches the database.
+the leaf's key. Nothing here reads or writes the database.
 """
 
 import base64
@@ -26,7 +26,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 
-from billing.errors import InvalidSignedPayloadError
+from billing.errors import InvalidSignedPayloadError, WrongAppError
+from billing.models import Subscription
 
 # Apple's marker extensions: the leaf of a receipt-signing chain and the WWDR intermediate.
 LEAF_OID = x509.ObjectIdentifier("1.2.840.113635.100.6.11.1")
@@ -157,7 +158,8 @@ class AppStoreState:
     app_account_token: str
 
 
-def _ms(value: Any) -> datetime | None:
+def from_millis(value: Any) -> datetime | None:
+    """A store timestamp (milliseconds since the epoch) as an aware datetime; None stays None."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float):
@@ -179,8 +181,6 @@ def _text(payload: dict[str, Any], key: str, *, required: bool = True) -> str:
 
 def check_bundle(bundle_id: Any) -> None:
     if bundle_id != settings.APP_STORE_BUNDLE_ID:
-        from billing.errors import WrongAppError
-
         raise WrongAppError()
 
 
@@ -199,14 +199,12 @@ def subscription_state(
     period extends it to the renewal info's `gracePeriodExpiresDate`. `signed_at` orders states
     (the notification's `signedDate`; else the transaction's).
     """
-    from billing.models import Subscription
-
     Status = Subscription.Status
     check_bundle(transaction.get("bundleId"))
-    expires_at = _ms(transaction.get("expiresDate"))
-    revoked_at = _ms(transaction.get("revocationDate"))
+    expires_at = from_millis(transaction.get("expiresDate"))
+    revoked_at = from_millis(transaction.get("revocationDate"))
     renewal = renewal or {}
-    grace_until = _ms(renewal.get("gracePeriodExpiresDate"))
+    grace_until = from_millis(renewal.get("gracePeriodExpiresDate"))
     in_retry = renewal.get("isInBillingRetryPeriod") is True
     access_until = expires_at
     if revoked_at is not None or notification_type in {"REFUND", "REVOKE"}:
@@ -225,7 +223,7 @@ def subscription_state(
         will_renew = renewal.get("autoRenewStatus") == 1 and status not in {Status.REVOKED, Status.EXPIRED}
     else:
         will_renew = status == Status.ACTIVE
-    signed = signed_at or _ms(transaction.get("signedDate"))
+    signed = signed_at or from_millis(transaction.get("signedDate"))
     if signed is None:
         raise InvalidSignedPayloadError(code="malformed_signed_payload")
     token = transaction.get("appAccountToken")
@@ -236,7 +234,7 @@ def subscription_state(
         expires_at=expires_at,
         access_until=access_until,
         will_renew=will_renew,
-        started_at=_ms(transaction.get("originalPurchaseDate")),
+        started_at=from_millis(transaction.get("originalPurchaseDate")),
         signed_at=signed,
         environment=str(transaction.get("environment") or "")[:20],
         app_account_token=token.lower() if isinstance(token, str) else "",

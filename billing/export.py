@@ -5,11 +5,11 @@ from typing import Any
 
 from accounts import export
 from accounts.models import User
-from billing.models import StoreEvent, Subscription
+from billing.models import Subscription
 
 
 def _subscriptions(user: User) -> Iterable[dict[str, Any]]:
-    for s in Subscription.objects.filter(user=user).order_by("created_at"):
+    for s in Subscription.objects.filter(user=user).prefetch_related("events").order_by("created_at"):
         yield {
             "id": str(s.id),
             "store": s.store,
@@ -23,7 +23,7 @@ def _subscriptions(user: User) -> Iterable[dict[str, Any]]:
             "environment": s.environment,
             "events": [
                 {"event_type": e.event_type, "signed_at": e.signed_at.isoformat() if e.signed_at else None}
-                for e in StoreEvent.objects.filter(subscription=s).order_by("received_at")
+                for e in sorted(s.events.all(), key=lambda event: event.received_at)
             ],
         }
 

@@ -24,7 +24,14 @@ import jwt
 import requests
 from django.conf import settings
 
-from billing.errors import InvalidPushTokenError, PurchaseNotFoundError, StoreUnavailableError, WrongAppError
+from billing.errors import (
+    InvalidPushTokenError,
+    InvalidSignedPayloadError,
+    PurchaseNotFoundError,
+    StoreUnavailableError,
+    WrongAppError,
+)
+from billing.models import Subscription
 
 logger = logging.getLogger(__name__)
 
@@ -101,8 +108,6 @@ class PushedNotification:
 
 def read_push(body: Any) -> PushedNotification:
     """Reads the Pub/Sub envelope and the base64 developer notification inside it."""
-    from billing.errors import InvalidSignedPayloadError
-
     bad = InvalidSignedPayloadError("The Pub/Sub message could not be read.", code="malformed_push_message")
     message = body.get("message") if isinstance(body, dict) else None
     if not isinstance(message, dict):
@@ -218,8 +223,6 @@ def _rfc3339(value: Any) -> datetime | None:
 def subscription_state(*, purchase_token: str, body: dict[str, Any], read_at: datetime, revoked: bool) -> PlayState:
     """Our state of a `SubscriptionPurchaseV2`. `revoked`: the notification said SUBSCRIPTION_REVOKED
     (Google then reports the subscription EXPIRED; we keep that it was revoked, for support)."""
-    from billing.models import Subscription
-
     Status = Subscription.Status
     raw_items = body.get("lineItems")
     items: list[Any] = raw_items if isinstance(raw_items, list) else []

@@ -7,22 +7,26 @@ in the same row, whatever order they came in. Events are recorded once per event
 event changes nothing and costs no call to the store.
 """
 
+import logging
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing import app_store, google_play
-from billing.errors import InvalidSignedPayloadError, PurchaseOwnedElsewhereError
+from billing.errors import InvalidSignedPayloadError, PurchaseNotFoundError, PurchaseOwnedElsewhereError
 from billing.models import StoreEvent, Subscription
 from couples.selectors import partner_of
 from notifications.models import Notification
 from notifications.services import notify_many
+
+logger = logging.getLogger(__name__)
 
 State = app_store.AppStoreState | google_play.PlayState
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -73,10 +77,7 @@ def purchase_record(
         state = app_store.subscription_state(transaction=transaction_info, renewal=renewal)
         token = state.app_account_token
     else:
-        body = google_play.fetch_subscription(purchase_token)
-        state = google_play.subscription_state(
-            purchase_token=purchase_token, body=body, read_at=timezone.now(), revoked=False
-        )
+        state = _play_state(purchase_token, revoked=False)
         token = state.account_id
     if token and token != str(user.pk):
         raise PurchaseOwnedElsewhereError()
@@ -103,7 +104,7 @@ def app_store_notification_receive(*, signed_payload: Any) -> Outcome:
     if not isinstance(event_id, str) or not 0 < len(event_id) <= 100 or not isinstance(kind, str) or len(kind) > 40:
         raise InvalidSignedPayloadError(code="malformed_signed_payload")
     app_store.check_bundle(data.get("bundleId"))
-    signed_at = app_store._ms(payload.get("signedDate"))
+    signed_at = app_store.from_millis(payload.get("signedDate"))
     event = _Event(Subscription.Store.APP_STORE, event_id, f"{kind}:{subtype}"[:60].rstrip(":"), signed_at)
     if not data.get("signedTransactionInfo"):
         return _record_only(event)  # TEST, CONSUMPTION_REQUEST, …: nothing about a subscription's state
@@ -130,21 +131,32 @@ def play_notification_receive(*, authorization: str, body: Any) -> Outcome:
         return Outcome("duplicate")  # a redelivery: no call to Google
     if pushed.notification_type is None:
         return _record_only(event)
-    raw = google_play.fetch_subscription(pushed.purchase_token)
-    # Google reports a revoked subscription as EXPIRED; a revocation stays on the row for support.
+    try:
+        state = _play_state(pushed.purchase_token, revoked=pushed.notification_type == PLAY_REVOKED)
+    except PurchaseNotFoundError:
+        # A genuine push (its token verified) about a purchase Google does not know: answering an
+        # error would only make Pub/Sub redeliver it for days. Recorded, and left alone.
+        logger.warning("Play notification %s names a purchase Google does not know", event.event_id)
+        return _record_only(event)
+    return _receive(store=Subscription.Store.GOOGLE_PLAY, state=state, event=event)
+
+
+def _play_state(purchase_token: str, *, revoked: bool) -> google_play.PlayState:
+    """Google's current state of a purchase. Google reports a revoked subscription as EXPIRED; a
+    revocation (this notification's, or one stored before) stays on the row, for support."""
+    body = google_play.fetch_subscription(purchase_token)
     revoked = (
-        pushed.notification_type == PLAY_REVOKED
+        revoked
         or Subscription.objects.filter(
-            store=event.store, store_id=pushed.purchase_token, status=Subscription.Status.REVOKED
+            store=Subscription.Store.GOOGLE_PLAY, store_id=purchase_token, status=Subscription.Status.REVOKED
         ).exists()
     )
-    state = google_play.subscription_state(
-        purchase_token=pushed.purchase_token,
-        body=raw,
+    return google_play.subscription_state(
+        purchase_token=purchase_token,
+        body=body,
         read_at=timezone.now(),
-        revoked=revoked and raw.get("subscriptionState") == "SUBSCRIPTION_STATE_EXPIRED",
+        revoked=revoked and body.get("subscriptionState") == "SUBSCRIPTION_STATE_EXPIRED",
     )
-    return _receive(store=Subscription.Store.GOOGLE_PLAY, state=state, event=event)
 
 
 def _receive(*, store: str, state: State, event: _Event) -> Outcome:
@@ -229,6 +241,13 @@ def _store_state(
     if row.user is not None and (row.gives_access(now), row.access_until, row.will_renew, row.user_id) != before:
         entitlement_changed(users=[row.user], reason=f"{row.id}:{int(row.state_signed_at.timestamp() * 1000)}")
     return row, applied
+
+
+def store_events_purge(*, now: datetime) -> int:
+    """Deletes store events older than STORE_EVENT_RETENTION_DAYS; returns how many."""
+    cutoff = now - timedelta(days=settings.STORE_EVENT_RETENTION_DAYS)
+    deleted, _by_model = StoreEvent.objects.filter(received_at__lt=cutoff).delete()
+    return deleted
 
 
 def entitlement_changed(*, users: list[User], reason: str) -> None:

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from billing.google_play import valid_purchase_token
 from billing.models import Subscription
 
 
@@ -58,7 +59,7 @@ class PurchaseInputSerializer(serializers.Serializer):
             token = attrs.get("purchase_token", "")
             if not token:
                 raise serializers.ValidationError({"purchase_token": "Required for Google Play."}, code="required")
-            if not (token.isascii() and token.isprintable()):
+            if not valid_purchase_token(token):
                 raise serializers.ValidationError({"purchase_token": "Not a purchase token."}, code="invalid")
         return attrs
 

@@ -20,6 +20,8 @@ def _entitlement_response(request: AuthedRequest, code: int = status.HTTP_200_OK
 
 
 class EntitlementApi(APIView):
+    """Premium of the signed-in user: theirs or their partner's subscription."""
+
     @extend_schema(responses={200: s.EntitlementOutputSerializer}, tags=["billing"])
     def get(self, request: AuthedRequest) -> Response:
         return _entitlement_response(request)
@@ -43,6 +45,8 @@ _PURCHASE_ERRORS = {
 
 
 class PurchaseApi(APIView):
+    """The app reports a purchase it just made or restored; answers the new entitlement."""
+
     @extend_schema(
         request=s.PurchaseInputSerializer,
         responses={200: s.EntitlementOutputSerializer, **_PURCHASE_ERRORS, **RATE_LIMITED},
@@ -64,6 +68,9 @@ class WebhookApi(APIView):
 
 
 class AppStoreNotificationApi(WebhookApi):
+    """App Store Server Notifications v2 (set in App Store Connect). Apple's signature is the credential:
+    the JWS chain must end in Apple's root (docs/billing.md)."""
+
     @extend_schema(
         request=s.AppStoreNotificationInputSerializer,
         responses={
@@ -88,13 +95,16 @@ class AppStoreNotificationApi(WebhookApi):
 
 
 class PlayNotificationApi(WebhookApi):
+    """Google Play real-time developer notifications, pushed by Pub/Sub with an OIDC token of the push
+    service account; the subscription's state is then read from the Play Developer API."""
+
     @extend_schema(
         request=s.PlayNotificationInputSerializer,
         responses={
             200: s.StoreNotificationOutputSerializer,
             400: OpenApiResponse(
                 ErrorEnvelopeOutputSerializer,
-                description="`validation_error`, `malformed_push_message`, `wrong_app` or `purchase_not_found`.",
+                description="`validation_error`, `malformed_push_message` or `wrong_app`.",
             ),
             401: OpenApiResponse(
                 ErrorEnvelopeOutputSerializer,

@@ -312,6 +312,9 @@ PLAY_PUSH_JWKS_URL = env_str("PLAY_PUSH_JWKS_URL", "https://www.googleapis.com/o
 PLAY_PUSH_JWKS_CACHE_SECONDS = env_int("PLAY_PUSH_JWKS_CACHE_SECONDS", 3600)
 PLAY_PUSH_AUDIENCE = env_str("PLAY_PUSH_AUDIENCE", "")
 PLAY_PUSH_SERVICE_ACCOUNT = env_str("PLAY_PUSH_SERVICE_ACCOUNT", "")
+# Store events are kept for their ids (a redelivery is recognised): Apple retries for about 3 days,
+# Pub/Sub keeps a message 7 days. Older events are purged daily; a late replay would be stale anyway.
+STORE_EVENT_RETENTION_DAYS = env_int("STORE_EVENT_RETENTION_DAYS", 90)
 
 # CELERY
 # ------------------------------------------------------------------------------
@@ -535,6 +538,14 @@ CELERY_BEAT_SCHEDULE |= {
     "accounts.purge_expired_data": {
         "task": "accounts.purge_expired_data",
         "schedule": crontab(hour=4, minute=10),
+        "options": {"expires": 3600},
+    },
+}
+CELERY_BEAT_SCHEDULE |= {
+    # Daily at 04:20 UTC: store events older than STORE_EVENT_RETENTION_DAYS (billing).
+    "billing.purge_store_events": {
+        "task": "billing.purge_store_events",
+        "schedule": crontab(hour=4, minute=20),
         "options": {"expires": 3600},
     },
 }

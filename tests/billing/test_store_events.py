@@ -244,3 +244,22 @@ def test_a_play_test_notification_is_recorded_and_ignored(google, anon, db):
     assert anon.post(PLAY_URL, body, format="json").json() == {"outcome": "ignored"}
     assert anon.post(PLAY_URL, body, format="json").json() == {"outcome": "duplicate"}
     assert not Subscription.objects.exists()
+
+
+def test_store_events_past_their_retention_are_purged_daily(apple, me, anon, settings):
+    from billing.tasks import purge_store_events
+
+    settings.STORE_EVENT_RETENTION_DAYS = 30
+    body = _apple_body(apple, _subscribed(NOW - DAY, NOW + 29 * DAY), owner=str(me.user.pk), uuid="old")
+    anon.post(APPLE_URL, body, format="json")
+    anon.post(
+        APPLE_URL,
+        _apple_body(apple, _subscribed(NOW, NOW + 30 * DAY), owner=str(me.user.pk), uuid="new"),
+        format="json",
+    )
+    StoreEvent.objects.filter(event_id="old").update(received_at=NOW - 31 * DAY)
+    assert purge_store_events() == 1
+    assert list(StoreEvent.objects.values_list("event_id", flat=True)) == ["new"]
+    # A very late redelivery of the purged event is older than the stored state: it changes nothing.
+    assert anon.post(APPLE_URL, body, format="json").json()["outcome"] == "stale"
+    assert Subscription.objects.get().state_signed_at == NOW
