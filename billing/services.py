@@ -81,8 +81,7 @@ def purchase_record(
         token = state.account_id
     if token and token != str(user.pk):
         raise PurchaseOwnedElsewhereError()
-    subscription, _applied = _store_state(store=store, state=state, claimant=user, event=None)
-    assert subscription is not None  # noqa: S101  (None only for a replayed event; this has none)
+    subscription, _applied = _store_state(store=store, state=state, claimant=user)
     return subscription
 
 
@@ -159,10 +158,14 @@ def _play_state(purchase_token: str, *, revoked: bool) -> google_play.PlayState:
     )
 
 
+@transaction.atomic
 def _receive(*, store: str, state: State, event: _Event) -> Outcome:
-    subscription, applied = _store_state(store=store, state=state, claimant=None, event=event)
-    if subscription is None:
+    """Records the event and lands its state, in one transaction: both happen, or neither."""
+    claimed = _claim_event(event)
+    if claimed is None:
         return Outcome("duplicate")
+    subscription, applied = _store_state(store=store, state=state, claimant=None)
+    StoreEvent.objects.filter(pk=claimed.pk).update(subscription=subscription, applied=applied)
     return Outcome("applied" if applied else "stale")
 
 
@@ -201,29 +204,23 @@ def _user_of_token(token: str) -> User | None:
 
 
 @transaction.atomic
-def _store_state(
-    *, store: str, state: State, claimant: User | None, event: _Event | None
-) -> tuple[Subscription | None, bool]:
-    """Lands `state` in its subscription row (see the module docstring). Returns the row (None for a
-    replayed event) and whether the state replaced the stored one."""
-    claimed = _claim_event(event) if event is not None else None
-    if event is not None and claimed is None:
-        return None, False
+def _store_state(*, store: str, state: State, claimant: User | None) -> tuple[Subscription, bool]:
+    """Lands `state` in its subscription row (see the module docstring); `claimant`: the user who
+    reports the purchase (None for a store notification). Returns the row and whether the state
+    replaced the stored one."""
     store_id = _store_id(state)
     if not Subscription.objects.filter(store=store, store_id=store_id).exists():
-        owner = claimant or _user_of_token(_account_token(state))
         placeholder = Subscription(
-            user=owner, store=store, store_id=store_id, status=Subscription.Status.PENDING, state_signed_at=EPOCH
+            store=store, store_id=store_id, status=Subscription.Status.PENDING, state_signed_at=EPOCH
         )
-        Subscription.objects.bulk_create([placeholder], ignore_conflicts=True)
+        Subscription.objects.bulk_create([placeholder], ignore_conflicts=True)  # a concurrent insert wins
     row = Subscription.objects.select_for_update(no_key=True).get(store=store, store_id=store_id)
-    if claimant is not None:
-        if row.user_id is None:
-            row.user = claimant
-        elif row.user_id != claimant.pk:
-            raise PurchaseOwnedElsewhereError()
+    if claimant is not None and row.user_id not in (None, claimant.pk):
+        raise PurchaseOwnedElsewhereError()
     now = timezone.now()
     before = (row.gives_access(now), row.access_until, row.will_renew, row.user_id)
+    if row.user_id is None:  # bound once: by the reporting user, else by the purchase's account token
+        row.user = claimant or _user_of_token(_account_token(state))
     applied = state.signed_at >= row.state_signed_at
     if applied:
         row.product_id = state.product_id or row.product_id
@@ -231,13 +228,11 @@ def _store_state(
         row.expires_at = state.expires_at
         row.access_until = state.access_until
         row.will_renew = state.will_renew
-        row.started_at = state.started_at or (row.started_at if row.state_signed_at > EPOCH else now)
+        row.started_at = state.started_at or row.started_at
         row.state_signed_at = state.signed_at
         row.environment = state.environment
     row.updated_at = now
     row.save()
-    if claimed is not None:
-        StoreEvent.objects.filter(pk=claimed.pk).update(subscription=row, applied=applied)
     if row.user is not None and (row.gives_access(now), row.access_until, row.will_renew, row.user_id) != before:
         entitlement_changed(users=[row.user], reason=f"{row.id}:{int(row.state_signed_at.timestamp() * 1000)}")
     return row, applied

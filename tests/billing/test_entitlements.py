@@ -13,7 +13,7 @@ from accounts.models import User
 from billing.models import Subscription
 from billing.permissions import Premium
 from notifications.models import Notification
-from tests.billing.fakes import ApplePki, apple_renewal, apple_transaction, play_subscription
+from tests.billing.fakes import ApplePki, apple_notification, apple_renewal, apple_transaction, ms, play_subscription
 from tests.conftest import AppClient
 from tests.factories import PASSWORD, UserFactory
 
@@ -218,3 +218,19 @@ def test_premium_ends_when_the_paid_period_ends_even_before_the_store_says_so(ap
     body = AppClient().sign_in(partner.user).get(URL).json()  # signed in again: the old access token expired
     assert body["premium"] is False
     assert AppClient().sign_in(me.user).get(URL).json()["subscription"]["status"] == "expired"
+
+
+def test_a_notification_before_the_apps_report_is_bound_when_the_app_reports(apple, me, partner, anon):
+    # Bought without an app account token; Apple's notification arrives first.
+    transaction = apple_transaction(original_id="1000070", expires=NOW + 20 * DAY, signed=NOW - DAY)
+    body = apple_notification(apple, kind="SUBSCRIBED", signed=NOW - DAY, transaction=transaction)
+    assert anon.post("/api/v1/billing/app-store/notifications", body, format="json").json() == {"outcome": "applied"}
+    assert Subscription.objects.get().user_id is None
+    assert me.get(URL).json()["premium"] is False
+    report = {
+        "store": "app_store",
+        "signed_transaction": apple.sign({**transaction, "signedDate": ms(NOW)}),
+    }
+    assert me.post(PURCHASES, report, format="json").json()["source"] == "own"
+    assert Subscription.objects.get().user_id == me.user.pk
+    assert partner.get(URL).json()["source"] == "partner"
