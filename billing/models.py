@@ -5,7 +5,6 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 
@@ -61,11 +60,6 @@ class Subscription(models.Model):
 
     def gives_access(self, at: datetime) -> bool:
         return self.status in self.ACCESS_STATUSES and self.access_until is not None and self.access_until > at
-
-    @classmethod
-    def access_q(cls, at: datetime) -> Q:
-        """`gives_access` as a filter."""
-        return Q(status__in=cls.ACCESS_STATUSES, access_until__gt=at)
 
 
 class StoreEvent(models.Model):

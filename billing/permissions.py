@@ -10,7 +10,8 @@ from billing.selectors import has_premium
 
 
 class Premium(BasePermission):
-    """Lets a request through while its user, or their current partner, has an active subscription;
+    """Lets a request through while its user, or their current partner, has an active subscription
+    (the rule of `GET me/entitlements`);
     otherwise 403 `premium_required`. Use after `IsAuthenticated`:
     `permission_classes = (IsAuthenticated, Premium)`."""
 

@@ -13,8 +13,8 @@ def _unpaired(sender: Any, couple: Any, **kwargs: Any) -> None:
     from couples.models import Membership
 
     members = [m.user for m in Membership.objects.filter(couple=couple).select_related("user")]
-    paying = Subscription.objects.filter(Subscription.access_q(timezone.now()), user__in=members).exists()
-    if paying:
+    now = timezone.now()
+    if any(s.gives_access(now) for s in Subscription.objects.filter(user__in=members)):
         # The couple has ended: partner_of finds nobody, so each member is told on their own.
         entitlement_changed(users=members, reason=f"couple_ended:{couple.pk}")
 
