@@ -1,7 +1,6 @@
 """Thin views of the billing routes (docs/api.md, "Premium and purchases")."""
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,8 +14,8 @@ from config.api.requests import AuthedRequest
 from config.api.schema import RATE_LIMITED, ErrorEnvelopeOutputSerializer
 
 
-def _entitlement_response(request: AuthedRequest, code: int = status.HTTP_200_OK) -> Response:
-    return Response(s.ENTITLEMENT_OUTPUT.to_representation(entitlement_of(user=request.user)), status=code)
+def _entitlement_response(request: AuthedRequest) -> Response:
+    return Response(s.ENTITLEMENT_OUTPUT.to_representation(entitlement_of(user=request.user)))
 
 
 class EntitlementApi(APIView):
