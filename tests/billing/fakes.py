@@ -6,10 +6,11 @@
   Pub/Sub push tokens it signs with `push_token(...)`) and the Play Developer API
   (`subscriptionsv2.get`, answering what the test put in `subscriptions`).
 
-The server listens on 127.0.0.1, on `TEST_FAKE_SERVER_PORT` when set (else any free port).
+The server listens on 127.0.0.1, on a port from `TEST_FAKE_SERVER_PORT` on when set (else any free port).
 """
 
 import base64
+import itertools
 import json
 import os
 import secrets
@@ -240,11 +241,21 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(404, {"error": {"code": 404, "message": "Not found"}})
 
 
+_servers_started = itertools.count()
+
+
+def _next_port() -> int:
+    """0 (any free port), or the next port from TEST_FAKE_SERVER_PORT on: servers alive at once
+    (the billing tests' and the schema fuzzer's) never ask for the same one."""
+    base = int(os.environ.get("TEST_FAKE_SERVER_PORT", "0"))
+    return base + next(_servers_started) if base else 0
+
+
 @contextmanager
 def fake_google_server() -> Iterator[FakeGoogle]:
     fake = FakeGoogle()
     handler = type("Handler", (_Handler,), {"fake": fake})
-    server = ThreadingHTTPServer(("127.0.0.1", int(os.environ.get("TEST_FAKE_SERVER_PORT", "0"))), handler)
+    server = ThreadingHTTPServer(("127.0.0.1", _next_port()), handler)
     server.daemon_threads = True
     fake.url = f"http://127.0.0.1:{server.server_address[1]}"
     thread = threading.Thread(target=server.serve_forever, name="fake-google", daemon=True)
