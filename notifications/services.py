@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications.models import Notification, NotificationPreference
+from notifications.selectors import inbox_of
 from sync.receivers import touch_ids, touch_notifications
 
 logger = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ def notification_mark_read(*, notification: Notification) -> Notification:
 
 @transaction.atomic
 def notifications_mark_all_read(*, user: User) -> int:
-    unread = list(Notification.objects.filter(recipient=user, read_at__isnull=True).values_list("id", flat=True))
+    unread = list(inbox_of(user=user).filter(read_at__isnull=True).values_list("id", flat=True))
     Notification.objects.filter(id__in=unread).update(read_at=timezone.now())
     touch_ids(Notification, unread)
     return len(unread)
