@@ -132,23 +132,31 @@ def deliver(notification_ids: list[str], *, lease_until: datetime | None = None)
     to_send: list[tuple[Notification, Device, PushMessage]] = []
     for row in rows:
         prefs = preferences.get(row.recipient_id) or defaults
-        skip = _skip_reason(row, prefs, devices[row.recipient_id])
+        silent = row.kind in Notification.SILENT_KINDS
+        skip = _skip_reason(row, prefs, devices[row.recipient_id], silent=silent)
         if skip:
             decisions[row.id] = _Decision(State.SKIPPED, skip)
             continue
-        held_until = quiet_until(
-            now=now,
-            time_zone=getattr(prefs, "time_zone", "UTC"),  # annotated above; defaults have no quiet hours
-            start=prefs.quiet_hours_start,
-            end=prefs.quiet_hours_end,
+        # A silent push shows nothing, so quiet hours do not hold it.
+        held_until = (
+            None
+            if silent
+            else quiet_until(
+                now=now,
+                time_zone=getattr(prefs, "time_zone", "UTC"),  # annotated above; defaults have no quiet hours
+                start=prefs.quiet_hours_start,
+                end=prefs.quiet_hours_end,
+            )
         )
         if held_until is not None:
             decisions[row.id] = _Decision(State.HELD, not_before=held_until)
             continue
-        title, body = _lock_screen_text(row, prefs.lock_screen)
+        title, body = ("", "") if silent else _lock_screen_text(row, prefs.lock_screen)
         data = {"notification_id": str(row.id), "kind": row.kind, **{k: str(v) for k, v in row.data.items()}}
         for device in devices[row.recipient_id]:
-            message = PushMessage(token=device.push_token, title=title, body=body, data=data, collapse_id=str(row.id))
+            message = PushMessage(
+                token=device.push_token, title=title, body=body, data=data, collapse_id=str(row.id), silent=silent
+            )
             to_send.append((row, device, message))
 
     results = get_provider().send([message for _, _, message in to_send]) if to_send else []
@@ -176,7 +184,9 @@ def deliver(notification_ids: list[str], *, lease_until: datetime | None = None)
     return dict(counts)
 
 
-def _skip_reason(row: Notification, prefs: NotificationPreference, devices: list[Device]) -> str:
+def _skip_reason(row: Notification, prefs: NotificationPreference, devices: list[Device], *, silent: bool) -> str:
+    if silent:  # shows nothing: only a phone to wake is needed
+        return "" if devices else "no active device"
     if not prefs.push_enabled:
         return "push turned off"
     if row.kind in prefs.muted_kinds:

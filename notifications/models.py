@@ -29,6 +29,8 @@ class Notification(models.Model):
         NUDGE = "nudge", "Nudge from partner"
         NUDGE_RESPONSE = "nudge_response", "Partner responded to a nudge"
         PROMPT_ANSWERED = "prompt_answered", "Partner answered the daily prompt"
+        # Silent: a data-only push telling the app to read GET me/entitlements again (billing).
+        ENTITLEMENT_CHANGED = "entitlement_changed", "Premium changed (silent)"
 
     class PushState(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -37,6 +39,10 @@ class Notification(models.Model):
         FAILED = "failed", "Failed"
         HELD = "held", "Held (quiet hours)"
         SKIPPED = "skipped", "Skipped"
+
+    # Kinds pushed as data-only ("silent") messages: nothing is shown, so quiet hours, push on/off and
+    # muted kinds do not apply, and they are not in the inbox (notifications.selectors.inbox_of).
+    SILENT_KINDS = (Kind.ENTITLEMENT_CHANGED,)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")

@@ -7,7 +7,8 @@ from notifications.models import Notification, NotificationPreference
 
 
 def inbox_of(*, user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user)
+    """The user's inbox: every notification but the silent ones (data-only pushes the app acts on)."""
+    return Notification.objects.filter(recipient=user).exclude(kind__in=Notification.SILENT_KINDS)
 
 
 # The columns NotificationOutputSerializer reads: the inbox list loads only these.
@@ -20,7 +21,7 @@ def inbox_page_of(*, user: User) -> QuerySet[Notification]:
 
 
 def unread_count(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return inbox_of(user=user).filter(read_at__isnull=True).count()
 
 
 def preferences_of(*, user: User) -> NotificationPreference:

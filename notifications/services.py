@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications.models import Notification, NotificationPreference
+from notifications.selectors import inbox_of
 from sync.receivers import touch_ids, touch_notifications
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,8 @@ def notify_many(notifications: list[dict[str, Any]]) -> None:
     # bulk_create sends no signal. A conflicting (already recorded) notification's id exists
     # nowhere: sync then reports an unknown id as deleted, which phones ignore, and the push worker
     # claims no row for it (the recorded one's push was queued by the write that recorded it).
-    touch_notifications([(row.recipient_id, row.pk) for row in rows])
+    # Silent kinds are not synced (nor in the inbox): no phone needs to pull them.
+    touch_notifications([(row.recipient_id, row.pk) for row in rows if row.kind not in Notification.SILENT_KINDS])
     ids = [str(row.pk) for row in rows]
     batch = _batch.get()
     if batch is not None:
@@ -107,7 +109,7 @@ def notification_mark_read(*, notification: Notification) -> Notification:
 
 @transaction.atomic
 def notifications_mark_all_read(*, user: User) -> int:
-    unread = list(Notification.objects.filter(recipient=user, read_at__isnull=True).values_list("id", flat=True))
+    unread = list(inbox_of(user=user).filter(read_at__isnull=True).values_list("id", flat=True))
     Notification.objects.filter(id__in=unread).update(read_at=timezone.now())
     touch_ids(Notification, unread)
     return len(unread)

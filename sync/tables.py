@@ -20,6 +20,7 @@ from config.api.sql import CompiledQuery
 from couples.models import Couple, Membership
 from couples.selectors import partner_of
 from notifications.models import Notification
+from notifications.selectors import inbox_of
 from rituals.models import CheckIn, Completion, DailyPrompt, Goal, Nudge, PromptAnswer, Ritual
 from rituals.visibility import check_ins_readable_by, completion_details_visible, prompt_answer_revealed
 
@@ -166,7 +167,7 @@ def _answer_raw(a: PromptAnswer, user: User) -> dict[str, Any]:
 
 
 def _notifications(user: User) -> QuerySet[Any]:
-    return Notification.objects.filter(recipient=user)
+    return inbox_of(user=user)
 
 
 def _notification_raw(n: Notification, user: User) -> dict[str, Any]:

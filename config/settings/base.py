@@ -54,6 +54,7 @@ LOCAL_APPS = [
     "rituals",
     "notifications",
     "sync",
+    "billing",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -285,8 +286,35 @@ RATE_LIMITS = {
     # Invite codes: 30**8 codes; these limits make guessing hopeless (see docs/api.md).
     "couple_join_user": env_str("RATE_LIMIT_COUPLE_JOIN_USER", "10/3600"),
     "couple_join_ip": env_str("RATE_LIMIT_COUPLE_JOIN_IP", "30/3600"),
+    # Store webhooks, per calling address: Apple and Pub/Sub send bursts from few addresses, so the
+    # limit is high; it only caps a flood of forged calls, each of which costs a signature check.
+    "billing_webhook_ip": env_str("RATE_LIMIT_BILLING_WEBHOOK_IP", "600/60"),
+    # A purchase report verifies a JWS or calls Google: a few per purchase or restore are plenty.
+    "purchase_user": env_str("RATE_LIMIT_PURCHASE_USER", "30/3600"),
 }
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+
+# BILLING (docs/billing.md)
+# ------------------------------------------------------------------------------
+# App Store Server Notifications v2 and StoreKit 2 transactions: JWS chains must end in one of these
+# roots (PEM or DER files; Apple Root CA - G3 from https://www.apple.com/certificateauthority/).
+APP_STORE_ROOT_CERTIFICATES = [p for p in env_str("APP_STORE_ROOT_CERTIFICATES", "").split(",") if p]
+APP_STORE_BUNDLE_ID = env_str("APP_STORE_BUNDLE_ID", "app.couples.ios")
+# Apple's marker extensions on the leaf and intermediate certificates (Apple's library checks them).
+APP_STORE_CHECK_APPLE_OIDS = env_bool("APP_STORE_CHECK_APPLE_OIDS", True)
+# Google Play: the app's package, the Play Developer API (a fake on loopback in tests) and its
+# service account; RTDN arrive by Pub/Sub push with an OIDC token for this audience and account.
+PLAY_PACKAGE_NAME = env_str("PLAY_PACKAGE_NAME", "app.couples.android")
+PLAY_API_BASE_URL = env_str("PLAY_API_BASE_URL", "https://androidpublisher.googleapis.com")
+PLAY_API_TIMEOUT_SECONDS = float(env_str("PLAY_API_TIMEOUT_SECONDS", "10"))
+PLAY_CREDENTIALS_FILE = env_str("PLAY_CREDENTIALS_FILE", "")
+PLAY_PUSH_JWKS_URL = env_str("PLAY_PUSH_JWKS_URL", "https://www.googleapis.com/oauth2/v3/certs")
+PLAY_PUSH_JWKS_CACHE_SECONDS = env_int("PLAY_PUSH_JWKS_CACHE_SECONDS", 3600)
+PLAY_PUSH_AUDIENCE = env_str("PLAY_PUSH_AUDIENCE", "")
+PLAY_PUSH_SERVICE_ACCOUNT = env_str("PLAY_PUSH_SERVICE_ACCOUNT", "")
+# Store events are kept for their ids (a redelivery is recognised): Apple retries for about 3 days,
+# Pub/Sub keeps a message 7 days. Older events are purged daily; a late replay would be stale anyway.
+STORE_EVENT_RETENTION_DAYS = env_int("STORE_EVENT_RETENTION_DAYS", 90)
 
 # CELERY
 # ------------------------------------------------------------------------------
@@ -510,6 +538,14 @@ CELERY_BEAT_SCHEDULE |= {
     "accounts.purge_expired_data": {
         "task": "accounts.purge_expired_data",
         "schedule": crontab(hour=4, minute=10),
+        "options": {"expires": 3600},
+    },
+}
+CELERY_BEAT_SCHEDULE |= {
+    # Daily at 04:20 UTC: store events older than STORE_EVENT_RETENTION_DAYS (billing).
+    "billing.purge_store_events": {
+        "task": "billing.purge_store_events",
+        "schedule": crontab(hour=4, minute=20),
         "options": {"expires": 3600},
     },
 }

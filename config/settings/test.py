@@ -29,3 +29,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = True
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
 HEARTBEAT_MAX_AGE_SECONDS = 0  # no worker or beat runs beside the suite; tests turn it on where they need it
+# Billing: tests run against fake stores on loopback (tests/billing/fakes.py), which override these.
+PLAY_API_BASE_URL = "http://127.0.0.1:9"
+PLAY_PUSH_JWKS_URL = "http://127.0.0.1:9/oauth2/v3/certs"
+PLAY_PUSH_AUDIENCE = "https://api.couples.test/api/v1/billing/play/notifications"
+PLAY_PUSH_SERVICE_ACCOUNT = "rtdn-push@couples-test.iam.gserviceaccount.com"

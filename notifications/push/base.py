@@ -11,6 +11,8 @@ class PushMessage:
     data: dict[str, str] = field(default_factory=dict)
     # The notification id: a push sent twice (a retry after a lost answer) shows once on the phone.
     collapse_id: str = ""
+    # Data only: nothing is shown; the app wakes in the background (a content-available push on iOS).
+    silent: bool = False
 
 
 class Outcome(Enum):

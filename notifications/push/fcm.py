@@ -133,6 +133,8 @@ class FcmProvider:
 
 def encode(message: PushMessage) -> bytes:
     """The request body firebase-admin's `Message` encoder produced for the same message."""
+    if message.silent:
+        return _encode_silent(message)
     notification = {"title": message.title}
     if message.body:
         notification["body"] = message.body
@@ -146,6 +148,22 @@ def encode(message: PushMessage) -> bytes:
         fcm["apns"] = {"headers": {"apns-collapse-id": message.collapse_id[:64]}}
     fcm["android"] = android
     # Default separators: json.dumps reuses its cached C encoder only for the default options.
+    return json.dumps({"message": fcm}).encode()
+
+
+def _encode_silent(message: PushMessage) -> bytes:
+    """A data-only message: Android delivers it to the app (high priority: within seconds, even in
+    Doze); iOS wakes the app with a background push (`content-available`, which APNs requires to be
+    sent with priority 5 and push type `background`)."""
+    headers = {"apns-push-type": "background", "apns-priority": "5"}
+    if message.collapse_id:
+        headers["apns-collapse-id"] = message.collapse_id[:64]
+    fcm: dict[str, Any] = {
+        "token": message.token,
+        "data": message.data,
+        "android": {"priority": "high", **({"collapse_key": message.collapse_id} if message.collapse_id else {})},
+        "apns": {"headers": headers, "payload": {"aps": {"content-available": 1}}},
+    }
     return json.dumps({"message": fcm}).encode()
 
 

@@ -17,6 +17,7 @@ not shrunk; rerun one operation locally (`-k "POST and rituals"`) to investigate
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 import schemathesis
@@ -32,6 +33,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from config.wsgi import application
+from tests.billing.fakes import FakeGoogle, fake_google_server
 from tests.schema.world import FuzzWorld, fuzz_world
 
 MAX_EXAMPLES = 25
@@ -89,8 +91,18 @@ def aim_at_world(case: schemathesis.Case, world: FuzzWorld) -> None:
             case.path_parameters[name] = world.path_ids[name]
 
 
+@pytest.fixture(scope="module")
+def fake_google() -> Iterator[FakeGoogle]:
+    """The Play Developer API on loopback: a fuzzed purchase token is an unknown purchase (400), not an
+    unreachable store (503)."""
+    with fake_google_server() as fake:
+        yield fake
+
+
 @pytest.fixture
-def world(db: None, requests_in_test_transaction: None) -> FuzzWorld:
+def world(db: None, requests_in_test_transaction: None, fake_google: FakeGoogle, settings: Any) -> FuzzWorld:
+    settings.PLAY_API_BASE_URL = fake_google.url
+    settings.PLAY_PUSH_JWKS_URL = f"{fake_google.url}/oauth2/v3/certs"
     return fuzz_world()
 
 
