@@ -41,7 +41,7 @@ def _buy_on_app_store(client: AppClient, pki: ApplePki, *, original_id: str, pur
 
 
 def test_without_a_subscription_there_is_no_premium(me, partner, django_assert_num_queries):
-    with django_assert_num_queries(3):  # session + user, partner, subscriptions
+    with django_assert_num_queries(2):  # session + user with couple and partner, subscriptions
         response = me.get(URL)
     assert response.status_code == 200
     assert response.json() == {
@@ -63,7 +63,7 @@ def test_an_app_store_purchase_gives_both_partners_premium(apple, me, partner, d
     assert body["subscription"]["store"] == "app_store"
     assert body["subscription"]["manage_url"] == "https://apps.apple.com/account/subscriptions"
     assert len(body["subscription"]["cancel_steps"]) == 3
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         theirs = partner.get(URL).json()
     assert (theirs["premium"], theirs["source"], theirs["until"]) == (True, "partner", body["until"])
     # The partner's phone is told at once, silently; it is not an inbox entry.
