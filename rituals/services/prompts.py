@@ -24,6 +24,7 @@ from couples.selectors import partner_of
 from notifications.models import Notification
 from notifications.services import notify
 from rituals.models import DailyPrompt, Prompt, PromptAnswer
+from rituals.models.content import live_q
 from rituals.selectors.prompts import couple_day
 from sync.changes import stamped_once
 from sync.receivers import touch
@@ -57,13 +58,15 @@ class PromptDayOverError(ConflictError):
 
 
 def _pick_prompt(couple: Couple) -> Prompt | None:
-    """A published prompt the couple has not had yet, at random; when all were used, the least recently used.
+    """A live prompt of a live deck the couple has not had yet, at random; when all were used, the least
+    recently used. Scheduled prompts and decks are in the pool only inside their publish window.
 
     One query: prompts never used have no last day (NULLS FIRST) and are shuffled among themselves.
     """
     last_used = DailyPrompt.objects.filter(couple=couple, prompt=OuterRef("pk")).order_by("-day").values("day")[:1]
+    now = timezone.now()
     return (
-        Prompt.objects.filter(is_published=True, deck__is_published=True)
+        Prompt.objects.filter(live_q(now), live_q(now, prefix="deck__"))
         .annotate(last_used=Subquery(last_used))
         .order_by(F("last_used").asc(nulls_first=True), Random())
         .first()

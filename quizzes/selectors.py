@@ -1,0 +1,104 @@
+"""Reads of quizzes and results, with the one rule of who may see a love-language ranking.
+
+Rule: a user always sees their own ranking; the partner sees it only while the owner shares it
+(`LoveLanguageProfile.shared_with_partner`) and both are in the same active couple. Every reader of a
+partner's ranking (GET couple/love-languages, `?for=partner` on the templates) goes through
+`partner_love_language_profile`.
+"""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.db.models import Prefetch, QuerySet
+
+from accounts.models import User
+from couples.scoping import require_active_couple
+from couples.selectors import partner_of
+from quizzes.models import KnowMeAnswers, LoveLanguageProfile, Option, Question, Quiz
+from quizzes.scoring import know_me_score
+
+
+def quizzes_live() -> QuerySet[Quiz]:
+    """Live quizzes (published, inside their window): one query."""
+    return Quiz.objects.live()
+
+
+def quiz_live(*, quiz_id: UUID | str) -> Quiz | None:
+    """One live quiz with its questions and their options (three queries whatever its size), or None."""
+    options = Option.objects.order_by("ordering", "id")
+    questions = Question.objects.order_by("ordering", "id").prefetch_related(Prefetch("options", queryset=options))
+    return quizzes_live().filter(id=quiz_id).prefetch_related(Prefetch("questions", queryset=questions)).first()
+
+
+def love_language_profile(*, user: User) -> LoveLanguageProfile | None:
+    return LoveLanguageProfile.objects.select_related("result").filter(user=user).first()
+
+
+def partner_love_language_profile(*, user: User) -> LoveLanguageProfile | None:
+    """The partner's profile if, and only if, the partner shares it with this user now."""
+    partner = partner_of(user=user)
+    if partner is None:
+        return None
+    return LoveLanguageProfile.objects.select_related("result").filter(user=partner, shared_with_partner=True).first()
+
+
+def partner_love_language_ranking(*, user: User) -> list[str] | None:
+    profile = partner_love_language_profile(user=user)
+    return list(profile.result.ranking) if profile else None
+
+
+@dataclass(frozen=True)
+class CoupleLoveLanguages:
+    me: LoveLanguageProfile | None
+    partner: LoveLanguageProfile | None
+
+
+def couple_love_languages(*, user: User) -> CoupleLoveLanguages:
+    """Both partners' rankings as this user may see them (404 `not_paired` when unpaired)."""
+    require_active_couple(user)
+    return CoupleLoveLanguages(me=love_language_profile(user=user), partner=partner_love_language_profile(user=user))
+
+
+@dataclass(frozen=True)
+class KnowMeView:
+    """A know-me quiz as one partner sees it: the partner's answers and both scores only once both answered."""
+
+    quiz: Quiz
+    mine: KnowMeAnswers | None
+    partner_answered: bool
+    partner: KnowMeAnswers | None
+
+    @property
+    def revealed(self) -> bool:
+        return self.partner is not None
+
+    @property
+    def my_score(self) -> int | None:
+        """How many of my guesses about the partner were right."""
+        if self.mine is None or self.partner is None:
+            return None
+        return know_me_score(guesses=self.mine.answers, partner_answers=self.partner.answers)
+
+    @property
+    def partner_score(self) -> int | None:
+        if self.mine is None or self.partner is None:
+            return None
+        return know_me_score(guesses=self.partner.answers, partner_answers=self.mine.answers)
+
+    @property
+    def question_count(self) -> int:
+        return len(self.mine.answers) if self.mine else 0
+
+
+def know_me_view(*, quiz: Quiz, user: User, require_couple: bool = False) -> KnowMeView:
+    """The couple's answers to a know-me quiz as `user` may see them (one query; `not_paired` if asked)."""
+    if require_couple:
+        require_active_couple(user)
+    mine = theirs = None
+    for answers in KnowMeAnswers.objects.visible_to(user).filter(quiz=quiz):
+        if answers.user_id == user.pk:
+            mine = answers
+        else:
+            theirs = answers
+    revealed = mine is not None and theirs is not None
+    return KnowMeView(quiz=quiz, mine=mine, partner_answered=theirs is not None, partner=theirs if revealed else None)
