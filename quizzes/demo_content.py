@@ -100,7 +100,7 @@ LOVE_LANGUAGE_QUESTIONS: list[tuple[str, tuple[str, str], tuple[str, str]]] = [
     ),
     (
         "What would make an ordinary day special?",
-        ("A tiny treat left on my desk", "gifts"),
+        ("They take one chore off my list without a word", "acts"),
         ("A text saying something lovely about me", "words"),
     ),
     (
@@ -111,7 +111,7 @@ LOVE_LANGUAGE_QUESTIONS: list[tuple[str, tuple[str, str], tuple[str, str]]] = [
     (
         "Which feels more like love to you?",
         ("A kiss hello and goodbye, every day", "touch"),
-        ("Help without asking when I am overwhelmed", "acts"),
+        ("A small gift brought home for no reason", "gifts"),
     ),
 ]
 
