@@ -6,6 +6,7 @@ from typing import Any
 from accounts import export
 from accounts.models import User
 from quizzes.models import KnowMeAnswers, LoveLanguageProfile, QuizResult
+from rituals.exports.content import register_history
 
 
 def _results(user: User) -> Iterable[dict[str, Any]]:
@@ -48,3 +49,4 @@ def register() -> None:
     export.register_section("quiz_results", QuizResult, _results)
     export.register_section("love_language_profile", LoveLanguageProfile, _profile)
     export.register_section("know_me_answers", KnowMeAnswers, _know_me)
+    register_history("quizzes")

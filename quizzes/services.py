@@ -39,7 +39,9 @@ class WrongQuizKindError(ConflictError):
 
 def _questions(quiz: Quiz) -> dict[str, tuple[Question, dict[str, Option]]]:
     """The quiz's questions as they are now, by id, each with its options by id (two queries)."""
-    questions = {str(q.id): (q, {}) for q in Question.objects.filter(quiz=quiz)}
+    questions: dict[str, tuple[Question, dict[str, Option]]] = {
+        str(q.id): (q, {}) for q in Question.objects.filter(quiz=quiz)
+    }
     for option in Option.objects.filter(question__quiz=quiz):
         questions[str(option.question_id)][1][str(option.id)] = option
     return questions

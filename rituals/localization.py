@@ -10,6 +10,7 @@ the page size.
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db.models import BooleanField, Case, CharField, F, FilteredRelation, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
@@ -49,7 +50,7 @@ def localized(
         alias = f"_translation_{index}"
         queryset = queryset.alias(**{alias: FilteredRelation(relation, condition=condition)})
         aliases.append((alias, locale))
-    annotations = {
+    annotations: dict[str, Any] = {
         f"{field}_localized": Coalesce(*[F(f"{alias}__{field}") for alias, _ in aliases], F(f"{owner}{field}"))
         if aliases
         else F(f"{owner}{field}")

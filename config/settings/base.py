@@ -270,6 +270,8 @@ SPECTACULAR_SETTINGS = {
         "RitualStatusEnum": "rituals.models.ritual.Ritual.Status",
         "GoalStatusEnum": "rituals.models.goal.Goal.Status",
         "PromptDeckKindEnum": "rituals.models.content.PromptDeck.Kind",
+        "QuizKindEnum": "quizzes.models.Quiz.Kind",
+        "LoveLanguagesEnum": "rituals.models.choices.LoveLanguage",
         "NudgeKindEnum": "rituals.models.nudge.Nudge.Kind",
         "NotificationKindEnum": "notifications.models.Notification.Kind",
         "PushStateEnum": "notifications.models.Notification.PushState",

@@ -39,7 +39,7 @@ class QuizAnswerInputSerializer(serializers.Serializer):
 
 
 class QuizAttemptInputSerializer(serializers.Serializer):
-    answers = QuizAnswerInputSerializer(many=True, allow_empty=False, max_length=200)
+    answers = QuizAnswerInputSerializer(many=True, allow_empty=False, max_length=200)  # type: ignore[call-arg]
 
     def validate(self, attrs: dict) -> dict:
         kind = self.context["kind"]

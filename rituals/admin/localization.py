@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminTextareaWidget
 from django.db import models
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
@@ -123,9 +124,11 @@ class TranslatedContentAdmin(SimpleHistoryAdmin):
         if not self.has_view_or_change_permission(request):
             raise Http404
         rows = self.model._default_manager.filter(pk=object_id)
-        relation = self.translation_model._meta.get_field(self.owner_field).remote_field.related_name  # type: ignore[union-attr]
-        item = localized(rows, relation=relation, fields=self.translated_fields, language=locale, approved_only=False)
-        item = item.first()
+        relation = str(self.translation_model._meta.get_field(self.owner_field).remote_field.related_name)  # type: ignore[union-attr]
+        previewed = localized(
+            rows, relation=relation, fields=self.translated_fields, language=locale, approved_only=False
+        )
+        item = previewed.first()
         if item is None:
             raise Http404
         status = (
@@ -159,10 +162,11 @@ class TranslatedContentAdmin(SimpleHistoryAdmin):
 
 
 def translation_inline(model: type[models.Model], text_fields: Sequence[str]) -> type[admin.TabularInline]:
-    class TranslationInline(admin.TabularInline):
-        fields = ("locale", *text_fields, "status")
-        extra = 0
-        formfield_overrides = {models.TextField: {"widget": admin.widgets.AdminTextareaWidget(attrs={"rows": 3})}}
-
-    TranslationInline.model = model
-    return TranslationInline
+    """An inline of the item's translations: locale, the translated fields and the review status."""
+    attributes = {
+        "model": model,
+        "fields": ("locale", *text_fields, "status"),
+        "extra": 0,
+        "formfield_overrides": {models.TextField: {"widget": AdminTextareaWidget(attrs={"rows": 3})}},
+    }
+    return type(f"{model.__name__}Inline", (admin.TabularInline,), attributes)

@@ -27,7 +27,7 @@ class ContentCursorPagination(CursorPagination):
     ordering, so pages never skip or repeat a row.
     """
 
-    ordering = ("ordering", "title", "id")
+    ordering: tuple[str, ...] = ("ordering", "title", "id")
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100

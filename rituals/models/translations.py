@@ -34,7 +34,7 @@ class ContentTranslation(models.Model):
         abstract = True
 
     def __str__(self) -> str:
-        return f"{self.locale} ({self.get_status_display()})"  # type: ignore[attr-defined]
+        return f"{self.locale} ({self.get_status_display()})"
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.locale = self.locale.lower()

@@ -161,7 +161,7 @@ def test_editing_the_quiz_never_changes_a_stored_result(me, love_quiz):
 def test_a_retake_is_scored_on_the_new_revision_and_keeps_the_sharing_choice(me, love_quiz):
     take(me, love_quiz, favouring(love_quiz, "words"))
     me.put(MINE, {"shared_with_partner": True})
-    Option.objects.filter(question__quiz=love_quiz).first().save()  # any edit bumps the revision
+    Option.objects.filter(question__quiz=love_quiz)[0].save()  # any edit bumps the revision
     love_quiz.refresh_from_db()
 
     again = take(me, love_quiz, favouring(love_quiz, "acts")).json()["love_languages"]

@@ -1,6 +1,8 @@
 """Content in the reader's language: approved translations only, a fallback chain, `locale` and
 `translated` flags, and the same query counts as the English catalogue."""
 
+from typing import Any
+
 import pytest
 
 from rituals.localization import locale_chain
@@ -85,7 +87,7 @@ def test_the_fallback_chain_prefers_the_regional_translation_then_the_language_t
     _translate_template(untranslated, "pt-BR", status=ReviewStatus.DRAFT, title="Rascunho")
 
     def seen(template):
-        item = ritual_template_published(template_id=template.pk, language="pt-BR")
+        item: Any = ritual_template_published(template_id=template.pk, language="pt-BR")
         return item.title_localized, item.content_locale, item.content_translated
 
     assert seen(regional) == ("Brasil", "pt-br", True)
