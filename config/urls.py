@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.api import health
 from config.observability.metrics import metrics_view
+from rituals.admin.dashboard import content_dashboard_view
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
@@ -26,6 +27,11 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
     path("api/v1/", include(api_v1)),
+    path(
+        "admin/content-dashboard/",
+        admin.site.admin_view(content_dashboard_view),
+        name="content-dashboard",
+    ),
     path("admin/", admin.site.urls),
 ]
 
