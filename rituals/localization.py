@@ -31,14 +31,21 @@ def locale_chain(language: str | None) -> list[str]:
 
 
 def localized(
-    queryset: QuerySet, *, relation: str, fields: Sequence[str], language: str | None, approved_only: bool = True
+    queryset: QuerySet,
+    *,
+    relation: str,
+    fields: Sequence[str],
+    language: str | None,
+    approved_only: bool = True,
+    prefix: str = "",
 ) -> QuerySet:
     """`queryset` with `<field>_localized`, `content_locale` and `content_translated` annotated.
 
     `relation` is the path to the translations from the queryset's model (`translations`, or
     `prompt__translations` from a daily prompt); `fields` are named as on the translation, and the
     source field is found at the same path without the relation's last step. `approved_only=False`
-    is the admin's preview, which shows drafts too.
+    is the admin's preview, which shows drafts too. `prefix` names the annotations (`prompt_text_localized`,
+    `prompt_content_locale` …) so one queryset can carry two translated relations.
     """
     chain = locale_chain(language)
     owner = relation.rsplit("__", 1)[0] + "__" if "__" in relation else ""
@@ -47,23 +54,23 @@ def localized(
         condition = Q(**{f"{relation}__locale": locale})
         if approved_only:
             condition &= Q(**{f"{relation}__status": ReviewStatus.APPROVED})
-        alias = f"_translation_{index}"
+        alias = f"_{prefix}translation_{index}"
         queryset = queryset.alias(**{alias: FilteredRelation(relation, condition=condition)})
         aliases.append((alias, locale))
     annotations: dict[str, Any] = {
-        f"{field}_localized": Coalesce(*[F(f"{alias}__{field}") for alias, _ in aliases], F(f"{owner}{field}"))
+        f"{prefix}{field}_localized": Coalesce(*[F(f"{alias}__{field}") for alias, _ in aliases], F(f"{owner}{field}"))
         if aliases
         else F(f"{owner}{field}")
         for field in fields
     }
     found = [When(**{f"{alias}__id__isnull": False}, then=Value(locale)) for alias, locale in aliases]
-    annotations["content_locale"] = (
+    annotations[f"{prefix}content_locale"] = (
         Case(*found, default=Value(SOURCE_LOCALE), output_field=CharField())
         if found
         else Value(SOURCE_LOCALE, output_field=CharField())
     )
     translated = [When(**{f"{alias}__id__isnull": False}, then=Value(True)) for alias, _ in aliases]
-    annotations["content_translated"] = (
+    annotations[f"{prefix}content_translated"] = (
         Case(*translated, default=Value(False), output_field=BooleanField())
         if translated
         else Value(False, output_field=BooleanField())

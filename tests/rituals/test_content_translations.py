@@ -150,3 +150,44 @@ def test_translated_lists_keep_their_query_counts(me, django_assert_num_queries,
     assert {item["locale"] for item in templates.json()["results"]} == {"de"}
     assert [item["prompt_count"] for item in decks.json()["results"]] == [3] * rows  # no join fan-out
     assert {p["text"] for p in detail.json()["prompts"]} == {"Frage?"}
+
+
+def test_the_daily_prompt_comes_in_the_readers_language_in_rest_and_sync(me, partner, couple):
+    deck = make_deck(prompts=1, title="Love maps")
+    prompt = deck.prompts.get()
+    PromptTranslation.objects.create(prompt=prompt, locale="es", status=APPROVED, text="¿Qué te hizo reír hoy?")
+    PromptDeckTranslation.objects.create(deck=deck, locale="es", status=APPROVED, title="Mapas del amor")
+
+    spanish = me.get("/api/v1/prompts/today", HTTP_ACCEPT_LANGUAGE="es").json()
+    english = partner.get("/api/v1/prompts/today", HTTP_ACCEPT_LANGUAGE="en").json()
+    answered = me.post("/api/v1/prompts/today/answer", {"text": "Todo"}, HTTP_ACCEPT_LANGUAGE="es").json()
+    pulled = me.get("/api/v1/sync/pull", HTTP_ACCEPT_LANGUAGE="es").json()["changes"]["daily_prompts"]["updated"]
+
+    assert spanish["id"] == english["id"]  # one daily prompt for the couple, each reads it in their language
+    assert spanish["prompt"] == {
+        "id": str(prompt.pk),
+        "text": "¿Qué te hizo reír hoy?",
+        "locale": "es",
+        "translated": True,
+    }
+    assert spanish["deck"]["title"] == "Mapas del amor"
+    assert (english["prompt"]["text"], english["prompt"]["translated"], english["deck"]["title"]) == (
+        "Question 0?",
+        False,
+        "Love maps",
+    )
+    assert answered["prompt"]["text"] == "¿Qué te hizo reír hoy?"
+    assert [row["prompt_text"] for row in pulled] == ["¿Qué te hizo reír hoy?"]
+
+
+def test_the_translated_daily_prompt_keeps_its_query_count(me, partner, couple, django_assert_num_queries):
+    deck = make_deck(prompts=1)
+    PromptTranslation.objects.create(prompt=deck.prompts.get(), locale="de", status=APPROVED, text="Frage?")
+    me.get("/api/v1/prompts/today")  # chosen once
+
+    # As in English (tests/rituals/test_prompts.py): session, savepoint, the daily prompt joined to its
+    # translations, release, the answers.
+    with django_assert_num_queries(5):
+        response = me.get("/api/v1/prompts/today", HTTP_ACCEPT_LANGUAGE="de")
+
+    assert response.json()["prompt"]["text"] == "Frage?"
