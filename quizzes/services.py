@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from config.api.errors import ConflictError, NotFoundError
-from couples.models import Couple
+from couples.models import Couple, Membership
 from couples.scoping import require_active_couple
 from quizzes.models import KnowMeAnswers, LoveLanguageProfile, Option, Question, Quiz, QuizResult
 from quizzes.scoring import love_language_ranking, love_language_scores
@@ -161,3 +161,15 @@ def know_me_quiz_submit(*, quiz: Quiz, user: User, answers: Sequence[Mapping[str
             )
     except IntegrityError as exc:  # pragma: no cover - the quiz lock serializes the couple's submissions
         raise ConflictError() from exc
+
+
+def love_language_sharing_end(*, couple: Couple) -> int:
+    """Stops both members sharing their ranking when their couple ends (`couples.signals.couple_ended`).
+
+    Sharing is a choice made for one partner: a later partner sees a ranking only once it is shared
+    again. Runs inside the transaction that ends the couple. Returns how many profiles changed.
+    """
+    members = Membership.objects.filter(couple=couple).values("user_id")
+    return LoveLanguageProfile.objects.filter(user__in=members, shared_with_partner=True).update(
+        shared_with_partner=False, updated_at=timezone.now()
+    )

@@ -19,22 +19,6 @@ MINE = "/api/v1/me/love-languages"
 COUPLE = "/api/v1/couple/love-languages"
 
 
-@pytest.fixture
-def quizzes() -> dict[str, Quiz]:
-    load_demo_quizzes()
-    return {quiz.kind: quiz for quiz in Quiz.objects.all()}
-
-
-@pytest.fixture
-def love_quiz(quizzes) -> Quiz:
-    return quizzes[Quiz.Kind.LOVE_LANGUAGE]
-
-
-@pytest.fixture
-def know_me(quizzes) -> Quiz:
-    return quizzes[Quiz.Kind.KNOW_ME]
-
-
 def favouring(quiz: Quiz, *languages: str) -> list[dict[str, str]]:
     """Answers that pick, on each question, the option of the first of `languages` offered (else the first)."""
     answers = []
