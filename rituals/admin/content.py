@@ -27,6 +27,7 @@ from rituals.admin.localization import (
     schedule_state,
     translation_inline,
 )
+from rituals.localization import localized
 from rituals.models import (
     Prompt,
     PromptDeck,
@@ -340,7 +341,10 @@ class PromptDeckAdmin(TranslatedContentAdmin):
         if deck._state.adding:
             return format_html("<em>{}</em>", "Save the deck to see the preview.")
         now = timezone.now()
-        prompts = list(deck.prompts.filter(live_q(now)).order_by("ordering", "id").values_list("text", flat=True))
+        live = deck.prompts.filter(live_q(now)).order_by("ordering", "id")
+        language = getattr(deck, "preview_locale", None)
+        translated = localized(live, relation="translations", fields=("text",), language=language, approved_only=False)
+        prompts = [prompt.text_localized for prompt in translated]
         return format_html(
             '<div style="max-width:40em">'
             '<p style="font-size:1.2em"><strong>{}</strong></p>'

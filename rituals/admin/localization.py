@@ -138,6 +138,7 @@ class TranslatedContentAdmin(SimpleHistoryAdmin):
         )
         for field in self.translated_fields:
             setattr(item, field, getattr(item, f"{field}_localized"))
+        item.preview_locale = locale  # previews that list children (a deck's prompts) translate them too
         if locale == SOURCE_LOCALE:
             note = "The English original."
         elif status is None:

@@ -155,3 +155,13 @@ def test_translation_changes_are_recorded_too(editor):
         "draft",
         "approved",
     ]
+
+
+def test_a_deck_previewed_as_a_locale_shows_its_prompts_in_that_locale(staff):
+    deck = make_deck(prompts=2)
+    first = deck.prompts.order_by("ordering").first()
+    PromptTranslation.objects.create(prompt=first, locale="de", status=ReviewStatus.IN_REVIEW, text="Frage null?")
+
+    html = staff.get(f"/admin/rituals/promptdeck/{deck.pk}/preview/de/").content.decode()
+
+    assert "<li>Frage null?</li><li>Question 1?</li>" in html
