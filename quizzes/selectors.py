@@ -7,6 +7,7 @@ partner's ranking (GET couple/love-languages, `?for=partner` on the templates) g
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
@@ -48,15 +49,53 @@ def partner_love_language_ranking(*, user: User) -> list[str] | None:
 
 
 @dataclass(frozen=True)
+class LoveLanguages:
+    """A love-language profile as the API shows it; `taken` is false (and the rest empty) before the quiz."""
+
+    profile: LoveLanguageProfile | None
+
+    @property
+    def taken(self) -> bool:
+        return self.profile is not None
+
+    @property
+    def ranking(self) -> list[str] | None:
+        return list(self.profile.result.ranking) if self.profile else None
+
+    @property
+    def scores(self) -> dict[str, int] | None:
+        return dict(self.profile.result.scores) if self.profile else None
+
+    @property
+    def quiz_revision(self) -> int | None:
+        return self.profile.result.quiz_revision if self.profile else None
+
+    @property
+    def shared_with_partner(self) -> bool:
+        return self.profile.shared_with_partner if self.profile else False
+
+    @property
+    def updated_at(self) -> datetime | None:
+        return self.profile.updated_at if self.profile else None
+
+
+def my_love_languages(*, user: User) -> LoveLanguages:
+    return LoveLanguages(profile=love_language_profile(user=user))
+
+
+@dataclass(frozen=True)
 class CoupleLoveLanguages:
-    me: LoveLanguageProfile | None
-    partner: LoveLanguageProfile | None
+    me: LoveLanguages
+    partner: LoveLanguages | None
 
 
 def couple_love_languages(*, user: User) -> CoupleLoveLanguages:
     """Both partners' rankings as this user may see them (404 `not_paired` when unpaired)."""
     require_active_couple(user)
-    return CoupleLoveLanguages(me=love_language_profile(user=user), partner=partner_love_language_profile(user=user))
+    partner = partner_love_language_profile(user=user)
+    return CoupleLoveLanguages(
+        me=my_love_languages(user=user), partner=LoveLanguages(profile=partner) if partner else None
+    )
 
 
 @dataclass(frozen=True)

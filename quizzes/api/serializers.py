@@ -75,15 +75,18 @@ class LoveLanguageResultOutputSerializer(serializers.Serializer):
 
 
 class LoveLanguageProfileOutputSerializer(serializers.Serializer):
+    """Serializes a `quizzes.selectors.LoveLanguages`."""
+
+    taken = serializers.BooleanField(help_text="False until the love-language quiz was taken (the rest is then null).")
     ranking = serializers.ListField(
         child=serializers.ChoiceField(choices=LoveLanguage.choices),
-        source="result.ranking",
+        allow_null=True,
         help_text="The five love languages, best first.",
     )
-    scores = LoveLanguageScoresOutputSerializer(source="result.scores")
-    quiz_revision = serializers.IntegerField(source="result.quiz_revision")
-    shared_with_partner = serializers.BooleanField()
-    updated_at = serializers.DateTimeField()
+    scores = LoveLanguageScoresOutputSerializer(allow_null=True)
+    quiz_revision = serializers.IntegerField(allow_null=True, help_text="The quiz revision the ranking was scored on.")
+    shared_with_partner = serializers.BooleanField(help_text="Whether your partner may see it (off by default).")
+    updated_at = serializers.DateTimeField(allow_null=True)
 
 
 class LoveLanguageSharingInputSerializer(serializers.Serializer):
@@ -91,7 +94,7 @@ class LoveLanguageSharingInputSerializer(serializers.Serializer):
 
 
 class CoupleLoveLanguagesOutputSerializer(serializers.Serializer):
-    me = LoveLanguageProfileOutputSerializer(allow_null=True, help_text="Null until you took the quiz.")
+    me = LoveLanguageProfileOutputSerializer(help_text="Yours (`taken` false until you took the quiz).")
     partner = LoveLanguageProfileOutputSerializer(
         allow_null=True, help_text="Null unless your partner took the quiz and shares the result with you."
     )

@@ -80,12 +80,9 @@ class QuizKnowMeApi(APIView):
 
 
 class MeLoveLanguagesApi(APIView):
-    @extend_schema(responses={200: s.LoveLanguageProfileOutputSerializer, 404: NO_LOVE_LANGUAGES}, tags=["quizzes"])
+    @extend_schema(responses={200: s.LoveLanguageProfileOutputSerializer}, tags=["quizzes"])
     def get(self, request: AuthedRequest) -> Response:
-        profile = selectors.love_language_profile(user=request.user)
-        if profile is None:
-            raise services.NoLoveLanguagesError()
-        return Response(s.LoveLanguageProfileOutputSerializer(profile).data)
+        return Response(s.LoveLanguageProfileOutputSerializer(selectors.my_love_languages(user=request.user)).data)
 
     @extend_schema(
         request=s.LoveLanguageSharingInputSerializer,
@@ -96,7 +93,7 @@ class MeLoveLanguagesApi(APIView):
         data = s.LoveLanguageSharingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         profile = services.love_language_sharing_set(user=request.user, **data.validated_data)
-        return Response(s.LoveLanguageProfileOutputSerializer(profile).data)
+        return Response(s.LoveLanguageProfileOutputSerializer(selectors.LoveLanguages(profile=profile)).data)
 
 
 class CoupleLoveLanguagesApi(APIView):

@@ -110,7 +110,8 @@ def test_taking_the_love_language_quiz_gives_a_deterministic_ranking(me, love_qu
     assert result["scores"] == {"touch": 8, "time": 6, "words": 4, "acts": 2, "gifts": 0}
     assert result["ranking"] == ["touch", "time", "words", "acts", "gifts"]
     assert result["quiz_revision"] == love_quiz.revision
-    assert me.get(MINE).json()["ranking"] == result["ranking"]
+    mine = me.get(MINE).json()
+    assert (mine["taken"], mine["ranking"], mine["scores"]) == (True, result["ranking"], result["scores"])
 
 
 def test_the_same_answers_always_give_the_same_result(me, partner, love_quiz):
@@ -187,10 +188,22 @@ def test_a_question_of_another_quiz_is_refused(me, love_quiz, know_me):
     assert response.json()["error"]["fields"]["answers.0.question_id"][0]["code"] == "invalid"
 
 
-def test_my_love_languages_are_a_404_before_the_quiz(me):
-    for response in (me.get(MINE), me.put(MINE, {"shared_with_partner": True})):
-        assert response.status_code == 404
-        assert response.json()["error"]["code"] == "no_love_languages"
+NOT_TAKEN = {
+    "taken": False,
+    "ranking": None,
+    "scores": None,
+    "quiz_revision": None,
+    "shared_with_partner": False,
+    "updated_at": None,
+}
+
+
+def test_before_the_quiz_my_love_languages_are_empty_and_cannot_be_shared(me):
+    assert me.get(MINE).json() == NOT_TAKEN  # an app start reads it: a 200, not a 404
+
+    response = me.put(MINE, {"shared_with_partner": True})
+
+    assert (response.status_code, response.json()["error"]["code"]) == (404, "no_love_languages")
 
 
 def test_my_love_languages_cost_two_queries(me, love_quiz, django_assert_num_queries):
@@ -206,7 +219,7 @@ def test_my_love_languages_cost_two_queries(me, love_quiz, django_assert_num_que
 def test_the_partner_sees_a_ranking_only_while_it_is_shared(me, partner, love_quiz):
     take(me, love_quiz, favouring(love_quiz, "touch"))
 
-    assert partner.get(COUPLE).json() == {"me": None, "partner": None}  # not shared by default
+    assert partner.get(COUPLE).json() == {"me": NOT_TAKEN, "partner": None}  # not shared by default
     assert me.put(MINE, {"shared_with_partner": True}).json()["shared_with_partner"] is True
     shared = partner.get(COUPLE).json()["partner"]
     assert (shared["ranking"][0], shared["shared_with_partner"]) == ("touch", True)
@@ -221,7 +234,7 @@ def test_a_stranger_never_sees_a_shared_ranking(me, partner, stranger, love_quiz
 
     body = stranger.get(COUPLE).json()
 
-    assert body == {"me": None, "partner": None}
+    assert body == {"me": NOT_TAKEN, "partner": None}
 
 
 def test_couple_love_languages_need_a_couple(loner):

@@ -159,7 +159,7 @@ def test_translation_changes_are_recorded_too(editor):
 
 def test_a_deck_previewed_as_a_locale_shows_its_prompts_in_that_locale(staff):
     deck = make_deck(prompts=2)
-    first = deck.prompts.order_by("ordering").first()
+    first = deck.prompts.order_by("ordering")[0]
     PromptTranslation.objects.create(prompt=first, locale="de", status=ReviewStatus.IN_REVIEW, text="Frage null?")
 
     html = staff.get(f"/admin/rituals/promptdeck/{deck.pk}/preview/de/").content.decode()
