@@ -29,6 +29,7 @@ class Notification(models.Model):
         NUDGE = "nudge", "Nudge from partner"
         NUDGE_RESPONSE = "nudge_response", "Partner responded to a nudge"
         PROMPT_ANSWERED = "prompt_answered", "Partner answered the daily prompt"
+        KNOW_ME_ANSWERED = "know_me_answered", "Partner answered a know-me quiz"
 
     class PushState(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -17,9 +17,13 @@ from accounts.models import User
 from config.api.errors import ConflictError, NotFoundError
 from couples.models import Couple, Membership
 from couples.scoping import require_active_couple
+from couples.selectors import partner_of
+from notifications.models import Notification
+from notifications.services import notify
 from quizzes.models import KnowMeAnswers, LoveLanguageProfile, Option, Question, Quiz, QuizResult
 from quizzes.scoring import love_language_ranking, love_language_scores
 from quizzes.selectors import love_language_profile
+from sync.changes import stamped_once
 
 
 class KnowMeRevealedError(ConflictError):
@@ -122,13 +126,33 @@ def love_language_sharing_set(*, user: User, shared_with_partner: bool) -> LoveL
     return profile
 
 
+def _tell_partner(*, quiz: Quiz, couple: Couple, user: User, revealed: bool) -> None:
+    """One notification per partner, quiz and couple: a change of answers before the reveal does not ping again."""
+    partner = partner_of(user=user)
+    if partner is None:
+        return
+    name = user.display_name or _("Your partner")
+    notify(
+        recipient=partner,
+        kind=Notification.Kind.KNOW_ME_ANSWERED,
+        title=_("%(name)s answered “%(quiz)s”") % {"name": name, "quiz": quiz.title},
+        body=_("You both answered: see how well you know each other.")
+        if revealed
+        else _("Answer it too to see how well you know each other."),
+        data={"screen": "quiz_know_me", "quiz_id": str(quiz.id)},
+        dedupe_key=f"know_me_answered:{couple.pk}:{quiz.pk}:{user.pk}",
+    )
+
+
 @transaction.atomic
+@stamped_once
 def know_me_quiz_submit(*, quiz: Quiz, user: User, answers: Sequence[Mapping[str, Any]]) -> KnowMeAnswers:
     """Records (or, before the reveal, replaces) the user's own answers and guesses of the partner's.
 
     The couple row is locked (`FOR NO KEY UPDATE`, the aggregate of this write), so two partners
     submitting at once are applied one after the other: once both answered, the answers are revealed
-    to both and locked (409 `answers_revealed`).
+    to both and locked (409 `answers_revealed`). The partner is told once (`know_me_answered`); the
+    notification never contains an answer.
     """
     if quiz.kind != Quiz.Kind.KNOW_ME:
         raise WrongQuizKindError()
@@ -156,11 +180,13 @@ def know_me_quiz_submit(*, quiz: Quiz, user: User, answers: Sequence[Mapping[str
         return mine
     try:
         with transaction.atomic():
-            return KnowMeAnswers.objects.create(
+            mine = KnowMeAnswers.objects.create(
                 couple=couple, user=user, quiz=quiz, quiz_revision=quiz.revision, answers=snapshot
             )
-    except IntegrityError as exc:  # pragma: no cover - the quiz lock serializes the couple's submissions
+    except IntegrityError as exc:  # pragma: no cover - the couple lock serializes the couple's submissions
         raise ConflictError() from exc
+    _tell_partner(quiz=quiz, couple=couple, user=user, revealed=bool(existing))
+    return mine
 
 
 def love_language_sharing_end(*, couple: Couple) -> int:

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from notifications.models import Notification
 from quizzes.demo_content import LOVE_LANGUAGE_QUESTIONS, load_demo_quizzes
 from quizzes.models import KnowMeAnswers, Option, Question, Quiz, QuizResult
 from rituals.models.choices import LoveLanguage
@@ -406,3 +407,19 @@ def test_admin_pages_show_no_ranking_score_or_answer(me, partner, love_quiz, kno
         assert "gifts" not in page.lower()  # neither the code nor "Receiving gifts"
         first_option = know_me.questions.order_by("ordering").first().options.order_by("ordering")[0].text
         assert first_option not in page
+
+
+def test_each_partner_is_told_once_when_the_other_answers_and_never_what(me, partner, know_me):
+    take(me, know_me, know_me_answers(know_me, own=0, guess=1))
+    take(me, know_me, know_me_answers(know_me, own=2, guess=1))  # a change before the reveal: no new ping
+    take(partner, know_me, know_me_answers(know_me, own=1, guess=0))
+
+    told_partner = Notification.objects.filter(recipient=partner.user, kind="know_me_answered")
+    told_me = Notification.objects.filter(recipient=me.user, kind="know_me_answered")
+    assert [n.body for n in told_partner] == ["Answer it too to see how well you know each other."]
+    assert [n.body for n in told_me] == ["You both answered: see how well you know each other."]
+    note = told_me.get()
+    assert note.data == {"screen": "quiz_know_me", "quiz_id": str(know_me.pk)}
+    assert "How well do you know me?" in note.title
+    options = Option.objects.filter(question__quiz=know_me).values_list("text", flat=True)
+    assert not [text for text in options if text in note.title + note.body]
