@@ -39,7 +39,9 @@ class QuizAnswerInputSerializer(serializers.Serializer):
 
 
 class QuizAttemptInputSerializer(serializers.Serializer):
-    answers = QuizAnswerInputSerializer(many=True, allow_empty=False, max_length=200)  # type: ignore[call-arg]
+    answers = serializers.ListField(
+        child=QuizAnswerInputSerializer(), allow_empty=False, max_length=200, help_text="One per question."
+    )
 
     def validate(self, attrs: dict) -> dict:
         kind = self.context["kind"]

@@ -169,7 +169,7 @@ def test_a_retake_is_scored_on_the_new_revision_and_keeps_the_sharing_choice(me,
             "invalid",
         ),
         (lambda answers: [{"question_id": answers[0]["question_id"]}, *answers[1:]], "answers.0.option_id", "required"),
-        (lambda answers: [], "answers.non_field_errors", "empty"),
+        (lambda answers: [], "answers", "empty"),
     ],
 )
 def test_invalid_answers_are_a_400_naming_the_answer(me, love_quiz, mangle, field, code):
