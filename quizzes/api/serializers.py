@@ -40,7 +40,11 @@ class QuizAnswerInputSerializer(serializers.Serializer):
 
 class QuizAttemptInputSerializer(serializers.Serializer):
     answers = serializers.ListField(
-        child=QuizAnswerInputSerializer(), allow_empty=False, max_length=200, help_text="One per question."
+        child=QuizAnswerInputSerializer(),
+        allow_empty=False,
+        min_length=1,
+        max_length=200,
+        help_text="One per question.",
     )
 
     def validate(self, attrs: dict) -> dict:
