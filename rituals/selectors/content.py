@@ -19,13 +19,6 @@ from rituals.models import Prompt, PromptDeck, RitualTemplate
 from rituals.models.content import live_q
 
 
-def love_languages_of_partner_top(*, user: User) -> list[str]:
-    # The quizzes app owns who may see a ranking; imported here to keep app loading order free.
-    from quizzes.selectors import partner_love_language_ranking
-
-    return partner_love_language_ranking(user=user) or []
-
-
 TEMPLATE_TEXT = ("title", "description", "why_it_helps")
 DECK_TEXT = ("title", "description")
 PROMPT_TEXT = ("text",)
@@ -87,9 +80,13 @@ def ritual_templates_for_partner(*, templates: QuerySet[RitualTemplate], user: U
 
     The partner's first language weighs 3, the second 2, the third 1 (summed). A partner who has not
     shared a ranking (or no partner) gives every template 0, so the curated order stands; nothing about
-    an unshared ranking can be read from the order. One subquery-free annotation: no extra query.
+    an unshared ranking can be read from the order. Reading the shared ranking costs two small queries
+    (the partner, their profile); the fit is an annotation of the list's own query.
     """
-    top = love_languages_of_partner_top(user=user)
+    # The quizzes app owns who may see a ranking (imported here so app loading stays order-free).
+    from quizzes.selectors import partner_love_language_ranking
+
+    top = partner_love_language_ranking(user=user) or []
     weights = [When(_speaks(code), then=Value(3 - rank)) for rank, code in enumerate(top[:3])]
     fit = sum((Case(when, default=Value(0)) for when in weights), Value(0))
     return templates.annotate(partner_fit=ExpressionWrapper(fit, output_field=IntegerField()))
