@@ -18,7 +18,6 @@ from rituals.localization import localized
 from rituals.models import Prompt, PromptDeck, RitualTemplate
 from rituals.models.content import live_q
 
-
 TEMPLATE_TEXT = ("title", "description", "why_it_helps")
 DECK_TEXT = ("title", "description")
 PROMPT_TEXT = ("text",)
