@@ -12,10 +12,27 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
-from quizzes.models import KnowMeAnswers, LoveLanguageProfile, Option, Question, Quiz, QuizResult
-from rituals.admin.localization import schedule_state
+from quizzes.models import (
+    KnowMeAnswers,
+    LoveLanguageProfile,
+    Option,
+    OptionTranslation,
+    Question,
+    QuestionTranslation,
+    Quiz,
+    QuizResult,
+    QuizTranslation,
+)
+from rituals.admin.localization import (
+    TranslatedContentAdmin,
+    missing_translation_filter,
+    schedule_state,
+    translation_inline,
+)
+from rituals.localization import localized
 from rituals.models.choices import LoveLanguage
 
 
@@ -44,6 +61,11 @@ class OptionForm(forms.ModelForm):
         return validate_option_scores(self.cleaned_data["scores"])
 
 
+class OptionAdminForm(OptionForm):
+    class Meta(OptionForm.Meta):
+        fields = ["question", "text", "ordering", "scores"]
+
+
 class OptionInline(admin.TabularInline):
     model = Option
     form = OptionForm
@@ -58,15 +80,28 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(SimpleHistoryAdmin):
-    inlines = (QuestionInline,)
-    list_display = ("title", "kind", "question_total", "revision", "is_published", "in_the_app", "ordering")
+class QuizAdmin(TranslatedContentAdmin):
+    translation_model = QuizTranslation
+    owner_field = "quiz"
+    translated_fields = ("title", "description")
+    inlines = (QuestionInline, translation_inline(QuizTranslation, translated_fields))
+    list_display = (
+        "title",
+        "kind",
+        "question_total",
+        "revision",
+        "is_published",
+        "in_the_app",
+        "translation_status",
+        "ordering",
+    )
     list_editable = ("is_published", "ordering")
-    list_filter = ("kind", "is_published")
+    list_filter = ("kind", "is_published", missing_translation_filter(QuizTranslation, "quiz"))
     search_fields = ("title", "slug")
     prepopulated_fields = {"slug": ("title",)}
-    readonly_fields = ("id", "revision", "created_at", "updated_at")
+    readonly_fields = ("id", "preview", "revision", "created_at", "updated_at")
     fieldsets = (
+        ("Preview", {"fields": ("preview",)}),
         (None, {"fields": ("title", "slug", "kind", "description")}),
         ("Publishing", {"fields": ("is_published", "publish_at", "unpublish_at", "ordering")}),
         ("Record", {"fields": ("id", "revision", "created_at", "updated_at"), "classes": ("collapse",)}),
@@ -83,16 +118,98 @@ class QuizAdmin(SimpleHistoryAdmin):
     def in_the_app(self, quiz: Quiz) -> str:
         return schedule_state(quiz)
 
+    @admin.display(description="As the app shows it")
+    def preview(self, quiz: Quiz) -> SafeString:
+        """The quiz with its questions and options, in the preview's locale (English on the change page)."""
+        if quiz._state.adding:
+            return format_html("<em>{}</em>", "Save the quiz to see the preview.")
+        language = getattr(quiz, "preview_locale", None)
+        questions = localized(
+            quiz.questions.order_by("ordering", "id"),
+            relation="translations",
+            fields=("text",),
+            language=language,
+            approved_only=False,
+        )
+        options = localized(
+            Option.objects.filter(question__quiz=quiz).order_by("ordering", "id"),
+            relation="translations",
+            fields=("text",),
+            language=language,
+            approved_only=False,
+        )
+        by_question: dict[Any, list[str]] = {}
+        for option in options:
+            by_question.setdefault(option.question_id, []).append(option.text_localized)
+        items = format_html_join(
+            "",
+            "<li>{}<ul>{}</ul></li>",
+            (
+                (q.text_localized, format_html_join("", "<li>{}</li>", ((t,) for t in by_question.get(q.id, []))))
+                for q in questions
+            ),
+        )
+        return format_html(
+            '<div style="max-width:40em"><p style="font-size:1.2em"><strong>{}</strong></p><p>{}</p>'
+            "<ol>{}</ol><p>Preview as: {}</p></div>",
+            quiz.title,
+            quiz.description,
+            items,
+            self.preview_links(quiz),
+        )
+
 
 @admin.register(Question)
-class QuestionAdmin(SimpleHistoryAdmin):
-    inlines = (OptionInline,)
-    list_display = ("text", "quiz", "ordering")
-    list_filter = (("quiz", admin.RelatedOnlyFieldListFilter),)
+class QuestionAdmin(TranslatedContentAdmin):
+    translation_model = QuestionTranslation
+    owner_field = "question"
+    translated_fields = ("text",)
+    inlines = (OptionInline, translation_inline(QuestionTranslation, translated_fields))
+    list_display = ("text", "quiz", "translation_status", "ordering")
+    list_filter = (
+        ("quiz", admin.RelatedOnlyFieldListFilter),
+        missing_translation_filter(QuestionTranslation, "question"),
+    )
     list_select_related = ("quiz",)
     search_fields = ("text", "quiz__title")
     autocomplete_fields = ("quiz",)
-    fields = ("quiz", "text", "ordering")
+    fields = ("quiz", "text", "preview", "ordering")
+    readonly_fields = ("preview",)
+
+    @admin.display(description="As the app shows it")
+    def preview(self, question: Question) -> SafeString:
+        if question._state.adding:
+            return format_html("<em>{}</em>", "Save the question to see the preview.")
+        return format_html(
+            "<p><strong>{}</strong></p><p>Preview as: {}</p>", question.text, self.preview_links(question)
+        )
+
+
+@admin.register(Option)
+class OptionAdmin(TranslatedContentAdmin):
+    """Options are written on their question's page; here each one's translations are edited."""
+
+    translation_model = OptionTranslation
+    owner_field = "option"
+    translated_fields = ("text",)
+    inlines = (translation_inline(OptionTranslation, translated_fields),)
+    list_display = ("text", "question", "translation_status")
+    list_select_related = ("question",)
+    list_filter = (
+        ("question__quiz", admin.RelatedOnlyFieldListFilter),
+        missing_translation_filter(OptionTranslation, "option"),
+    )
+    search_fields = ("text", "question__text")
+    form = OptionAdminForm
+    fields = ("question", "text", "preview", "ordering", "scores")
+    readonly_fields = ("preview",)
+    autocomplete_fields = ("question",)
+
+    @admin.display(description="As the app shows it")
+    def preview(self, option: Option) -> SafeString:
+        if option._state.adding:
+            return format_html("<em>{}</em>", "Save the option to see the preview.")
+        return format_html("<p>{}</p><p>Preview as: {}</p>", option.text, self.preview_links(option))
 
 
 class _SubmissionAdmin(admin.ModelAdmin):

@@ -3,7 +3,8 @@
 A quiz's `revision` goes up with every change to its questions and options (quizzes.signals). A
 submission stores the revision it was taken at and a snapshot of every question and option it
 chose, and its scores are computed once, when it is submitted: editing a quiz later never changes a
-stored result.
+stored result. Quizzes, questions and options have per-locale translations, reviewed like the other
+content (rituals.models.translations); stored snapshots keep the English source text.
 """
 
 import uuid
@@ -15,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from couples.scoping import CoupleOwned
 from rituals.models.content import Scheduled
+from rituals.models.translations import ContentTranslation
 
 
 class Quiz(Scheduled):
@@ -130,3 +132,33 @@ class KnowMeAnswers(CoupleOwned):
 
     def __str__(self) -> str:
         return f"know-me answers {self.id}"
+
+
+class QuizTranslation(ContentTranslation):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="translations")
+    title = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["quiz", "locale"], name="quiz_translation_once_per_locale")]
+
+
+class QuestionTranslation(ContentTranslation):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="translations")
+    text = models.CharField(max_length=300)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["question", "locale"], name="question_translation_once_per_locale")
+        ]
+
+
+class OptionTranslation(ContentTranslation):
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="translations")
+    text = models.CharField(max_length=300)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["option", "locale"], name="option_translation_once_per_locale")]

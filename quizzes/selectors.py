@@ -17,18 +17,29 @@ from couples.scoping import require_active_couple
 from couples.selectors import partner_of
 from quizzes.models import KnowMeAnswers, LoveLanguageProfile, Option, Question, Quiz
 from quizzes.scoring import know_me_score
+from rituals.localization import localized
 
 
-def quizzes_live() -> QuerySet[Quiz]:
-    """Live quizzes (published, inside their window): one query."""
-    return Quiz.objects.live()
+def quizzes_live(*, language: str | None = None) -> QuerySet[Quiz]:
+    """Live quizzes (published, inside their window) in `language`: one query (rituals.localization)."""
+    return localized(Quiz.objects.live(), relation="translations", fields=("title", "description"), language=language)
 
 
-def quiz_live(*, quiz_id: UUID | str) -> Quiz | None:
-    """One live quiz with its questions and their options (three queries whatever its size), or None."""
-    options = Option.objects.order_by("ordering", "id")
-    questions = Question.objects.order_by("ordering", "id").prefetch_related(Prefetch("options", queryset=options))
-    return quizzes_live().filter(id=quiz_id).prefetch_related(Prefetch("questions", queryset=questions)).first()
+def quiz_live(*, quiz_id: UUID | str, language: str | None = None) -> Quiz | None:
+    """One live quiz with its questions and their options, all in `language` (three queries whatever its
+    size: each level joins its translations), or None."""
+    options = localized(
+        Option.objects.order_by("ordering", "id"), relation="translations", fields=("text",), language=language
+    )
+    questions = localized(
+        Question.objects.order_by("ordering", "id"), relation="translations", fields=("text",), language=language
+    ).prefetch_related(Prefetch("options", queryset=options))
+    return (
+        quizzes_live(language=language)
+        .filter(id=quiz_id)
+        .prefetch_related(Prefetch("questions", queryset=questions))
+        .first()
+    )
 
 
 def love_language_profile(*, user: User) -> LoveLanguageProfile | None:

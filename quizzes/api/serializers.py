@@ -3,27 +3,28 @@
 from rest_framework import serializers
 
 from quizzes.models import Quiz
+from rituals.api.content_serializers import LocalizedOutputMixin
 from rituals.models.choices import LoveLanguage
 
 
-class QuizOutputSerializer(serializers.Serializer):
+class QuizOutputSerializer(LocalizedOutputMixin):
     id = serializers.UUIDField()
     slug = serializers.CharField()
-    title = serializers.CharField()
-    description = serializers.CharField()
+    title = serializers.CharField(source="title_localized")
+    description = serializers.CharField(source="description_localized")
     kind = serializers.ChoiceField(choices=Quiz.Kind.choices)
     revision = serializers.IntegerField(help_text="Goes up with every change to the quiz's questions or options.")
     ordering = serializers.IntegerField()
 
 
-class QuizOptionOutputSerializer(serializers.Serializer):
+class QuizOptionOutputSerializer(LocalizedOutputMixin):
     id = serializers.UUIDField()
-    text = serializers.CharField()
+    text = serializers.CharField(source="text_localized")
 
 
-class QuizQuestionOutputSerializer(serializers.Serializer):
+class QuizQuestionOutputSerializer(LocalizedOutputMixin):
     id = serializers.UUIDField()
-    text = serializers.CharField()
+    text = serializers.CharField(source="text_localized")
     options = QuizOptionOutputSerializer(many=True, source="options.all")
 
 

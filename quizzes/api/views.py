@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -19,7 +20,7 @@ NO_LOVE_LANGUAGES = OpenApiResponse(description="`no_love_languages`: the user h
 
 
 def _live_quiz_or_404(quiz_id: UUID) -> Quiz:
-    quiz = selectors.quiz_live(quiz_id=quiz_id)
+    quiz = selectors.quiz_live(quiz_id=quiz_id, language=get_language())
     if quiz is None:
         raise NotFoundError()
     return quiz
@@ -31,7 +32,7 @@ class QuizListApi(APIView):
     @extend_schema(responses={200: s.QuizOutputSerializer(many=True)}, tags=["quizzes"])
     def get(self, request: AuthedRequest) -> Response:
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(selectors.quizzes_live(), request, view=self)
+        page = paginator.paginate_queryset(selectors.quizzes_live(language=get_language()), request, view=self)
         return paginator.get_paginated_response(s.QuizOutputSerializer(page, many=True).data)
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from quizzes.models import Option, Question, Quiz
+from quizzes.models import Option, Question, QuestionTranslation, Quiz, QuizTranslation
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,8 @@ def _option_form(question: Question, rows: list[dict[str, str]]) -> dict[str, st
         "options-INITIAL_FORMS": "0",
         "options-MIN_NUM_FORMS": "0",
         "options-MAX_NUM_FORMS": "1000",
+        "translations-TOTAL_FORMS": "0",
+        "translations-INITIAL_FORMS": "0",
     }
     for index, row in enumerate(rows):
         data.update({f"options-{index}-{key}": value for key, value in row.items()})
@@ -99,3 +101,21 @@ def test_the_quiz_list_counts_questions_in_one_query_and_shows_the_revision(
 
     assert response.status_code == 200
     assert [q.questions_counted for q in response.context["cl"].result_list][:1] == [1]
+
+
+def test_quiz_translations_have_a_status_column_a_missing_filter_and_a_preview_as_locale(staff, question):
+    quiz = question.quiz
+    QuizTranslation.objects.create(quiz=quiz, locale="de", status="approved", title="Liebessprachen")
+    QuestionTranslation.objects.create(question=question, locale="de", status="draft", text="Was bedeutet mehr?")
+    Quiz.objects.create(slug="other", title="Untranslated", kind=Quiz.Kind.KNOW_ME)
+
+    listing = staff.get("/admin/quizzes/quiz/")
+    missing_de = staff.get("/admin/quizzes/quiz/", {"missing_translation": "de"})
+    preview = staff.get(f"/admin/quizzes/quiz/{quiz.pk}/preview/de/").content.decode()
+
+    assert "de: Approved · es: missing" in listing.content.decode()
+    assert [q.title for q in missing_de.context["cl"].result_list] == ["Untranslated"]
+    assert "<strong>Liebessprachen</strong>" in preview
+    assert "Was bedeutet mehr?" in preview  # drafts show in the preview, never in the app
+    question_page = staff.get(f"/admin/quizzes/question/{question.pk}/preview/de/").content.decode()
+    assert "The de translation is draft" in question_page

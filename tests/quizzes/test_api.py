@@ -8,7 +8,16 @@ from django.test import Client
 
 from notifications.models import Notification
 from quizzes.demo_content import LOVE_LANGUAGE_QUESTIONS, load_demo_quizzes
-from quizzes.models import KnowMeAnswers, Option, Question, Quiz, QuizResult
+from quizzes.models import (
+    KnowMeAnswers,
+    Option,
+    OptionTranslation,
+    Question,
+    QuestionTranslation,
+    Quiz,
+    QuizResult,
+    QuizTranslation,
+)
 from rituals.models.choices import LoveLanguage
 from tests.conftest import AppClient
 from tests.factories import UserFactory
@@ -76,7 +85,7 @@ def test_a_quiz_detail_has_its_questions_and_options_but_never_the_scores(me, lo
         LOVE_LANGUAGE_QUESTIONS[0][2][0],
     ]
     assert "scores" not in response.content.decode()
-    assert set(body["questions"][0]["options"][0]) == {"id", "text"}
+    assert set(body["questions"][0]["options"][0]) == {"id", "text", "locale", "translated"}
 
 
 def test_a_draft_quiz_is_a_404(me):
@@ -423,3 +432,37 @@ def test_each_partner_is_told_once_when_the_other_answers_and_never_what(me, par
     assert "How well do you know me?" in note.title
     options = Option.objects.filter(question__quiz=know_me).values_list("text", flat=True)
     assert not [text for text in options if text in note.title + note.body]
+
+
+# In the reader's language ---------------------------------------------------------------------------
+
+
+def test_a_quiz_comes_in_the_readers_language_and_results_keep_the_source_text(
+    me, love_quiz, django_assert_num_queries
+):
+    QuizTranslation.objects.create(quiz=love_quiz, locale="es", status="approved", title="Tus lenguajes del amor")
+    question = love_quiz.questions.order_by("ordering")[0]
+    QuestionTranslation.objects.create(question=question, locale="es", status="approved", text="¿Qué te animaría?")
+    option = question.options.order_by("ordering")[0]
+    OptionTranslation.objects.create(option=option, locale="es", status="approved", text="Una nota")
+    OptionTranslation.objects.create(
+        option=question.options.order_by("ordering")[1], locale="es", status="draft", text="Borrador"
+    )
+
+    with django_assert_num_queries(2):
+        listed = me.get(QUIZZES, HTTP_ACCEPT_LANGUAGE="es").json()["results"]
+    with django_assert_num_queries(4):
+        detail = me.get(f"{QUIZZES}/{love_quiz.pk}", HTTP_ACCEPT_LANGUAGE="es").json()
+
+    assert (listed[0]["title"], listed[0]["locale"], listed[0]["translated"]) == ("Tus lenguajes del amor", "es", True)
+    assert (listed[1]["locale"], listed[1]["translated"]) == ("en", False)
+    first = detail["questions"][0]
+    assert (first["text"], first["locale"]) == ("¿Qué te animaría?", "es")
+    assert [(o["text"], o["translated"]) for o in first["options"]] == [
+        ("Una nota", True),
+        (LOVE_LANGUAGE_QUESTIONS[0][2][0], False),  # a draft never reaches the app
+    ]
+    assert detail["questions"][1]["locale"] == "en"
+
+    result = take(me, love_quiz, favouring(love_quiz, "words")).json()["love_languages"]
+    assert QuizResult.objects.get(pk=result["id"]).answers[0]["question"] == LOVE_LANGUAGE_QUESTIONS[0][0]
