@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.api import health
 from config.observability.metrics import metrics_view
+from rituals.admin.dashboard import content_dashboard_view
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
@@ -17,6 +18,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("rituals.api.nudges_urls")),
     path("", include("rituals.api.prompts_urls")),
     path("", include("billing.api.urls")),
+    path("", include("quizzes.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
@@ -26,6 +28,11 @@ urlpatterns = [
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
     path("api/v1/", include(api_v1)),
+    path(
+        "admin/content-dashboard/",
+        admin.site.admin_view(content_dashboard_view),
+        name="content-dashboard",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -31,6 +31,7 @@ class Notification(models.Model):
         PROMPT_ANSWERED = "prompt_answered", "Partner answered the daily prompt"
         # Silent: a data-only push telling the app to read GET me/entitlements again (billing).
         ENTITLEMENT_CHANGED = "entitlement_changed", "Premium changed (silent)"
+        KNOW_ME_ANSWERED = "know_me_answered", "Partner answered a know-me quiz"
 
     class PushState(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -1,6 +1,10 @@
 """Reads on notifications."""
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncWeek
 
 from accounts.models import User
 from notifications.models import Notification, NotificationPreference
@@ -27,3 +31,42 @@ def unread_count(*, user: User) -> int:
 def preferences_of(*, user: User) -> NotificationPreference:
     """The user's preferences; the defaults (unsaved) until they change something."""
     return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
+
+
+@dataclass(frozen=True)
+class PushWeek:
+    """Pushes of one week by outcome (a push still pending, held or sending counts in none)."""
+
+    sent: int
+    failed: int
+    skipped: int
+
+    @property
+    def delivery_rate(self) -> float | None:
+        """Sent out of those a provider was asked to deliver (sent or failed)."""
+        attempted = self.sent + self.failed
+        return round(self.sent / attempted, 3) if attempted else None
+
+    @property
+    def failure_rate(self) -> float | None:
+        attempted = self.sent + self.failed
+        return round(self.failed / attempted, 3) if attempted else None
+
+
+def push_outcomes_per_week(*, weeks: list[date]) -> list[PushWeek]:
+    """Push outcomes of the notifications created in each week (Mondays, UTC): one grouped query."""
+    start = datetime(weeks[0].year, weeks[0].month, weeks[0].day, tzinfo=UTC)
+    states = Notification.PushState
+    rows = (
+        Notification.objects.filter(created_at__gte=start)
+        .annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(
+            sent=Count("pk", filter=Q(push_state=states.SENT)),
+            failed=Count("pk", filter=Q(push_state=states.FAILED)),
+            skipped=Count("pk", filter=Q(push_state=states.SKIPPED)),
+        )
+        .values_list("week", "sent", "failed", "skipped")
+    )
+    by_week = {week.date(): PushWeek(sent=sent, failed=failed, skipped=skipped) for week, sent, failed, skipped in rows}
+    return [by_week.get(monday, PushWeek(sent=0, failed=0, skipped=0)) for monday in weeks]

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import Count, Model, QuerySet
+from django.utils.translation import get_language
 
 from accounts.models import User
 from config.api.sql import CompiledQuery
@@ -22,6 +23,7 @@ from couples.selectors import partner_of
 from notifications.models import Notification
 from notifications.selectors import inbox_of
 from rituals.models import CheckIn, Completion, DailyPrompt, Goal, Nudge, PromptAnswer, Ritual
+from rituals.selectors.prompts import with_localized_texts
 from rituals.visibility import check_ins_readable_by, completion_details_visible, prompt_answer_revealed
 
 
@@ -142,11 +144,17 @@ def _nudge_raw(n: Nudge, user: User) -> dict[str, Any]:
 
 
 def _daily_prompts(user: User) -> QuerySet[Any]:
-    return DailyPrompt.objects.visible_to(user).select_related("prompt")
+    # The prompt's text in the pull's language (Accept-Language), as GET prompts/today shows it.
+    return with_localized_texts(DailyPrompt.objects.visible_to(user).select_related("prompt"), language=get_language())
 
 
 def _daily_prompt_raw(d: DailyPrompt, user: User) -> dict[str, Any]:
-    return {"id": str(d.id), "day": iso(d.day), "prompt_text": d.prompt.text, "created_at": ms(d.created_at)}
+    return {
+        "id": str(d.id),
+        "day": iso(d.day),
+        "prompt_text": d.prompt_text_localized,  # type: ignore[attr-defined]
+        "created_at": ms(d.created_at),
+    }
 
 
 def _answers(user: User) -> QuerySet[Any]:

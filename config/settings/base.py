@@ -47,6 +47,7 @@ THIRD_PARTY_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "simple_history",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -55,18 +56,23 @@ LOCAL_APPS = [
     "notifications",
     "sync",
     "billing",
+    "quizzes",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Picks the request's language (Accept-Language) for get_language(): content translations (issue 17).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.api.idempotency.IdempotencyMiddleware",
+    # Records the signed-in staff member as the author of every content change (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 TEMPLATES = [
@@ -184,6 +190,8 @@ NUDGE_DAILY_QUOTA = env_int("NUDGE_DAILY_QUOTA", 20)
 # I18N
 # ------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# The languages the app ships (UI catalogues); content may carry translations in more locales.
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("es", "Español")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -263,6 +271,8 @@ SPECTACULAR_SETTINGS = {
         "RitualStatusEnum": "rituals.models.ritual.Ritual.Status",
         "GoalStatusEnum": "rituals.models.goal.Goal.Status",
         "PromptDeckKindEnum": "rituals.models.content.PromptDeck.Kind",
+        "QuizKindEnum": "quizzes.models.Quiz.Kind",
+        "LoveLanguagesEnum": "rituals.models.choices.LoveLanguage",
         "NudgeKindEnum": "rituals.models.nudge.Nudge.Kind",
         "NotificationKindEnum": "notifications.models.Notification.Kind",
         "PushStateEnum": "notifications.models.Notification.PushState",

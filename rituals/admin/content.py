@@ -1,7 +1,10 @@
 """Admin where the content team curates ritual templates and prompt decks.
 
-Each change page has a read-only preview that renders the item as the app shows it. Everything in the
-preview goes through `format_html`/`format_html_join`, so HTML typed into a title is shown, not run.
+Each change page has a read-only preview that renders the item as the app shows it, and links to the
+same preview in every shipped locale ("preview as locale", drafts of translations included). Lists show
+each item's schedule state and its translation status per locale, with a "missing translation" filter.
+Every change is recorded by django-simple-history ("History": author, diff, revert). Everything in
+the preview goes through `format_html`/`format_html_join`, so HTML typed into a title is shown, not run.
 """
 
 from collections.abc import Iterable
@@ -14,11 +17,27 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from rituals.models import Prompt, PromptDeck, RitualTemplate
+from rituals.admin.localization import (
+    TranslatedContentAdmin,
+    missing_translation_filter,
+    schedule_state,
+    translation_inline,
+)
+from rituals.localization import localized
+from rituals.models import (
+    Prompt,
+    PromptDeck,
+    PromptDeckTranslation,
+    PromptTranslation,
+    RitualTemplate,
+    RitualTemplateTranslation,
+)
 from rituals.models.choices import Category, LoveLanguage
+from rituals.models.content import live_q
 
 _DAY_NAMES = {
     "MO": "Monday",
@@ -98,8 +117,12 @@ def _duration_in_words(minutes: int) -> str:
     return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
-def _draft_note(is_published: bool) -> str:
-    return "" if is_published else format_html("<p><em>{}</em></p>", _DRAFT_NOTE)
+def _draft_note(item: Any) -> str:
+    """Nothing for a live item; else why the app does not show it (draft, scheduled, ended)."""
+    if item.is_live():
+        return ""
+    note = _DRAFT_NOTE if not item.is_published else f"{schedule_state(item)}: not shown in the app now."
+    return format_html("<p><em>{}</em></p>", note)
 
 
 def _paragraphs(text: str) -> SafeString:
@@ -156,6 +179,8 @@ class RitualTemplateAdminForm(forms.ModelForm):
             "love_languages",
             "is_joint",
             "is_published",
+            "publish_at",
+            "unpublish_at",
             "ordering",
         ]
 
@@ -187,11 +212,31 @@ class LoveLanguageFilter(admin.SimpleListFilter):
 
 
 @admin.register(RitualTemplate)
-class RitualTemplateAdmin(admin.ModelAdmin):
+class RitualTemplateAdmin(TranslatedContentAdmin):
     form = RitualTemplateAdminForm
-    list_display = ("title", "category", "schedule", "duration_minutes", "is_joint", "is_published", "ordering")
+    translation_model = RitualTemplateTranslation
+    owner_field = "template"
+    translated_fields = ("title", "description", "why_it_helps")
+    inlines = (translation_inline(RitualTemplateTranslation, translated_fields),)
+    list_display = (
+        "title",
+        "category",
+        "schedule",
+        "duration_minutes",
+        "is_joint",
+        "is_published",
+        "schedule_state",
+        "translation_status",
+        "ordering",
+    )
     list_editable = ("is_published", "ordering")
-    list_filter = ("is_published", "category", LoveLanguageFilter, "is_joint")
+    list_filter = (
+        "is_published",
+        "category",
+        LoveLanguageFilter,
+        "is_joint",
+        missing_translation_filter(RitualTemplateTranslation, "template"),
+    )
     search_fields = ("title", "slug", "description", "why_it_helps")
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("id", "preview", "created_at", "updated_at")
@@ -199,7 +244,10 @@ class RitualTemplateAdmin(admin.ModelAdmin):
         ("Preview", {"fields": ("preview",)}),
         (None, {"fields": ("title", "slug", "category", "description", "why_it_helps")}),
         ("Suggested schedule", {"fields": ("suggested_rrule", "suggested_time", "duration_minutes", "is_joint")}),
-        ("Tags and publishing", {"fields": ("love_languages", "is_published", "ordering")}),
+        (
+            "Tags and publishing",
+            {"fields": ("love_languages", "is_published", "publish_at", "unpublish_at", "ordering")},
+        ),
         ("Record", {"fields": ("id", "created_at", "updated_at"), "classes": ("collapse",)}),
     )
 
@@ -222,6 +270,7 @@ class RitualTemplateAdmin(admin.ModelAdmin):
             "<p><strong>Suggested:</strong> {}</p>"
             "<p><strong>Love languages:</strong> {}</p>"
             "{}"
+            "<p>Preview as: {}</p>"
             "</div>",
             template.title,
             Category(template.category).label if template.category in Category.values else template.category,
@@ -232,30 +281,43 @@ class RitualTemplateAdmin(admin.ModelAdmin):
             _paragraphs(template.why_it_helps),
             schedule_in_words(template.suggested_rrule, template.suggested_time),
             ", ".join(love_languages) or "none",
-            _draft_note(template.is_published),
+            _draft_note(template),
+            self.preview_links(template),
         )
 
 
 class PromptInline(admin.TabularInline):
     model = Prompt
-    fields = ("text", "is_published", "ordering")
+    fields = ("text", "is_published", "publish_at", "unpublish_at", "ordering")
     extra = 1
     ordering = ("ordering", "id")
     formfield_overrides = {models.CharField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 80})}}
 
 
 @admin.register(PromptDeck)
-class PromptDeckAdmin(admin.ModelAdmin):
-    inlines = (PromptInline,)
-    list_display = ("title", "kind", "prompts_published", "is_published", "ordering")
+class PromptDeckAdmin(TranslatedContentAdmin):
+    translation_model = PromptDeckTranslation
+    owner_field = "deck"
+    translated_fields = ("title", "description")
+    inlines = (PromptInline, translation_inline(PromptDeckTranslation, translated_fields))
+    list_display = (
+        "title",
+        "kind",
+        "prompts_published",
+        "is_published",
+        "schedule_state",
+        "translation_status",
+        "ordering",
+    )
     list_editable = ("is_published", "ordering")
-    list_filter = ("is_published", "kind")
+    list_filter = ("is_published", "kind", missing_translation_filter(PromptDeckTranslation, "deck"))
     search_fields = ("title", "slug", "description")
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("id", "preview", "created_at")
     fieldsets = (
         ("Preview", {"fields": ("preview",)}),
-        (None, {"fields": ("title", "slug", "kind", "description", "is_published", "ordering")}),
+        (None, {"fields": ("title", "slug", "kind", "description")}),
+        ("Publishing", {"fields": ("is_published", "publish_at", "unpublish_at", "ordering")}),
         ("Record", {"fields": ("id", "created_at"), "classes": ("collapse",)}),
     )
 
@@ -278,7 +340,11 @@ class PromptDeckAdmin(admin.ModelAdmin):
     def preview(self, deck: PromptDeck) -> SafeString:
         if deck._state.adding:
             return format_html("<em>{}</em>", "Save the deck to see the preview.")
-        prompts = list(deck.prompts.filter(is_published=True).order_by("ordering", "id").values_list("text", flat=True))
+        now = timezone.now()
+        live = deck.prompts.filter(live_q(now)).order_by("ordering", "id")
+        language = getattr(deck, "preview_locale", None)
+        translated = localized(live, relation="translations", fields=("text",), language=language, approved_only=False)
+        prompts = [prompt.text_localized for prompt in translated]
         return format_html(
             '<div style="max-width:40em">'
             '<p style="font-size:1.2em"><strong>{}</strong></p>'
@@ -286,26 +352,48 @@ class PromptDeckAdmin(admin.ModelAdmin):
             "{}"
             "<ol>{}</ol>"
             "{}"
+            "<p>Preview as: {}</p>"
             "</div>",
             deck.title,
             PromptDeck.Kind(deck.kind).label if deck.kind in PromptDeck.Kind.values else deck.kind,
             len(prompts),
             _paragraphs(deck.description),
             format_html_join("", "<li>{}</li>", ((text,) for text in prompts)),
-            _draft_note(deck.is_published),
+            _draft_note(deck),
+            self.preview_links(deck),
         )
 
 
 @admin.register(Prompt)
-class PromptAdmin(admin.ModelAdmin):
-    list_display = ("short_text", "deck", "is_published", "ordering")
+class PromptAdmin(TranslatedContentAdmin):
+    translation_model = PromptTranslation
+    owner_field = "prompt"
+    translated_fields = ("text",)
+    inlines = (translation_inline(PromptTranslation, translated_fields),)
+    list_display = ("short_text", "deck", "is_published", "schedule_state", "translation_status", "ordering")
     list_editable = ("is_published", "ordering")
-    list_filter = ("is_published", "deck__kind", ("deck", admin.RelatedOnlyFieldListFilter))
+    list_filter = (
+        "is_published",
+        "deck__kind",
+        ("deck", admin.RelatedOnlyFieldListFilter),
+        missing_translation_filter(PromptTranslation, "prompt"),
+    )
     search_fields = ("text", "deck__title")
     list_select_related = ("deck",)
     autocomplete_fields = ("deck",)
-    fields = ("id", "deck", "text", "is_published", "ordering")
-    readonly_fields = ("id",)
+    fields = ("id", "deck", "text", "preview", "is_published", "publish_at", "unpublish_at", "ordering")
+    readonly_fields = ("id", "preview")
+
+    @admin.display(description="As the app shows it")
+    def preview(self, prompt: Prompt) -> SafeString:
+        if prompt._state.adding:
+            return format_html("<em>{}</em>", "Save the prompt to see the preview.")
+        return format_html(
+            '<p style="font-size:1.2em" class="preview-text">{}</p>{}<p>Preview as: {}</p>',
+            prompt.text,
+            _draft_note(prompt),
+            self.preview_links(prompt),
+        )
 
     @admin.display(description="Prompt", ordering="text")
     def short_text(self, prompt: Prompt) -> str:

@@ -13,7 +13,37 @@ class RitualTemplateListFilterInputSerializer(serializers.Serializer):
     )
 
 
-class RitualTemplateOutputSerializer(serializers.ModelSerializer):
+class RitualTemplateListFilterForInputSerializer(RitualTemplateListFilterInputSerializer):
+    for_ = serializers.ChoiceField(
+        choices=[("partner", "partner")],
+        required=False,
+        allow_blank=True,
+        help_text="`partner`: templates that speak the partner's top love languages first (when the partner "
+        "shares their ranking; otherwise the curated order).",
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # `for` is a Python keyword: the field is declared as `for_` and read from `?for=`.
+        fields = super().get_fields()
+        fields["for"] = fields.pop("for_")
+        return fields
+
+
+class LocalizedOutputMixin(serializers.Serializer):
+    locale = serializers.CharField(
+        source="content_locale", read_only=True, help_text="The language of the texts returned (e.g. de, pt, en)."
+    )
+    translated = serializers.BooleanField(
+        source="content_translated",
+        read_only=True,
+        help_text="True when the texts are an approved translation; false when they are the English original.",
+    )
+
+
+class RitualTemplateOutputSerializer(LocalizedOutputMixin, serializers.ModelSerializer):
+    title = serializers.CharField(source="title_localized", read_only=True)
+    description = serializers.CharField(source="description_localized", read_only=True)
+    why_it_helps = serializers.CharField(source="why_it_helps_localized", read_only=True)
     category = serializers.ChoiceField(choices=Category.choices, read_only=True)
     love_languages = serializers.ListField(
         child=serializers.ChoiceField(choices=LoveLanguage.choices),
@@ -45,23 +75,29 @@ class RitualTemplateOutputSerializer(serializers.ModelSerializer):
             "love_languages",
             "is_joint",
             "ordering",
+            "locale",
+            "translated",
         ]
         read_only_fields = fields
 
 
-class PromptDeckOutputSerializer(serializers.ModelSerializer):
+class PromptDeckOutputSerializer(LocalizedOutputMixin, serializers.ModelSerializer):
+    title = serializers.CharField(source="title_localized", read_only=True)
+    description = serializers.CharField(source="description_localized", read_only=True)
     prompt_count = serializers.IntegerField(read_only=True, help_text="Number of published prompts in the deck.")
 
     class Meta:
         model = PromptDeck
-        fields = ["id", "slug", "title", "description", "kind", "ordering", "prompt_count"]
+        fields = ["id", "slug", "title", "description", "kind", "ordering", "prompt_count", "locale", "translated"]
         read_only_fields = fields
 
 
-class DeckPromptOutputSerializer(serializers.ModelSerializer):
+class DeckPromptOutputSerializer(LocalizedOutputMixin, serializers.ModelSerializer):
+    text = serializers.CharField(source="text_localized", read_only=True)
+
     class Meta:
         model = Prompt
-        fields = ["id", "text", "ordering"]
+        fields = ["id", "text", "ordering", "locale", "translated"]
         read_only_fields = fields
 
 

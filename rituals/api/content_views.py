@@ -1,11 +1,13 @@
-"""Content endpoints: the published catalogue of ritual templates and prompt decks.
+"""Content endpoints: the live catalogue of ritual templates and prompt decks, in the reader's language.
 
 Content is global, not couple-owned, so there is no couple scoping here; it still needs a signed-in
-user (the default permission). Unpublished content is invisible: lists skip it, details answer 404.
+user (the default permission). Content that is not live (unpublished, or outside its publish window)
+is invisible: lists skip it, details answer 404. The language is the request's (`get_language()`).
 """
 
 from uuid import UUID
 
+from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
@@ -25,10 +27,16 @@ class ContentCursorPagination(CursorPagination):
     ordering, so pages never skip or repeat a row.
     """
 
-    ordering = ("ordering", "title", "id")
+    ordering: tuple[str, ...] = ("ordering", "title", "id")
     page_size = 20
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+class PartnerFitCursorPagination(ContentCursorPagination):
+    """`?for=partner`: the templates that speak the partner's top love languages first, then curated order."""
+
+    ordering = ("-partner_fit", "ordering", "title", "id")
 
 
 class RitualTemplateListApi(APIView):
@@ -36,15 +44,20 @@ class RitualTemplateListApi(APIView):
     pagination_class = ContentCursorPagination
 
     @extend_schema(
-        parameters=[s.RitualTemplateListFilterInputSerializer],
+        parameters=[s.RitualTemplateListFilterForInputSerializer],
         responses={200: s.RitualTemplateOutputSerializer(many=True)},
         tags=["content"],
     )
     def get(self, request: AuthedRequest) -> Response:
-        filters = s.RitualTemplateListFilterInputSerializer(data=request.query_params)
+        filters = s.RitualTemplateListFilterForInputSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        templates = selectors.ritual_templates_published(category=filters.validated_data.get("category") or None)
-        paginator = self.pagination_class()
+        templates = selectors.ritual_templates_published(
+            category=filters.validated_data.get("category") or None, language=get_language()
+        )
+        paginator: ContentCursorPagination = self.pagination_class()
+        if filters.validated_data.get("for") == "partner":
+            templates = selectors.ritual_templates_for_partner(templates=templates, user=request.user)
+            paginator = PartnerFitCursorPagination()
         page = paginator.paginate_queryset(templates, request, view=self)
         return paginator.get_paginated_response(s.RitualTemplateOutputSerializer(page, many=True).data)
 
@@ -52,7 +65,7 @@ class RitualTemplateListApi(APIView):
 class RitualTemplateDetailApi(APIView):
     @extend_schema(responses={200: s.RitualTemplateOutputSerializer}, tags=["content"])
     def get(self, request: AuthedRequest, template_id: UUID) -> Response:
-        template = selectors.ritual_template_published(template_id=template_id)
+        template = selectors.ritual_template_published(template_id=template_id, language=get_language())
         if template is None:
             raise NotFoundError()
         return Response(s.RitualTemplateOutputSerializer(template).data)
@@ -64,14 +77,15 @@ class PromptDeckListApi(APIView):
     @extend_schema(responses={200: s.PromptDeckOutputSerializer(many=True)}, tags=["content"])
     def get(self, request: AuthedRequest) -> Response:
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(selectors.prompt_decks_published(), request, view=self)
+        decks = selectors.prompt_decks_published(language=get_language())
+        page = paginator.paginate_queryset(decks, request, view=self)
         return paginator.get_paginated_response(s.PromptDeckOutputSerializer(page, many=True).data)
 
 
 class PromptDeckDetailApi(APIView):
     @extend_schema(responses={200: s.PromptDeckDetailOutputSerializer}, tags=["content"])
     def get(self, request: AuthedRequest, deck_id: UUID) -> Response:
-        deck = selectors.prompt_deck_published(deck_id=deck_id)
+        deck = selectors.prompt_deck_published(deck_id=deck_id, language=get_language())
         if deck is None:
             raise NotFoundError()
         return Response(s.PromptDeckDetailOutputSerializer(deck).data)

@@ -21,14 +21,20 @@ class DailyPromptAnswerOutputSerializer(serializers.Serializer):
 
 
 class DailyPromptQuestionOutputSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    text = serializers.CharField()
+    """Serializes a daily prompt annotated by `rituals.selectors.prompts.with_localized_texts`."""
+
+    id = serializers.UUIDField(source="prompt_id")
+    text = serializers.CharField(source="prompt_text_localized", help_text="In the reader's language when translated.")
+    locale = serializers.CharField(source="prompt_content_locale", help_text="The language of `text`.")
+    translated = serializers.BooleanField(
+        source="prompt_content_translated", help_text="True when `text` is an approved translation."
+    )
 
 
 class DailyPromptDeckOutputSerializer(serializers.Serializer):
-    id = serializers.UUIDField()
-    title = serializers.CharField()
-    kind = serializers.CharField()
+    id = serializers.UUIDField(source="prompt.deck.id")
+    title = serializers.CharField(source="deck_title_localized")
+    kind = serializers.CharField(source="prompt.deck.kind")
 
 
 class DailyPromptOutputSerializer(serializers.Serializer):
@@ -36,8 +42,8 @@ class DailyPromptOutputSerializer(serializers.Serializer):
 
     id = serializers.UUIDField(source="daily_prompt.id")
     day = serializers.DateField(source="daily_prompt.day", help_text="The couple-day, in the couple's time zone.")
-    prompt = DailyPromptQuestionOutputSerializer(source="daily_prompt.prompt")
-    deck = DailyPromptDeckOutputSerializer(source="daily_prompt.prompt.deck")
+    prompt = DailyPromptQuestionOutputSerializer(source="daily_prompt")
+    deck = DailyPromptDeckOutputSerializer(source="daily_prompt")
     my_answer = DailyPromptAnswerOutputSerializer(allow_null=True)
     partner_answered = serializers.BooleanField()
     partner_answer = DailyPromptAnswerOutputSerializer(

@@ -1,5 +1,6 @@
 """Daily prompt endpoints: today's question, answering it, and the couple's past questions."""
 
+from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -29,7 +30,7 @@ class PromptTodayApi(APIView):
     @extend_schema(responses={200: s.DailyPromptOutputSerializer, 404: NO_PROMPTS}, tags=["prompts"])
     def get(self, request: AuthedRequest) -> Response:
         # A GET that may create the row: the prompt of the day is chosen by whoever asks first.
-        return _today_response(request, services.prompt_today_for(user=request.user))
+        return _today_response(request, services.prompt_today_for(user=request.user, language=get_language()))
 
 
 class PromptTodayAnswerApi(APIView):
@@ -48,7 +49,8 @@ class PromptTodayAnswerApi(APIView):
     def post(self, request: AuthedRequest) -> Response:
         data = s.PromptAnswerInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return _today_response(request, services.prompt_answer_today(user=request.user, **data.validated_data))
+        daily_prompt = services.prompt_answer_today(user=request.user, language=get_language(), **data.validated_data)
+        return _today_response(request, daily_prompt)
 
 
 class PromptHistoryApi(APIView):
@@ -57,6 +59,7 @@ class PromptHistoryApi(APIView):
     @extend_schema(responses={200: s.DailyPromptOutputSerializer(many=True), 404: NOT_PAIRED}, tags=["prompts"])
     def get(self, request: AuthedRequest) -> Response:
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(selectors.prompt_history(user=request.user), request, view=self)
+        history = selectors.prompt_history(user=request.user, language=get_language())
+        page = paginator.paginate_queryset(history, request, view=self)
         views = selectors.daily_prompt_views(daily_prompts=page or [], user=request.user)
         return paginator.get_paginated_response(s.DailyPromptOutputSerializer(views, many=True).data)

@@ -4,6 +4,7 @@ from rituals.models.goal import Goal
 from rituals.models.nudge import Nudge
 from rituals.models.prompt import DailyPrompt, PromptAnswer
 from rituals.models.ritual import Completion, Ritual
+from rituals.models.translations import PromptDeckTranslation, PromptTranslation, RitualTemplateTranslation
 
 __all__ = [
     "CheckIn",
@@ -14,6 +15,9 @@ __all__ = [
     "Prompt",
     "PromptAnswer",
     "PromptDeck",
+    "PromptDeckTranslation",
+    "PromptTranslation",
     "Ritual",
     "RitualTemplate",
+    "RitualTemplateTranslation",
 ]

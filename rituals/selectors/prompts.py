@@ -11,8 +11,20 @@ from django.utils import timezone
 from accounts.models import User
 from couples.models import Couple
 from couples.scoping import require_active_couple
+from rituals.localization import localized
 from rituals.models import DailyPrompt, PromptAnswer
 from rituals.visibility import prompt_answer_revealed
+
+
+def with_localized_texts(daily_prompts: QuerySet[DailyPrompt], *, language: str | None) -> QuerySet[DailyPrompt]:
+    """Daily prompts with their prompt's text (`prompt_text_localized`) and deck title
+    (`deck_title_localized`) in `language`, joined in the same query (rituals.localization)."""
+    daily_prompts = localized(
+        daily_prompts, relation="prompt__translations", fields=("text",), language=language, prefix="prompt_"
+    )
+    return localized(
+        daily_prompts, relation="prompt__deck__translations", fields=("title",), language=language, prefix="deck_"
+    )
 
 
 def couple_day(couple: Couple) -> date:
@@ -58,15 +70,16 @@ def daily_prompt_view(*, daily_prompt: DailyPrompt, user: User) -> DailyPromptVi
     return _view(daily_prompt, PromptAnswer.objects.filter(daily_prompt=daily_prompt), user)
 
 
-def prompt_history(*, user: User) -> QuerySet[DailyPrompt]:
-    """The couple's daily prompts before today (couple-day), with prompt, deck and answers loaded."""
+def prompt_history(*, user: User, language: str | None = None) -> QuerySet[DailyPrompt]:
+    """The couple's daily prompts before today (couple-day), with prompt, deck (in `language`) and answers loaded."""
     couple = require_active_couple(user)
-    return (
+    history = (
         DailyPrompt.objects.visible_to(user)
         .filter(day__lt=couple_day(couple))
         .select_related("prompt__deck")
         .prefetch_related("answers")
     )
+    return with_localized_texts(history, language=language)
 
 
 def daily_prompt_views(*, daily_prompts: Iterable[DailyPrompt], user: User) -> list[DailyPromptView]:

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Random
 from django.utils import timezone
 
@@ -24,7 +24,8 @@ from couples.selectors import partner_of
 from notifications.models import Notification
 from notifications.services import notify
 from rituals.models import DailyPrompt, Prompt, PromptAnswer
-from rituals.selectors.prompts import couple_day
+from rituals.models.content import live_q
+from rituals.selectors.prompts import couple_day, with_localized_texts
 from sync.changes import stamped_once
 from sync.receivers import touch
 
@@ -57,33 +58,40 @@ class PromptDayOverError(ConflictError):
 
 
 def _pick_prompt(couple: Couple) -> Prompt | None:
-    """A published prompt the couple has not had yet, at random; when all were used, the least recently used.
+    """A live prompt of a live deck the couple has not had yet, at random; when all were used, the least
+    recently used. Scheduled prompts and decks are in the pool only inside their publish window.
 
     One query: prompts never used have no last day (NULLS FIRST) and are shuffled among themselves.
     """
     last_used = DailyPrompt.objects.filter(couple=couple, prompt=OuterRef("pk")).order_by("-day").values("day")[:1]
+    now = timezone.now()
     return (
-        Prompt.objects.filter(is_published=True, deck__is_published=True)
+        Prompt.objects.filter(live_q(now), live_q(now, prefix="deck__"))
         .annotate(last_used=Subquery(last_used))
         .order_by(F("last_used").asc(nulls_first=True), Random())
         .first()
     )
 
 
-def _daily_prompt(couple: Couple, day: date) -> DailyPrompt | None:
-    return DailyPrompt.objects.select_related("prompt__deck").filter(couple=couple, day=day).first()
+def _daily_prompts(language: str | None) -> QuerySet[DailyPrompt]:
+    return with_localized_texts(DailyPrompt.objects.select_related("prompt__deck"), language=language)
+
+
+def _daily_prompt(couple: Couple, day: date, language: str | None) -> DailyPrompt | None:
+    return _daily_prompts(language).filter(couple=couple, day=day).first()
 
 
 @transaction.atomic
-def daily_prompt_for(*, couple: Couple, day: date) -> DailyPrompt:
-    """The couple's prompt of `day`, chosen on first request; the same row for both partners.
+def daily_prompt_for(*, couple: Couple, day: date, language: str | None = None) -> DailyPrompt:
+    """The couple's prompt of `day`, chosen on first request; the same row for both partners. Its texts
+    come in `language` (`prompt_text_localized`, `deck_title_localized`).
 
     Both phones may ask at the same instant: each picks a candidate, and the insert is
     `INSERT … ON CONFLICT (couple, day) DO NOTHING`. Postgres makes the second insert wait for the
     first transaction and then skip, and the read after it (a new snapshot under READ COMMITTED)
     returns the winner's row. So there is one row, both get the same prompt, and nobody gets a 500.
     """
-    existing = _daily_prompt(couple, day)
+    existing = _daily_prompt(couple, day, language)
     if existing is not None:
         return existing
     prompt = _pick_prompt(couple)
@@ -93,7 +101,7 @@ def daily_prompt_for(*, couple: Couple, day: date) -> DailyPrompt:
         [DailyPrompt(couple=couple, day=day, prompt=prompt)], ignore_conflicts=True
     )
     # Ours, or the row of the request that won the race (committed before our insert went on).
-    daily = DailyPrompt.objects.select_related("prompt__deck").get(couple=couple, day=day)
+    daily = _daily_prompts(language).get(couple=couple, day=day)
     if created and created[0].pk == daily.pk:
         touch(daily)  # bulk_create sends no signal: tell sync explicitly (only the winner does)
     return daily
@@ -167,19 +175,21 @@ def prompt_answer(*, daily_prompt: DailyPrompt, user: User, text: str, id: UUID 
     return mine
 
 
-def prompt_today_for(*, user: User) -> DailyPrompt:
-    """Today's prompt of the user's active couple (404 `not_paired` when unpaired)."""
+def prompt_today_for(*, user: User, language: str | None = None) -> DailyPrompt:
+    """Today's prompt of the user's active couple, its texts in `language` (404 `not_paired` when unpaired)."""
     couple = require_active_couple(user)
-    return daily_prompt_for(couple=couple, day=couple_day(couple))
+    return daily_prompt_for(couple=couple, day=couple_day(couple), language=language)
 
 
-def prompt_answer_today(*, user: User, text: str, daily_prompt_id: UUID | None = None) -> DailyPrompt:
-    """Answers today's prompt of the user's couple and returns it.
+def prompt_answer_today(
+    *, user: User, text: str, daily_prompt_id: UUID | None = None, language: str | None = None
+) -> DailyPrompt:
+    """Answers today's prompt of the user's couple and returns it (its texts in `language`).
 
     `daily_prompt_id` is the prompt the app displayed: when the couple-day rolled over since, the
     answer would land on a question the user never saw, so it is refused with 409 `prompt_day_over`.
     """
-    daily_prompt = prompt_today_for(user=user)
+    daily_prompt = prompt_today_for(user=user, language=language)
     if daily_prompt_id is not None and daily_prompt_id != daily_prompt.id:
         raise PromptDayOverError()
     prompt_answer(daily_prompt=daily_prompt, user=user, text=text)

@@ -85,6 +85,13 @@ BODIES: dict[str, Body] = {
     "POST /api/v1/nudges/{nudge_id}/respond": lambda p, s: {"response": "hug_back"},
     "POST /api/v1/prompts/today/answer": lambda p, s: {"text": "A week by the sea."},
     "POST /api/v1/sync/push": lambda p, s: {"changes": {}},
+    "POST /api/v1/quizzes/{quiz_id}/attempts": lambda p, s: {
+        "answers": [
+            {"question_id": question["id"], "option_id": question["options"][0]["id"]}
+            for question in s.call("GET", f"/api/v1/quizzes/{p.ids['quiz_id']}", token=p.access).body["questions"]
+        ]
+    },
+    "PUT /api/v1/me/love-languages": lambda p, s: {"shared_with_partner": True},
 }
 
 
@@ -157,6 +164,7 @@ def gather_ids(server: EmbeddedServer, partner: Partner) -> None:
     ids["device_id"] = _first(server, partner, "/api/v1/devices", lambda row: True)
     ids["template_id"] = _first(server, partner, "/api/v1/ritual-templates", lambda row: True)
     ids["deck_id"] = _first(server, partner, "/api/v1/prompt-decks", lambda row: True)
+    ids["quiz_id"] = _first(server, partner, "/api/v1/quizzes", lambda row: row["kind"] == "love_language")
     ids["invite_id"] = uuid.uuid4()  # a paired partner has no open invite
     occurrences = server.call("GET", f"/api/v1/rituals/{ids['ritual_id']}/occurrences", token=partner.access)
     ids["occurrence_at"] = occurrences.body["results"][0]["occurrence_at"]

@@ -120,6 +120,8 @@ def test_templates_list_published_ones_in_curated_order_with_every_field(me):
         "love_languages": ["touch", "words"],
         "is_joint": True,
         "ordering": 10,
+        "locale": "en",
+        "translated": False,
     }
     assert body["next"] is None
     assert body["previous"] is None
@@ -259,6 +261,8 @@ def test_decks_list_published_ones_with_their_published_prompt_count(me):
             "kind": "love_map",
             "ordering": 1,
             "prompt_count": 3,
+            "locale": "en",
+            "translated": False,
         },
         {
             "id": str(empty.pk),
@@ -268,6 +272,8 @@ def test_decks_list_published_ones_with_their_published_prompt_count(me):
             "kind": "conversation",
             "ordering": 2,
             "prompt_count": 0,
+            "locale": "en",
+            "translated": False,
         },
     ]
     assert body["next"] is None
@@ -287,8 +293,8 @@ def test_a_deck_detail_lists_its_published_prompts_in_order(me):
     assert body["title"] == "Everyday connection"
     assert body["prompt_count"] == 2
     assert body["prompts"] == [
-        {"id": str(first.pk), "text": "First?", "ordering": 10},
-        {"id": str(second.pk), "text": "Second?", "ordering": 20},
+        {"id": str(first.pk), "text": "First?", "ordering": 10, "locale": "en", "translated": False},
+        {"id": str(second.pk), "text": "Second?", "ordering": 20, "locale": "en", "translated": False},
     ]
     assert str(other_deck_prompt.pk) not in response.content.decode()
 

@@ -46,6 +46,7 @@ def _template_form(**overrides: Any) -> dict[str, Any]:
         "is_published": "on",
         "ordering": "10",
     }
+    data.update({"translations-TOTAL_FORMS": "0", "translations-INITIAL_FORMS": "0"})
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
 
@@ -321,6 +322,8 @@ def test_prompts_are_edited_inline_on_the_deck(staff):
         "prompts-0-is_published": "on",
         "prompts-0-ordering": "10",
         "prompts-0-deck": str(deck.pk),
+        "translations-TOTAL_FORMS": "0",
+        "translations-INITIAL_FORMS": "0",
     }
 
     response = staff.post(f"{DECKS}{deck.pk}/change/", data)

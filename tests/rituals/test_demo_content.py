@@ -142,7 +142,7 @@ def test_the_command_loads_everything_published_in_order():
     total = sum(len(d["prompts"]) for d in PROMPT_DECKS)
     assert out == (
         f"Demo content ready: {len(RITUAL_TEMPLATES)} ritual templates ({len(RITUAL_TEMPLATES)} new), "
-        f"{len(PROMPT_DECKS)} prompt decks, {total} prompts ({total} new).\n"
+        f"{len(PROMPT_DECKS)} prompt decks, {total} prompts ({total} new), 2 quizzes (26 questions).\n"
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import tests.bola
 from accounts.services.sessions import session_start
+from quizzes.models import Quiz
 from rituals.models import Prompt, PromptDeck, RitualTemplate
 from rituals.models.choices import Category
 from tests.bola.spec import World
@@ -58,5 +59,7 @@ def fuzz_world() -> FuzzWorld:
             "invite_id": objects["invite"].pk,
             "template_id": template.pk,
             "deck_id": deck.pk,
+            # The love-language quiz: its attempts succeed (know-me attempts are revealed and locked here).
+            "quiz_id": Quiz.objects.get(slug="love-languages").pk,
         },
     )

@@ -1,4 +1,4 @@
-"""Loads the starter ritual templates and prompt decks (rituals.demo_content). Safe to run again.
+"""Loads the starter ritual templates, prompt decks (rituals.demo_content) and quizzes. Safe to run again.
 
 Rows are matched by slug (prompts by their text within the deck) and updated in place, so a second
 run changes nothing and ids stay stable. Content the team added in the admin is left alone.
@@ -46,7 +46,12 @@ class Command(BaseCommand):
                 created_prompts += created
             prompt_total += len(texts)
 
+        # The quizzes app owns its starter content; loaded here so one command sets up the demo.
+        from quizzes.demo_content import load_demo_quizzes
+
+        quiz_total, question_total = load_demo_quizzes()
         self.stdout.write(
             f"Demo content ready: {len(RITUAL_TEMPLATES)} ritual templates ({created_templates} new), "
-            f"{len(PROMPT_DECKS)} prompt decks, {prompt_total} prompts ({created_prompts} new)."
+            f"{len(PROMPT_DECKS)} prompt decks, {prompt_total} prompts ({created_prompts} new), "
+            f"{quiz_total} quizzes ({question_total} questions)."
         )
