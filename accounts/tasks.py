@@ -22,7 +22,7 @@ def send_password_reset_email(user_id: str, outbox_id: str | None = None) -> Non
 
 
 def _send_password_reset_email(user_id: str) -> None:
-    user = User.objects.filter(id=user_id, is_active=True).first()
+    user = User.objects.filter(id=user_id, is_active=True, email_verified_at__isnull=False).first()
     if user is None:
         return
     uid, token = password_reset_link_parts(user)

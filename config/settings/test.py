@@ -29,3 +29,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = True
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
 HEARTBEAT_MAX_AGE_SECONDS = 0  # no worker or beat runs beside the suite; tests turn it on where they need it
+# Never the real providers: tests serve their own key sets on loopback (tests/identity/fake_jwks.py)
+# and point these at it; anything else meets a closed port and answers 503 provider_unavailable.
+APPLE_JWKS_URL = "http://127.0.0.1:9/apple/keys"
+GOOGLE_JWKS_URL = "http://127.0.0.1:9/google/certs"
+APPLE_CLIENT_IDS = ["com.example.couples.test"]
+GOOGLE_CLIENT_IDS = ["test-ios.apps.googleusercontent.com", "test-android.apps.googleusercontent.com"]
