@@ -131,7 +131,7 @@ def email_verification_confirm(*, user: User, code: str) -> User:
     return locked
 
 
-def email_change_request(*, user: User, email: str, password: str | None) -> None:
+def email_change_request(*, user: User, email: str, password: str | None = None) -> None:
     """Starts changing the account's address: a code goes to the new one, which applies once confirmed.
 
     Needs the current password when the account has one (a stolen access token alone must not be

@@ -1,0 +1,13 @@
+import re
+
+from django.core import mail
+
+
+def last_code(to: str) -> str:
+    """The 6-digit code of the last e-mail sent to `to` (checked in both the text and the HTML part)."""
+    message = next(m for m in reversed(mail.outbox) if m.to == [to])
+    match = re.search(r"\b(\d{6})\b", str(message.body))
+    assert match, message.body
+    html = message.alternatives[0][0]  # type: ignore[attr-defined]
+    assert match.group(1) in html
+    return match.group(1)
