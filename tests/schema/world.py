@@ -58,5 +58,6 @@ def fuzz_world() -> FuzzWorld:
             "invite_id": objects["invite"].pk,
             "template_id": template.pk,
             "deck_id": deck.pk,
+            "identity_id": objects["identity"].pk,
         },
     )
