@@ -281,3 +281,11 @@ def test_reset_request_does_the_same_work_whether_or_not_the_account_exists(
     assert message.kwargs == {"user_id": user_id}
     assert uuid.UUID(user_id)
     assert (user_id == str(me_user.id)) == (email == "me@example.com")
+
+
+def test_the_reset_email_is_rendered_as_text_and_html_with_the_same_link(anon, me_user, reset_link):
+    (message,) = mail.outbox
+    html, mimetype = message.alternatives[0]  # type: ignore[attr-defined]
+    assert mimetype == "text/html"
+    assert message.subject == "Reset your password"
+    assert f"uid={reset_link['uid']}&amp;token={reset_link['token']}" in html  # escaped in HTML, as it must be
