@@ -285,7 +285,9 @@ def test_reset_request_does_the_same_work_whether_or_not_the_account_exists(
 
 def test_the_reset_email_is_rendered_as_text_and_html_with_the_same_link(anon, me_user, reset_link):
     (message,) = mail.outbox
-    html, mimetype = message.alternatives[0]  # type: ignore[attr-defined]
+    assert isinstance(message, mail.EmailMultiAlternatives)
+    html, mimetype = message.alternatives[0]
+    assert isinstance(html, str)
     assert mimetype == "text/html"
     assert message.subject == "Reset your password"
     assert f"uid={reset_link['uid']}&amp;token={reset_link['token']}" in html  # escaped in HTML, as it must be

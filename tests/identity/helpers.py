@@ -8,6 +8,8 @@ def last_code(to: str) -> str:
     message = next(m for m in reversed(mail.outbox) if m.to == [to])
     match = re.search(r"\b(\d{6})\b", str(message.body))
     assert match, message.body
-    html = message.alternatives[0][0]  # type: ignore[attr-defined]
+    assert isinstance(message, mail.EmailMultiAlternatives)
+    html = message.alternatives[0][0]
+    assert isinstance(html, str)
     assert match.group(1) in html
     return match.group(1)
