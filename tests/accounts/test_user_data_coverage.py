@@ -7,7 +7,8 @@ or one-to-one field that points at the user model. Each such model must be
 - an export section (`accounts.export.register_section`) or deliberately not exported
   (`accounts.export.register_not_exported`, with the reason), and
 - gone with the account: `on_delete=CASCADE`, or deleted explicitly by
-  `accounts.services.account.account_erase` (which `account_delete` calls; listed in `DELETED_BY_ACCOUNT_DELETE` below), or, for
+  `accounts.services.account.account_erase` (which `account_delete` calls; listed in
+  `DELETED_BY_ACCOUNT_DELETE` below), or, for
   a record the couple owns rather than the user (docs/privacy.md), `on_delete=SET_NULL` and
   registered with `accounts.export.register_detached_on_deletion` and the reason. The functional
   test at the end deletes an account that has a row in every model with a factory and checks that
