@@ -5,7 +5,7 @@ from dataclasses import asdict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -53,13 +53,14 @@ class _PublicApi(APIView):
     permission_classes = (AllowAny,)
 
 
-def _social_sign_in(request: Request, provider: str, serializer: type[s.serializers.Serializer]) -> Response:
+def _social_sign_in(
+    request: Request, *, provider: str, serializer: type[serializers.Serializer], jwt_field: str
+) -> Response:
     enforce_rate_limit("social_sign_in", client_identity(request))
     data = serializer(data=request.data)
     data.is_valid(raise_exception=True)
     fields = dict(data.validated_data)
-    raw_token = fields.pop("identity_token", None) or fields.pop("id_token")
-    identity = tokens.verify(provider, raw_token, nonce=fields.pop("nonce", None))
+    identity = tokens.verify(provider, fields.pop(jwt_field), nonce=fields.pop("nonce", None))
     pair, created = social.social_sign_in(identity=identity, **fields, user_agent=_user_agent(request))
     return _tokens_response(pair, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -77,13 +78,17 @@ _SIGN_IN_RESPONSES = {
 class AppleSignInApi(_PublicApi):
     @extend_schema(request=s.AppleSignInInputSerializer, responses=_SIGN_IN_RESPONSES, tags=["auth"])
     def post(self, request: Request) -> Response:
-        return _social_sign_in(request, tokens.APPLE, s.AppleSignInInputSerializer)
+        return _social_sign_in(
+            request, provider=tokens.APPLE, serializer=s.AppleSignInInputSerializer, jwt_field="identity_token"
+        )
 
 
 class GoogleSignInApi(_PublicApi):
     @extend_schema(request=s.GoogleSignInInputSerializer, responses=_SIGN_IN_RESPONSES, tags=["auth"])
     def post(self, request: Request) -> Response:
-        return _social_sign_in(request, tokens.GOOGLE, s.GoogleSignInInputSerializer)
+        return _social_sign_in(
+            request, provider=tokens.GOOGLE, serializer=s.GoogleSignInInputSerializer, jwt_field="id_token"
+        )
 
 
 class SocialLinkCodeApi(_PublicApi):
