@@ -93,9 +93,5 @@ class IdentityOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DetailAcceptedOutputSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-
-
 class AppleNotificationOutputSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=["applied", "stale", "ignored"])

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.serializers import MeOutputSerializer, TokenPairOutputSerializer
+from accounts.api.serializers import DetailOutputSerializer, MeOutputSerializer, TokenPairOutputSerializer
 from accounts.services.sessions import TokenPair
 from config.api.ratelimit import client_identity, enforce_rate_limit
 from config.api.requests import AuthedRequest
@@ -94,7 +94,7 @@ class GoogleSignInApi(_PublicApi):
 class SocialLinkCodeApi(_PublicApi):
     @extend_schema(
         request=s.SocialLinkCodeInputSerializer,
-        responses={202: s.DetailAcceptedOutputSerializer, **RATE_LIMITED},
+        responses={202: DetailOutputSerializer, **RATE_LIMITED},
         tags=["auth"],
     )
     def post(self, request: Request) -> Response:
@@ -159,7 +159,7 @@ class EmailVerifyRequestApi(APIView):
     @extend_schema(
         request=None,
         responses={
-            202: s.DetailAcceptedOutputSerializer,
+            202: DetailOutputSerializer,
             409: OpenApiResponse(ErrorEnvelopeOutputSerializer, description="`email_already_verified`."),
             **RATE_LIMITED,
         },
@@ -197,7 +197,7 @@ class MeEmailApi(APIView):
     @extend_schema(
         request=s.EmailChangeInputSerializer,
         responses={
-            202: s.DetailAcceptedOutputSerializer,
+            202: DetailOutputSerializer,
             409: OpenApiResponse(
                 ErrorEnvelopeOutputSerializer,
                 description="`email_already_verified`: the address is the account's, verified.",
