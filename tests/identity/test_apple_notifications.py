@@ -107,3 +107,19 @@ def test_notifications_are_rate_limited(anon, idp, apple_user, settings, expect_
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "apple_notifications": "1/60"}
     _send(anon, "x")
     expect_error(_send(anon, idp.apple_notification("consent-revoked")), 429, "rate_limited")
+
+
+def test_account_delete_of_a_paired_account_ends_the_couple_like_delete_me(anon, idp, apple_user):
+    from couples.models import Couple
+    from tests.factories import pair
+
+    apple_user.set_unusable_password()
+    apple_user.save()
+    partner = UserFactory.create()
+    couple = pair(apple_user, partner)
+
+    _send(anon, idp.apple_notification("account-delete"))
+
+    couple.refresh_from_db()
+    assert couple.status == Couple.Status.ENDED
+    assert User.objects.filter(pk=partner.pk).exists()

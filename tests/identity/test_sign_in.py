@@ -197,3 +197,15 @@ def test_sign_in_is_rate_limited_per_ip(anon, idp, settings, expect_error):
         anon.post(APPLE, {"identity_token": "x", "nonce": "y"}, format="json")
     expect_error(anon.post(APPLE, apple_body(idp), format="json"), 429, "rate_limited")
     expect_error(anon.post(GOOGLE, {"id_token": "x"}, format="json"), 429, "rate_limited")
+
+
+def test_a_failed_refetch_keeps_serving_the_keys_still_fresh(anon, idp, settings, expect_error):
+    settings.JWKS_MIN_REFETCH_SECONDS = 0
+    assert anon.post(APPLE, apple_body(idp), format="json").status_code == 201
+    idp.providers["apple"].failing = True
+
+    forged = idp.token("apple", kid="unknown", key=new_key())
+    expect_error(
+        anon.post(APPLE, {"identity_token": forged, "nonce": "raw-nonce"}, format="json"), 401, "invalid_identity_token"
+    )
+    assert anon.post(APPLE, apple_body(idp), format="json").status_code == 200
