@@ -148,17 +148,9 @@ def social_sign_in(
     `link_token` (the takeover guard, above). A new account has no password; its address is
     verified when the provider vouches for it (Apple always does, private-relay addresses included).
     """
-    with transaction.atomic():
-        row = (
-            SocialIdentity.objects.select_related("user")
-            .filter(provider=identity.provider, subject=identity.subject)
-            .first()
-        )
-        if row is not None:
-            if not row.user.is_active:
-                raise SignInRefusedError()
-            _refresh_identity(row, identity)
-            return session_start(user=row.user, user_agent=user_agent), False
+    known = _sign_in_known(identity=identity, user_agent=user_agent)
+    if known is not None:
+        return known, False
     if not identity.email:
         raise EmailRequiredError()
     if User.objects.filter(email=identity.email).exists():
@@ -175,9 +167,30 @@ def social_sign_in(
             if not user.email_verified:
                 email_code_send(user=user, purpose=EmailCode.Purpose.VERIFY, email=user.email)
             tokens = session_start(user=user, user_agent=user_agent)
-    except IntegrityError as exc:  # a concurrent sign-up took the address
+    except IntegrityError as exc:
+        # A concurrent first sign-in of the same identity (a double tap) created the account: sign in
+        # to it. Otherwise a concurrent sign-up took the address, and the guard applies.
+        known = _sign_in_known(identity=identity, user_agent=user_agent)
+        if known is not None:
+            return known, False
         raise AccountExistsError(extra={"link_token": _link_token(identity)}) from exc
     return tokens, True
+
+
+@transaction.atomic
+def _sign_in_known(*, identity: ProviderIdentity, user_agent: str) -> TokenPair | None:
+    """Signs in the account the identity is linked to; None when it is linked to none."""
+    row = (
+        SocialIdentity.objects.select_related("user")
+        .filter(provider=identity.provider, subject=identity.subject)
+        .first()
+    )
+    if row is None:
+        return None
+    if not row.user.is_active:
+        raise SignInRefusedError()
+    _refresh_identity(row, identity)
+    return session_start(user=row.user, user_agent=user_agent)
 
 
 def social_link_code_send(*, identity: ProviderIdentity) -> None:
