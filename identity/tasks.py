@@ -4,7 +4,7 @@ from django.conf import settings
 from accounts.models import User
 from config.email import send_templated_email
 from identity.models import EmailCode, SocialIdentity
-from identity.services.email_codes import email_code_issue
+from identity.services.email_codes import email_code_issue, email_codes_purge
 from notifications.outbox import outbox_claim
 
 _TEMPLATES: dict[str, str] = {
@@ -35,3 +35,8 @@ def send_email_code(user_id: str, purpose: str, email: str, provider: str = "", 
             "provider": _PROVIDER_NAMES.get(provider, provider),
         }
         send_templated_email(to=email, template=_TEMPLATES[purpose], context=context, locale=user.locale)
+
+
+@shared_task(name="identity.purge_email_codes")
+def purge_email_codes() -> int:
+    return email_codes_purge()

@@ -540,6 +540,12 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(hour=4, minute=10),
         "options": {"expires": 3600},
     },
+    # Daily at 04:25 UTC: e-mail codes past their 15 minutes (or used) are dead weight; drop them.
+    "identity.purge_email_codes": {
+        "task": "identity.purge_email_codes",
+        "schedule": crontab(hour=4, minute=25),
+        "options": {"expires": 3600},
+    },
 }
 
 # SIGN IN WITH APPLE AND GOOGLE (identity app; docs/api.md, "Sign in with Apple and Google")

@@ -205,3 +205,17 @@ def test_a_verified_address_lets_a_reset_through_and_unverified_does_not(
     with django_capture_on_commit_callbacks(execute=True):
         anon.post("/api/v1/auth/password/reset", {"email": unverified.email}, format="json")
     assert len(mail.outbox) == 1
+
+
+def test_used_and_expired_codes_are_purged_and_live_ones_kept(me_user, partner_user, stranger_user):
+    from identity.services.email_codes import email_code_issue, email_codes_purge
+
+    email_code_issue(user=me_user, purpose="verify", email=me_user.email)
+    email_code_issue(user=partner_user, purpose="verify", email=partner_user.email)
+    email_code_issue(user=stranger_user, purpose="link", email=stranger_user.email)
+    EmailCode.objects.filter(user=partner_user).update(used_at=timezone.now())
+    EmailCode.objects.filter(user=stranger_user).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    assert email_codes_purge(batch_size=1) == 2
+    assert list(EmailCode.objects.values_list("user", flat=True)) == [me_user.pk]
+    assert email_codes_purge() == 0
