@@ -154,7 +154,7 @@ def social_sign_in(
     if not identity.email:
         raise EmailRequiredError()
     if User.objects.filter(email=identity.email).exists():
-        raise AccountExistsError(extra={"link_token": _link_token(identity)})
+        return _address_taken(identity=identity, user_agent=user_agent), False
     user = User(email=identity.email, display_name=display_name[:60], time_zone=time_zone, locale=locale)
     user.full_clean(exclude=["password"], validate_unique=False)
     user.set_unusable_password()
@@ -167,14 +167,18 @@ def social_sign_in(
             if not user.email_verified:
                 email_code_send(user=user, purpose=EmailCode.Purpose.VERIFY, email=user.email)
             tokens = session_start(user=user, user_agent=user_agent)
-    except IntegrityError as exc:
-        # A concurrent first sign-in of the same identity (a double tap) created the account: sign in
-        # to it. Otherwise a concurrent sign-up took the address, and the guard applies.
-        known = _sign_in_known(identity=identity, user_agent=user_agent)
-        if known is not None:
-            return known, False
-        raise AccountExistsError(extra={"link_token": _link_token(identity)}) from exc
+    except IntegrityError:  # the address was taken meanwhile
+        return _address_taken(identity=identity, user_agent=user_agent), False
     return tokens, True
+
+
+def _address_taken(*, identity: ProviderIdentity, user_agent: str) -> TokenPair:
+    """The identity's address has an account. If a concurrent first sign-in of this same identity
+    (a double tap) just created it, sign in to it; otherwise the takeover guard applies."""
+    known = _sign_in_known(identity=identity, user_agent=user_agent)
+    if known is None:
+        raise AccountExistsError(extra={"link_token": _link_token(identity)})
+    return known
 
 
 @transaction.atomic
