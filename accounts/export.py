@@ -79,6 +79,7 @@ def _profile(user: User) -> Iterable[dict[str, Any]]:
         "time_zone": user.time_zone,
         "locale": user.locale,
         "date_joined": user.date_joined.isoformat(),
+        "email_verified_at": user.email_verified_at.isoformat() if user.email_verified_at else None,
     }
 
 

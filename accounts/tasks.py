@@ -1,11 +1,11 @@
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 
 from accounts.idempotency_tasks import purge_idempotency_records  # noqa: F401 (registers the task)
 from accounts.models import User
 from accounts.services.account import password_reset_link_parts
 from accounts.services.sessions import tokens_flush_expired
+from config.email import send_templated_email
 from notifications.outbox import outbox_claim
 
 
@@ -22,19 +22,13 @@ def send_password_reset_email(user_id: str, outbox_id: str | None = None) -> Non
 
 
 def _send_password_reset_email(user_id: str) -> None:
-    user = User.objects.filter(id=user_id, is_active=True).first()
+    user = User.objects.filter(id=user_id, is_active=True, email_verified_at__isnull=False).first()
     if user is None:
         return
     uid, token = password_reset_link_parts(user)
     link = f"{settings.APP_DEEP_LINK_BASE}/reset-password?uid={uid}&token={token}"
-    send_mail(
-        subject="Reset your password",
-        message=(
-            "Someone asked to reset the password of your account. If it was you, open this link on your "
-            f"phone within an hour:\n\n{link}\n\nIf it was not you, ignore this e-mail; nothing changes."
-        ),
-        from_email=None,
-        recipient_list=[user.email],
+    send_templated_email(
+        to=user.email, template="accounts/email/password_reset", context={"link": link}, locale=user.locale
     )
 
 

@@ -8,6 +8,7 @@ from rituals.admin.dashboard import content_dashboard_view
 
 api_v1: list[URLPattern | URLResolver] = [
     path("", include("accounts.api.urls")),
+    path("", include("identity.api.urls")),
     path("", include("couples.api.urls")),
     path("", include("notifications.api.urls")),
     path("", include("sync.api.urls")),

@@ -279,7 +279,7 @@ def _run(item: Item, careful: bool, handler: Any, *args: Any) -> Rejection | Non
     except _NOT_THE_RECORDS:
         raise
     except ApplicationError as exc:
-        return Rejection(item.table, item.id, exc.code, exc.message)
+        return Rejection(item.table, item.id, exc.code, str(exc.message))
     except (ValidationError, serializers.ValidationError) as exc:
         return Rejection(item.table, item.id, "validation_error", _describe(exc))
     except (IntegrityError, DatabaseError, ValueError) as exc:

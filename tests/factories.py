@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING
 
 import factory
+from django.utils import timezone
 
 from accounts.models import Device, User
 
@@ -19,6 +20,8 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     email = factory.Sequence(lambda n: f"user{n}@example.com")
     display_name = factory.Faker("first_name")
     time_zone = "Europe/Berlin"
+    # Most tests act as an established user whose address is verified; pass None for one that is not.
+    email_verified_at = factory.LazyFunction(timezone.now)
 
     @classmethod
     def _create(cls, model_class: type[User], *args: object, **kwargs: object) -> User:

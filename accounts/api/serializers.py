@@ -13,9 +13,14 @@ class TokenPairOutputSerializer(serializers.Serializer):
 
 
 class MeOutputSerializer(serializers.ModelSerializer):
+    email_verified = serializers.BooleanField(
+        read_only=True,
+        help_text="The user proved they read mail at `email`; password resets go only to verified addresses.",
+    )
+
     class Meta:
         model = User
-        fields = ["id", "email", "display_name", "time_zone", "locale", "date_joined"]
+        fields = ["id", "email", "email_verified", "display_name", "time_zone", "locale", "date_joined"]
         read_only_fields = fields
 
 

@@ -4,6 +4,7 @@ from dataclasses import asdict
 
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -125,6 +126,14 @@ class PasswordChangeApi(APIView):
         return _tokens_response(pair)
 
 
+# The same answer whether or not an account exists, and whether or not its address is verified.
+_RESET_SENT = gettext_lazy(
+    "If this is the verified e-mail address of an account, we sent it a link to reset the password. "
+    "Reset links only go to verified addresses: if yours was never verified, sign in and verify it "
+    "from the app, or sign in with Apple or Google."
+)
+
+
 class PasswordResetApi(PublicApi):
     @extend_schema(
         request=s.PasswordResetInputSerializer, responses={202: s.DetailOutputSerializer, **RATE_LIMITED}, tags=["auth"]
@@ -135,7 +144,7 @@ class PasswordResetApi(PublicApi):
         data.is_valid(raise_exception=True)
         enforce_rate_limit("password_reset_email", data.validated_data["email"])
         account.password_reset_request(email=data.validated_data["email"])
-        detail = "If an account exists for this address, we sent it a link to reset the password."
+        detail = _RESET_SENT
         return Response({"detail": detail}, status=status.HTTP_202_ACCEPTED)
 
 

@@ -59,9 +59,18 @@ def user_register(
         with transaction.atomic():
             user.save(force_insert=True)
             tokens = session_start(user=user, user_agent=user_agent)
+            _send_verification_code(user)
     except IntegrityError as exc:  # lost a race with a concurrent registration of the same address
         raise taken from exc
     return user, tokens
+
+
+def _send_verification_code(user: User) -> None:
+    """A sign-up asks the new address to prove itself (identity app: a 6-digit code by e-mail)."""
+    from identity.models import EmailCode
+    from identity.services.email_codes import email_code_send
+
+    email_code_send(user=user, purpose=EmailCode.Purpose.VERIFY, email=user.email)
 
 
 @transaction.atomic
@@ -107,7 +116,8 @@ def password_change(*, user: User, current_password: str, new_password: str, use
 
 
 def password_reset_request(*, email: str) -> None:
-    """Sends a reset link if the address has an active account. Says nothing either way.
+    """Sends a reset link if the address is the verified address of an active account. Says nothing
+    either way (an unverified address gets no link: nobody proved they read it).
 
     The e-mail goes through the transactional outbox (notifications.outbox): a broker outage delays
     it until the relay publishes it, and never turns this request into an error.
@@ -120,7 +130,11 @@ def password_reset_request(*, email: str) -> None:
     from accounts.tasks import send_password_reset_email
     from notifications.outbox import outbox_add
 
-    user = User.objects.filter(email=normalize_email(email), is_active=True).only("id").first()
+    user = (
+        User.objects.filter(email=normalize_email(email), is_active=True, email_verified_at__isnull=False)
+        .only("id")
+        .first()
+    )
     user_id = str(user.id if user is not None else uuid.uuid4())
     with transaction.atomic():
         outbox_add(task=send_password_reset_email, kwargs={"user_id": user_id})
@@ -164,6 +178,13 @@ def account_delete(*, user: User, password: str) -> None:
     """
     if not user.check_password(password):
         raise _wrong_password("password")
+    account_erase(user=user)
+
+
+@transaction.atomic
+def account_erase(*, user: User) -> None:
+    """Deletes the account and everything it owns, with no password check: for `account_delete`, and
+    for the provider telling us the user deleted the Apple ID that was their only way to sign in."""
     for handler in _before_delete_handlers:
         handler(user)
     OutstandingToken.objects.filter(user=user).delete()

@@ -12,7 +12,7 @@ Services raise Django's `ValidationError` or an `ApplicationError` subclass, nev
 `api_exception_handler` turns all of them into the envelope.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -22,15 +22,21 @@ from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
+
 
 class ApplicationError(Exception):
     """A business rule refused the request. Subclasses set the status and a stable code."""
 
     status_code: int = status.HTTP_400_BAD_REQUEST
     code = "invalid_request"
-    message = "The request cannot be processed."
+    # A lazy translation is rendered in the request's language when the envelope is built.
+    message: "str | StrPromise" = "The request cannot be processed."
 
-    def __init__(self, message: str | None = None, *, code: str | None = None, extra: dict[str, Any] | None = None):
+    def __init__(
+        self, message: "str | StrPromise | None" = None, *, code: str | None = None, extra: dict[str, Any] | None = None
+    ):
         self.message = message or self.message
         if code:
             self.code = code
@@ -41,13 +47,13 @@ class ApplicationError(Exception):
 class ConflictError(ApplicationError):
     status_code = status.HTTP_409_CONFLICT
     code = "conflict"
-    message = "The resource changed; reload it and try again."
+    message: "str | StrPromise" = "The resource changed; reload it and try again."
 
 
 class NotFoundError(ApplicationError):
     status_code = status.HTTP_404_NOT_FOUND
     code = "not_found"
-    message = "Not found."
+    message: "str | StrPromise" = "Not found."
 
 
 class RateLimitedError(exceptions.Throttled):
@@ -106,7 +112,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         body, retry_after = outage
         return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": str(retry_after)})
     if isinstance(exc, ApplicationError):
-        refused = Response(envelope(exc.code, exc.message, **exc.extra), status=exc.status_code)
+        refused = Response(envelope(exc.code, str(exc.message), **exc.extra), status=exc.status_code)
         if "retry_after" in exc.extra:
             refused["Retry-After"] = str(exc.extra["retry_after"])
         return refused

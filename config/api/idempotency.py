@@ -156,7 +156,7 @@ def _replay(record: IdempotencyRecord) -> HttpResponse:
 
 
 def _error_response(exc: ApplicationError) -> JsonResponse:
-    response = JsonResponse(envelope(exc.code, exc.message, **exc.extra), status=exc.status_code)
+    response = JsonResponse(envelope(exc.code, str(exc.message), **exc.extra), status=exc.status_code)
     if "retry_after" in exc.extra:
         response["Retry-After"] = str(exc.extra["retry_after"])
     return response

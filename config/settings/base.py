@@ -5,6 +5,7 @@ only what differs. Every value that differs between machines is read from the en
 `config.env`; `docs/operations.md` lists them all.
 """
 
+import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ THIRD_PARTY_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "anymail",
 ]
 LOCAL_APPS = [
     "accounts",
@@ -57,6 +59,7 @@ LOCAL_APPS = [
     "sync",
     "billing",
     "quizzes",
+    "identity",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -214,6 +217,14 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Couples <no-reply@example.com>")
+# django-anymail: production picks a provider backend with EMAIL_BACKEND (e.g.
+# "anymail.backends.postmark.EmailBackend") and its credentials in ANYMAIL_* variables, e.g.
+# ANYMAIL_POSTMARK_SERVER_TOKEN (or ANYMAIL_POSTMARK_SERVER_TOKEN_FILE). https://anymail.dev/en/stable/esps/
+ANYMAIL: dict[str, str] = {
+    name.removeprefix("ANYMAIL_").removesuffix("_FILE"): env_str(name.removesuffix("_FILE"), "")
+    for name in os.environ
+    if name.startswith("ANYMAIL_")
+}
 
 # LOGGING: see OBSERVABILITY at the end of this file.
 
@@ -302,6 +313,23 @@ RATE_LIMITS = {
     # A purchase report verifies a JWS or calls Google: a few per purchase or restore are plenty.
     "purchase_user": env_str("RATE_LIMIT_PURCHASE_USER", "30/3600"),
 }
+RATE_LIMITS.update(
+    {
+        # Sign in with Apple / Google (identity), per client IP; linking to an existing account also per account.
+        "social_sign_in": env_str("RATE_LIMIT_SOCIAL_SIGN_IN", "30/300"),
+        "social_link": env_str("RATE_LIMIT_SOCIAL_LINK", "20/3600"),
+        "social_link_account": env_str("RATE_LIMIT_SOCIAL_LINK_ACCOUNT", "10/3600"),
+        "identity_link_user": env_str("RATE_LIMIT_IDENTITY_LINK_USER", "20/3600"),
+        # E-mail codes: sending is limited per user (mailbox flooding) and per IP; confirming per user
+        # and per IP (6 digits: with 5 tries per code and these limits, guessing stays hopeless).
+        "email_code_send_user": env_str("RATE_LIMIT_EMAIL_CODE_SEND_USER", "5/3600"),
+        "email_code_send_ip": env_str("RATE_LIMIT_EMAIL_CODE_SEND_IP", "20/3600"),
+        "email_code_confirm_user": env_str("RATE_LIMIT_EMAIL_CODE_CONFIRM_USER", "10/3600"),
+        "email_code_confirm_ip": env_str("RATE_LIMIT_EMAIL_CODE_CONFIRM_IP", "30/3600"),
+        # Apple's server-to-server notifications, per client IP (Apple sends a handful per user, ever).
+        "apple_notifications": env_str("RATE_LIMIT_APPLE_NOTIFICATIONS", "120/60"),
+    }
+)
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
 
 # BILLING (docs/billing.md)
@@ -550,6 +578,12 @@ CELERY_BEAT_SCHEDULE |= {
         "schedule": crontab(hour=4, minute=10),
         "options": {"expires": 3600},
     },
+    # Daily at 04:25 UTC: e-mail codes past their 15 minutes (or used) are dead weight; drop them.
+    "identity.purge_email_codes": {
+        "task": "identity.purge_email_codes",
+        "schedule": crontab(hour=4, minute=25),
+        "options": {"expires": 3600},
+    },
 }
 CELERY_BEAT_SCHEDULE |= {
     # Daily at 04:20 UTC: store events older than STORE_EVENT_RETENTION_DAYS (billing).
@@ -559,3 +593,32 @@ CELERY_BEAT_SCHEDULE |= {
         "options": {"expires": 3600},
     },
 }
+
+# SIGN IN WITH APPLE AND GOOGLE (identity app; docs/api.md, "Sign in with Apple and Google")
+# ------------------------------------------------------------------------------
+# Our client ids: the identity token's `aud` must be one of them. Apple: the app's bundle id (and the
+# Services ID for web sign-in); Google: the iOS, Android and web OAuth client ids. Comma-separated.
+APPLE_CLIENT_IDS = env_list("APPLE_CLIENT_IDS", ["com.example.couples"])
+GOOGLE_CLIENT_IDS = env_list("GOOGLE_CLIENT_IDS", ["couples.apps.googleusercontent.com"])
+APPLE_ISSUER = env_str("APPLE_ISSUER", "https://appleid.apple.com")
+GOOGLE_ISSUERS = env_list("GOOGLE_ISSUERS", ["https://accounts.google.com", "accounts.google.com"])
+# https://developer.apple.com/documentation/signinwithapplerestapi/fetch_apple_s_public_key_for_verifying_token_signature
+APPLE_JWKS_URL = env_str("APPLE_JWKS_URL", "https://appleid.apple.com/auth/keys")
+# https://developers.google.com/identity/openid-connect/openid-connect#discovery (jwks_uri)
+GOOGLE_JWKS_URL = env_str("GOOGLE_JWKS_URL", "https://www.googleapis.com/oauth2/v3/certs")
+# A key set is kept for its Cache-Control max-age, within these bounds; an unknown `kid` fetches it
+# again, at most once per JWKS_MIN_REFETCH_SECONDS (forged kids must not hammer the provider).
+JWKS_DEFAULT_MAX_AGE_SECONDS = env_int("JWKS_DEFAULT_MAX_AGE_SECONDS", 3600)
+JWKS_MAX_AGE_CAP_SECONDS = env_int("JWKS_MAX_AGE_CAP_SECONDS", 86400)
+JWKS_MIN_REFETCH_SECONDS = env_int("JWKS_MIN_REFETCH_SECONDS", 30)
+JWKS_TIMEOUT_SECONDS = env_int("JWKS_TIMEOUT_SECONDS", 5)
+# Clock skew tolerated on `exp`/`iat` of identity tokens.
+IDENTITY_TOKEN_LEEWAY_SECONDS = env_int("IDENTITY_TOKEN_LEEWAY_SECONDS", 60)
+# How long a 409 `account_exists` link token may be completed with the password or an e-mail code.
+SOCIAL_LINK_TOKEN_SECONDS = env_int("SOCIAL_LINK_TOKEN_SECONDS", 600)
+
+# E-MAIL VERIFICATION (identity app)
+# ------------------------------------------------------------------------------
+EMAIL_CODE_TTL_MINUTES = env_int("EMAIL_CODE_TTL_MINUTES", 15)
+# Wrong guesses one code survives before it is dead (a new code must be requested).
+EMAIL_CODE_MAX_ATTEMPTS = env_int("EMAIL_CODE_MAX_ATTEMPTS", 5)

@@ -34,3 +34,9 @@ PLAY_API_BASE_URL = "http://127.0.0.1:9"
 PLAY_PUSH_JWKS_URL = "http://127.0.0.1:9/oauth2/v3/certs"
 PLAY_PUSH_AUDIENCE = "https://api.couples.test/api/v1/billing/play/notifications"
 PLAY_PUSH_SERVICE_ACCOUNT = "rtdn-push@couples-test.iam.gserviceaccount.com"
+# Never the real providers: tests serve their own key sets on loopback (tests/identity/fake_jwks.py)
+# and point these at it; anything else meets a closed port and answers 503 provider_unavailable.
+APPLE_JWKS_URL = "http://127.0.0.1:9/apple/keys"
+GOOGLE_JWKS_URL = "http://127.0.0.1:9/google/certs"
+APPLE_CLIENT_IDS = ["com.example.couples.test"]
+GOOGLE_CLIENT_IDS = ["test-ios.apps.googleusercontent.com", "test-android.apps.googleusercontent.com"]

@@ -28,6 +28,7 @@ def test_me_shows_the_signed_in_users_profile(me, me_user):
     assert response.json() == {
         "id": str(me_user.id),
         "email": "me@example.com",
+        "email_verified": True,
         "display_name": "Me",
         "time_zone": "Europe/Berlin",
         "locale": "en",
@@ -205,6 +206,8 @@ def test_patch_cannot_assign_anything_but_the_profile_fields(me, me_user):
             "password": "a-new-password-of-mine",
             "date_joined": "2001-01-01T00:00:00Z",
             "last_login": "2001-01-01T00:00:00Z",
+            "email_verified": False,
+            "email_verified_at": None,
             "display_name": "Sam",
         },
         format="json",
@@ -215,7 +218,16 @@ def test_patch_cannot_assign_anything_but_the_profile_fields(me, me_user):
     assert response.json()["id"] == str(me_user.id)
     after = User.objects.get(id=me_user.id)
     assert after.display_name == "Sam"
-    for field in ("email", "is_staff", "is_superuser", "is_active", "password", "date_joined", "last_login"):
+    for field in (
+        "email",
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "password",
+        "date_joined",
+        "last_login",
+        "email_verified_at",
+    ):
         assert getattr(after, field) == getattr(before, field), field
     assert after.check_password(PASSWORD)
     assert not User.objects.filter(email="attacker@example.com").exists()
@@ -313,6 +325,7 @@ def test_export_returns_every_section_of_my_data(me, me_user):
             "time_zone": "Europe/Berlin",
             "locale": "en",
             "date_joined": me_user.date_joined.isoformat(),
+            "email_verified_at": me_user.email_verified_at.isoformat(),
         }
     ]
     assert [(d["id"], d["name"], d["platform"]) for d in body["devices"]] == [

@@ -23,7 +23,11 @@ RESET = "/api/v1/auth/password/reset"
 CONFIRM = "/api/v1/auth/password/reset/confirm"
 REFRESH = "/api/v1/auth/token/refresh"
 NEW_PASSWORD = "a-brand-new-passphrase-7"
-RESET_SENT = {"detail": "If an account exists for this address, we sent it a link to reset the password."}
+RESET_SENT = {
+    "detail": "If this is the verified e-mail address of an account, we sent it a link to reset the password. "
+    "Reset links only go to verified addresses: if yours was never verified, sign in and verify it "
+    "from the app, or sign in with Apple or Google."
+}
 
 
 def _link_parts(message: mail.EmailMessage) -> dict[str, str]:
@@ -123,12 +127,15 @@ def test_password_change_with_bad_input_is_a_validation_error(me, me_user, expec
         pytest.param("ME@Example.com", 1, id="active-account-other-case"),
         pytest.param("nobody@example.com", 0, id="unknown-address"),
         pytest.param("gone@example.com", 0, id="inactive-account"),
+        pytest.param("unproven@example.com", 0, id="unverified-address"),
     ],
 )
-def test_reset_request_answers_the_same_whoever_asks_and_mails_only_active_accounts(
+def test_reset_request_answers_the_same_whoever_asks_and_mails_only_active_verified_accounts(
     anon, me_user, django_capture_on_commit_callbacks, email, mails
 ):
     UserFactory.create(email="gone@example.com", is_active=False)
+    # Nobody proved they read this mailbox: a reset link sent there could hand the account to a stranger.
+    UserFactory.create(email="unproven@example.com", email_verified_at=None)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = anon.post(RESET, {"email": email}, format="json")
@@ -246,7 +253,7 @@ def test_a_weak_password_on_reset_is_refused_and_keeps_the_link_usable(
     assert anon.post(CONFIRM, {**reset_link, "new_password": NEW_PASSWORD}, format="json").status_code == 204
 
 
-@pytest.mark.parametrize("email", ["me@example.com", "nobody@example.com", "gone@example.com"])
+@pytest.mark.parametrize("email", ["me@example.com", "nobody@example.com", "gone@example.com", "unproven@example.com"])
 def test_reset_request_does_the_same_work_whether_or_not_the_account_exists(
     anon, me_user, django_capture_on_commit_callbacks, django_assert_num_queries, email, monkeypatch
 ):
@@ -256,6 +263,7 @@ def test_reset_request_does_the_same_work_whether_or_not_the_account_exists(
     from notifications.models import OutboxMessage
 
     UserFactory.create(email="gone@example.com", is_active=False)
+    UserFactory.create(email="unproven@example.com", email_verified_at=None)
     published: list[dict] = []
     monkeypatch.setattr(tasks.send_password_reset_email, "apply_async", lambda **kw: published.append(kw["kwargs"]))
 
@@ -273,3 +281,13 @@ def test_reset_request_does_the_same_work_whether_or_not_the_account_exists(
     assert message.kwargs == {"user_id": user_id}
     assert uuid.UUID(user_id)
     assert (user_id == str(me_user.id)) == (email == "me@example.com")
+
+
+def test_the_reset_email_is_rendered_as_text_and_html_with_the_same_link(anon, me_user, reset_link):
+    (message,) = mail.outbox
+    assert isinstance(message, mail.EmailMultiAlternatives)
+    html, mimetype = message.alternatives[0]
+    assert isinstance(html, str)
+    assert mimetype == "text/html"
+    assert message.subject == "Reset your password"
+    assert f"uid={reset_link['uid']}&amp;token={reset_link['token']}" in html  # escaped in HTML, as it must be

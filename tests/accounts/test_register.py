@@ -36,6 +36,7 @@ def test_register_creates_the_account_and_returns_a_working_token_pair(anon, bea
     assert body["user"] == {
         "id": str(user.id),
         "email": "sam.rivers@example.com",
+        "email_verified": False,
         "display_name": "Sam",
         "time_zone": "America/New_York",
         "locale": "pt-BR",

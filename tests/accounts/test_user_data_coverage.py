@@ -7,7 +7,8 @@ or one-to-one field that points at the user model. Each such model must be
 - an export section (`accounts.export.register_section`) or deliberately not exported
   (`accounts.export.register_not_exported`, with the reason), and
 - gone with the account: `on_delete=CASCADE`, or deleted explicitly by
-  `accounts.services.account.account_delete` (listed in `DELETED_BY_ACCOUNT_DELETE` below), or, for
+  `accounts.services.account.account_erase` (which `account_delete` calls; listed in
+  `DELETED_BY_ACCOUNT_DELETE` below), or, for
   a record the couple owns rather than the user (docs/privacy.md), `on_delete=SET_NULL` and
   registered with `accounts.export.register_detached_on_deletion` and the reason. The functional
   test at the end deletes an account that has a row in every model with a factory and checks that
@@ -31,7 +32,7 @@ from django.test.utils import isolate_apps
 
 from accounts import export
 from accounts.models import User
-from accounts.services.account import account_delete
+from accounts.services.account import account_delete, account_erase
 from accounts.services.sessions import session_start
 from tests import factories
 from tests.factories import PASSWORD, UserFactory
@@ -183,7 +184,7 @@ def test_every_detached_field_is_a_set_null_key_to_the_user_with_a_reason():
 
 
 def test_models_deleted_explicitly_are_deleted_by_account_delete():
-    source = inspect.getsource(account_delete)
+    source = inspect.getsource(account_erase)
     for label in DELETED_BY_ACCOUNT_DELETE:
         assert apps.get_model(label).__name__ in source, label
 

@@ -166,6 +166,7 @@ def gather_ids(server: EmbeddedServer, partner: Partner) -> None:
     ids["deck_id"] = _first(server, partner, "/api/v1/prompt-decks", lambda row: True)
     ids["quiz_id"] = _first(server, partner, "/api/v1/quizzes", lambda row: row["kind"] == "love_language")
     ids["invite_id"] = uuid.uuid4()  # a paired partner has no open invite
+    ids["identity_id"] = uuid.uuid4()  # the demo accounts sign in with a password only
     occurrences = server.call("GET", f"/api/v1/rituals/{ids['ritual_id']}/occurrences", token=partner.access)
     ids["occurrence_at"] = occurrences.body["results"][0]["occurrence_at"]
     ids["pulled_at"] = server.call("GET", "/api/v1/sync/pull", token=partner.access).body["timestamp"]

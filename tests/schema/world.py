@@ -61,5 +61,6 @@ def fuzz_world() -> FuzzWorld:
             "deck_id": deck.pk,
             # The love-language quiz: its attempts succeed (know-me attempts are revealed and locked here).
             "quiz_id": Quiz.objects.get(slug="love-languages").pk,
+            "identity_id": objects["identity"].pk,
         },
     )
