@@ -6,6 +6,8 @@ from accounts.idempotency_tasks import purge_idempotency_records  # noqa: F401 (
 from accounts.models import User
 from accounts.services.account import password_reset_link_parts
 from accounts.services.sessions import tokens_flush_expired
+from messaging.catalog import PASSWORD_RESET_EMAIL
+from messaging.render import Copy
 from notifications.outbox import outbox_claim
 
 
@@ -27,12 +29,13 @@ def _send_password_reset_email(user_id: str) -> None:
         return
     uid, token = password_reset_link_parts(user)
     link = f"{settings.APP_DEEP_LINK_BASE}/reset-password?uid={uid}&token={token}"
+    # In the recipient's language, with the content team's copy if they edited it (messaging).
+    text = Copy.load(keys=[PASSWORD_RESET_EMAIL]).render_for(
+        PASSWORD_RESET_EMAIL, locale=user.locale, params={"link": link}
+    )
     send_mail(
-        subject="Reset your password",
-        message=(
-            "Someone asked to reset the password of your account. If it was you, open this link on your "
-            f"phone within an hour:\n\n{link}\n\nIf it was not you, ignore this e-mail; nothing changes."
-        ),
+        subject=text.title,
+        message=text.body,
         from_email=None,
         recipient_list=[user.email],
     )

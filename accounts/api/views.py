@@ -4,6 +4,7 @@ from dataclasses import asdict
 
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -28,7 +29,7 @@ class InvalidCredentialsError(ApplicationError):
     status_code = 401
     code = "invalid_credentials"
     # One message for an unknown address, a wrong password and a disabled account: no enumeration.
-    message = "E-mail or password is incorrect."
+    message = _("E-mail or password is incorrect.")
 
 
 def _user_agent(request: Request) -> str:

@@ -54,6 +54,7 @@ LOCAL_APPS = [
     "rituals",
     "notifications",
     "sync",
+    "messaging",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "config.i18n.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.api.idempotency.IdempotencyMiddleware",
@@ -182,7 +184,11 @@ NUDGE_DAILY_QUOTA = env_int("NUDGE_DAILY_QUOTA", 20)
 
 # I18N
 # ------------------------------------------------------------------------------
+# The shipped languages (complete catalogues in locale/, checked by scripts/checks). The language of a
+# response and of every push and e-mail is chosen in config/i18n.py; docs/architecture.md, "Languages".
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
