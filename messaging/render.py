@@ -84,10 +84,8 @@ class Copy:
             except (ValueError, KeyError, IndexError, AttributeError):
                 # Only copy saved around the model's validation could get here: the default stands in.
                 logger.warning("message copy %s (%s) does not render; the default is used", key, language)
-                with translation.override(language):
-                    return Rendered(
-                        str(message.title).format_map(values).strip(), str(message.body).format_map(values).strip()
-                    )
+                title, body = str(message.title), str(message.body)  # still in `language`
+                return Rendered(title.format_map(values).strip(), body.format_map(values).strip())
 
     def render_for(self, key: str, *, locale: str | None, params: Mapping[str, Any] | None = None) -> Rendered:
         """The message for a user whose stored locale is `locale` (e.g. `pt-BR`, falling back)."""

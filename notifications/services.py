@@ -81,6 +81,8 @@ def notify_many(notifications: list[dict[str, Any]]) -> None:
     """`notify` for several notifications (each a dict of its keyword arguments), in one INSERT.
 
     The admin's message copy is read once for all of them (messaging.render.Copy)."""
+    if not notifications:
+        return
     keys = [n.get("message") or notification_key(n["kind"]) for n in notifications]
     copy = Copy.load(keys=keys, languages={language_for(n["recipient"].locale) for n in notifications})
     rows = []

@@ -20,6 +20,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
@@ -171,7 +172,11 @@ def _live_rituals(*, couple_id: UUID, ritual_ids: Iterable[UUID]) -> list[UUID]:
     wanted = list(dict.fromkeys(ritual_ids))
     if len(wanted) > MAX_LINKED_RITUALS:
         raise ValidationError(
-            {"ritual_ids": ValidationError(f"Link at most {MAX_LINKED_RITUALS} rituals.", code="too_many")}
+            {
+                "ritual_ids": ValidationError(
+                    gettext("Link at most %(limit)s rituals.") % {"limit": MAX_LINKED_RITUALS}, code="too_many"
+                )
+            }
         )
     if not wanted:
         return []

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
@@ -83,7 +84,11 @@ def _validate_message(kind: str, message: str) -> str:
         limit = SHORT_MESSAGE_MAX_LENGTH
     if len(message) > limit:
         raise ValidationError(
-            {"message": ValidationError(f"Keep it to {limit} characters for this kind.", code="max_length")}
+            {
+                "message": ValidationError(
+                    gettext("Keep it to %(limit)s characters for this kind.") % {"limit": limit}, code="max_length"
+                )
+            }
         )
     return message
 
@@ -123,7 +128,8 @@ def nudge_send(*, sender: User, kind: str, message: str = "", id: UUID | None = 
     quota = daily_quota()
     if Nudge.objects.filter(sender=sender, created_at__gte=day_start, created_at__lt=next_day).count() >= quota:
         raise NudgeQuotaExceededError(
-            f"You have sent your {quota} nudges for today. You can send more after midnight.",
+            gettext("You have sent your %(quota)s nudges for today. You can send more after midnight.")
+            % {"quota": quota},
             extra={"retry_after": max(1, math.ceil((next_day - now).total_seconds()))},
         )
 
@@ -183,7 +189,12 @@ def _validate_response(response: str, text: str) -> str:
             raise ValidationError({"text": ValidationError(_("Write your reply."), code="required")})
         if len(text) > RESPONSE_TEXT_MAX_LENGTH:
             raise ValidationError(
-                {"text": ValidationError(f"Keep it to {RESPONSE_TEXT_MAX_LENGTH} characters.", code="max_length")}
+                {
+                    "text": ValidationError(
+                        gettext("Keep it to %(limit)s characters.") % {"limit": RESPONSE_TEXT_MAX_LENGTH},
+                        code="max_length",
+                    )
+                }
             )
     elif text:
         # Rather than silently dropping words the partner typed.

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Random
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -107,7 +108,11 @@ def _validate_text(text: str) -> str:
         raise ValidationError({"text": ValidationError(_("Write your answer."), code="required")})
     if len(text) > ANSWER_MAX_LENGTH:
         raise ValidationError(
-            {"text": ValidationError(f"Keep it to {ANSWER_MAX_LENGTH} characters.", code="max_length")}
+            {
+                "text": ValidationError(
+                    gettext("Keep it to %(limit)s characters.") % {"limit": ANSWER_MAX_LENGTH}, code="max_length"
+                )
+            }
         )
     return text
 
