@@ -19,6 +19,7 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db.models import Count, DateField, Func, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -348,7 +349,8 @@ def occurrence_window(
         raise ValidationError(
             {
                 "to": ValidationError(
-                    f"Ask for at most {recurrence.MAX_RANGE_DAYS} days at a time.", code="range_too_long"
+                    gettext("Ask for at most %(days)s days at a time.") % {"days": recurrence.MAX_RANGE_DAYS},
+                    code="range_too_long",
                 )
             }
         )

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -210,7 +211,9 @@ def _validate(values: dict[str, Any]) -> None:
     start_date = values.get("start_date")
     if isinstance(start_date, date) and not recurrence.MIN_YEAR <= start_date.year <= recurrence.MAX_YEAR:
         errors["start_date"] = ValidationError(
-            f"Choose a date between {recurrence.MIN_YEAR} and {recurrence.MAX_YEAR}.", code="out_of_range"
+            gettext("Choose a date between %(min)s and %(max)s.")
+            % {"min": recurrence.MIN_YEAR, "max": recurrence.MAX_YEAR},
+            code="out_of_range",
         )
     if errors:
         raise ValidationError(errors)
