@@ -20,6 +20,16 @@ RUN pip install --require-hashes --no-deps -r requirements/production.txt
 
 COPY . .
 
+# The translation catalogues are compiled into the image (locale/*/django.mo); gettext is needed for
+# this step only.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends gettext \
+    && SECRET_KEY=compilemessages-build-step-only-not-a-secret-0123456789abcdef \
+       DJANGO_SETTINGS_MODULE=config.settings.production \
+       python manage.py compilemessages --locale de --locale es \
+    && apt-get purge -y --auto-remove gettext \
+    && rm -rf /var/lib/apt/lists/*
+
 # Static files (admin, Swagger UI) are collected into the image and served by WhiteNoise. Production
 # settings refuse to load without a 50+ character SECRET_KEY, so this step alone gets a throwaway one;
 # it is not kept in the image's environment and signs nothing.

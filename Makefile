@@ -7,9 +7,19 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements/dev.txt requirements/bootstrap.txt | cksum | cut -d' ' -f1)
 
-.PHONY: install run test faults services lint typecheck checks schema ci clean
+.PHONY: install run test faults services lint typecheck checks schema ci clean messages
 
-install: $(STAMP)
+# The translation catalogues (locale/*/LC_MESSAGES/django.po) are compiled here, never committed.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+install: $(STAMP) $(MO_FILES)
+
+messages: $(MO_FILES)
+
+# GNU gettext's msgfmt, as Django's compilemessages runs it (Debian/Ubuntu: apt-get install gettext).
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po
+	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: install GNU gettext (apt-get install gettext)" >&2; exit 1; }
+	msgfmt --check-format -o $@ $<
 
 $(STAMP): requirements/dev.txt requirements/bootstrap.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required (set PYTHON=/path/to/python3.11)")'
@@ -57,4 +67,4 @@ schema: install
 ci: lint typecheck checks test faults
 
 clean:
-	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache
+	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache $(MO_FILES)

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django_otp.forms import OTPAuthenticationFormMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -43,8 +44,10 @@ class StaffAuthenticationForm(OTPAuthenticationFormMixin, AdminAuthenticationFor
         if user is not None and staff_needs_second_factor(user):
             if not TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
                 raise forms.ValidationError(
-                    "This staff account has no authenticator yet. Ask an administrator to enrol one "
-                    "(manage.py staff_totp_enrol).",
+                    gettext(
+                        "This staff account has no authenticator yet. Ask an administrator to enrol one "
+                        "(manage.py staff_totp_enrol)."
+                    ),
                     code="otp_not_enrolled",
                 )
             self.clean_otp(user)  # sets user.otp_device; django-otp marks the session verified at login

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
+from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
@@ -15,6 +17,7 @@ from rest_framework_simplejwt.tokens import Token
 
 from accounts.models import AuthSession, User
 from config.api import sql
+from config.i18n import activate_for_user
 from config.observability import context as observability_context
 from couples.models import Couple, Membership
 
@@ -31,18 +34,25 @@ class SessionJWTAuthentication(JWTAuthentication):
     every write that notifies needs (`couples.selectors.partner_of`).
     """
 
+    def authenticate(self, request: Request) -> tuple[Any, Token] | None:
+        result = super().authenticate(request)
+        if result is not None:
+            # The user's locale applies unless Accept-Language named a shipped language (config/i18n.py).
+            activate_for_user(request, result[0])
+        return result
+
     def get_user(self, validated_token: Token) -> Any:
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
         session_id = validated_token.get("sid")
         if not user_id or not session_id:
-            raise InvalidToken({"detail": "Token is not bound to a session.", "code": "token_not_valid"})
+            raise InvalidToken({"detail": _("Token is not bound to a session."), "code": "token_not_valid"})
         try:
             user = session_user(user_id=user_id, session_id=session_id)
         except (ValueError, ValidationError):
             user = None  # claims that are no ids match no session
         if user is None:
             raise AuthenticationFailed(
-                {"detail": "The session of this token has ended. Sign in again.", "code": "session_ended"}
+                {"detail": _("The session of this token has ended. Sign in again."), "code": "session_ended"}
             )
         observability_context.bind_user(user.pk)  # every later log line of the request names (a hash of) them
         return user

@@ -5,7 +5,8 @@ from accounts.idempotency_tasks import purge_idempotency_records  # noqa: F401 (
 from accounts.models import User
 from accounts.services.account import password_reset_link_parts
 from accounts.services.sessions import tokens_flush_expired
-from config.email import send_templated_email
+from messaging.catalog import PASSWORD_RESET_EMAIL
+from messaging.email import send_message_email
 from notifications.outbox import outbox_claim
 
 
@@ -27,9 +28,8 @@ def _send_password_reset_email(user_id: str) -> None:
         return
     uid, token = password_reset_link_parts(user)
     link = f"{settings.APP_DEEP_LINK_BASE}/reset-password?uid={uid}&token={token}"
-    send_templated_email(
-        to=user.email, template="accounts/email/password_reset", context={"link": link}, locale=user.locale
-    )
+    # In the recipient's language, with the content team's copy if they edited it (messaging).
+    send_message_email(to=user.email, key=PASSWORD_RESET_EMAIL, locale=user.locale, params={"link": link})
 
 
 @shared_task(name="accounts.flush_expired_tokens")

@@ -5,6 +5,7 @@ import zoneinfo
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 _LOCALE_RE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
 
@@ -20,7 +21,7 @@ def validate_time_zone(value: str) -> None:
     """Accepts IANA zone names only (`Europe/Berlin`, `UTC`), never fixed offsets like `+02:00`."""
     if value not in _known_time_zones():
         raise ValidationError(
-            "%(value)s is not a known IANA time zone (for example Europe/Berlin).",
+            _("%(value)s is not a known IANA time zone (for example Europe/Berlin)."),
             code="invalid_time_zone",
             params={"value": value},
         )
@@ -30,7 +31,7 @@ def validate_locale(value: str) -> None:
     """Accepts a BCP 47 language tag such as `en`, `pt-BR` or `zh-Hant-TW`."""
     if not _LOCALE_RE.match(value):
         raise ValidationError(
-            "%(value)s is not a language tag (for example en or pt-BR).",
+            _("%(value)s is not a language tag (for example en or pt-BR)."),
             code="invalid_locale",
             params={"value": value},
         )

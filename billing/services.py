@@ -16,7 +16,6 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import User
 from billing import app_store, google_play
@@ -259,7 +258,6 @@ def entitlement_changed(*, users: list[User], reason: str) -> None:
             {
                 "recipient": recipient,
                 "kind": Notification.Kind.ENTITLEMENT_CHANGED,
-                "title": _("Premium changed"),
                 "data": {"screen": "entitlements"},
                 "dedupe_key": f"entitlement:{reason}:{recipient.pk}"[:200],
             }

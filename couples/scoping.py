@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from config.api.errors import NotFoundError
@@ -20,7 +21,7 @@ _CACHE_ATTR = "_active_membership_cache"
 
 class NotPairedError(NotFoundError):
     code = "not_paired"
-    message = "You are not paired with a partner."
+    message = _("You are not paired with a partner.")
 
 
 def active_membership(user: User) -> Membership | None:

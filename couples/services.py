@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from config.api.errors import ApplicationError, ConflictError, NotFoundError
@@ -23,44 +25,44 @@ MAX_PENDING_INVITES = 5
 
 class AlreadyPairedError(ConflictError):
     code = "already_paired"
-    message = "You are already paired. Unpair first to pair with someone else."
+    message = _("You are already paired. Unpair first to pair with someone else.")
 
 
 class TooManyInvitesError(ConflictError):
     code = "too_many_invites"
-    message = f"You already have {MAX_PENDING_INVITES} open invites. Revoke one first."
+    message = format_lazy(_("You already have {count} open invites. Revoke one first."), count=MAX_PENDING_INVITES)
 
 
 class InviteNotFoundError(NotFoundError):
     code = "invite_not_found"
-    message = "No invite has this code. Check it with your partner."
+    message = _("No invite has this code. Check it with your partner.")
 
 
 class InviteExpiredError(ApplicationError):
     status_code = 410
     code = "invite_expired"
-    message = "This invite has expired. Ask your partner for a new one."
+    message = _("This invite has expired. Ask your partner for a new one.")
 
 
 class InviteRevokedError(ApplicationError):
     status_code = 410
     code = "invite_revoked"
-    message = "This invite was cancelled. Ask your partner for a new one."
+    message = _("This invite was cancelled. Ask your partner for a new one.")
 
 
 class InviteUsedError(ConflictError):
     code = "invite_already_used"
-    message = "This invite has already been used."
+    message = _("This invite has already been used.")
 
 
 class OwnInviteError(ApplicationError):
     code = "invite_is_own"
-    message = "This is your own invite: send it to your partner instead."
+    message = _("This is your own invite: send it to your partner instead.")
 
 
 class InviterPairedError(ConflictError):
     code = "inviter_already_paired"
-    message = "The person who invited you is already paired with someone else."
+    message = _("The person who invited you is already paired with someone else.")
 
 
 @transaction.atomic
@@ -76,7 +78,7 @@ def invite_create(*, inviter: User) -> Invite:
     if pending >= MAX_PENDING_INVITES:
         raise TooManyInvitesError()
     expires_at = now + timedelta(hours=settings.INVITE_TTL_HOURS)
-    for _ in range(5):  # a collision in 6.6e11 codes is rare; retry a few times rather than fail
+    for _attempt in range(5):  # a collision in 6.6e11 codes is rare; retry a few times rather than fail
         try:
             with transaction.atomic():
                 return Invite.objects.create(
@@ -157,8 +159,7 @@ def _pair(*, code: str, joiner: User) -> Couple:
     notify(
         recipient=invite.inviter,
         kind=Notification.Kind.INVITE_ACCEPTED,
-        title=f"{joiner.display_name or 'Your partner'} accepted your invite",
-        body="You are paired. Start your first ritual together.",
+        params={"partner_name": joiner.display_name},
         data={"screen": "couple", "couple_id": str(couple.id)},
         dedupe_key=f"invite_accepted:{invite.id}",
     )
@@ -172,7 +173,7 @@ def couple_update(*, couple: Couple, data: dict[str, object]) -> Couple:
         together_since = data["together_since"]
         if isinstance(together_since, date) and together_since > timezone.localdate():
             raise ValidationError(
-                {"together_since": ValidationError("The anniversary cannot be in the future.", code="future_date")}
+                {"together_since": ValidationError(_("The anniversary cannot be in the future."), code="future_date")}
             )
         couple.together_since = together_since  # type: ignore[assignment]
         couple.save(update_fields=["together_since"])
@@ -217,8 +218,6 @@ def _end(*, couple_id: UUID, by: User, reason: str) -> Couple:
         notify(
             recipient=membership.user,
             kind=Notification.Kind.PARTNER_DELETED_ACCOUNT if deleted else Notification.Kind.PARTNER_UNPAIRED,
-            title="Your partner closed their account" if deleted else "Your partner ended your pairing",
-            body="Your shared rituals and goals are archived. Your own check-ins stay with you.",
             data={"screen": "couple"},
             dedupe_key=f"couple_ended:{couple.id}:{membership.user_id}",
         )
@@ -238,5 +237,5 @@ def couples_purge_archived(*, now: datetime | None = None) -> int:
     """Deletes couples ended longer ago than COUPLE_ARCHIVE_DAYS, with their shared records."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.COUPLE_ARCHIVE_DAYS)
-    deleted, _ = Couple.objects.filter(status=Couple.Status.ENDED, ended_at__lt=cutoff).delete()
+    deleted, _per_model = Couple.objects.filter(status=Couple.Status.ENDED, ended_at__lt=cutoff).delete()
     return deleted

@@ -2,14 +2,15 @@ from celery import shared_task
 from django.conf import settings
 
 from accounts.models import User
-from config.email import send_templated_email
 from identity.models import EmailCode, SocialIdentity
 from identity.services.email_codes import email_code_issue, email_codes_purge
+from messaging.catalog import EMAIL_LINK_CODE, EMAIL_VERIFICATION_CODE
+from messaging.email import send_message_email
 from notifications.outbox import outbox_claim
 
-_TEMPLATES: dict[str, str] = {
-    EmailCode.Purpose.VERIFY.value: "identity/email/verification_code",
-    EmailCode.Purpose.LINK.value: "identity/email/link_code",
+_MESSAGES: dict[str, str] = {
+    EmailCode.Purpose.VERIFY.value: EMAIL_VERIFICATION_CODE,
+    EmailCode.Purpose.LINK.value: EMAIL_LINK_CODE,
 }
 
 _PROVIDER_NAMES = dict(SocialIdentity.Provider.choices)
@@ -26,15 +27,15 @@ def send_email_code(user_id: str, purpose: str, email: str, provider: str = "", 
         if not claimed:
             return
         user = User.objects.filter(id=user_id, is_active=True).first()
-        if user is None or purpose not in _TEMPLATES:
+        if user is None or purpose not in _MESSAGES:
             return
         code = email_code_issue(user=user, purpose=purpose, email=email)
-        context = {
+        params = {
             "code": code,
             "minutes": settings.EMAIL_CODE_TTL_MINUTES,
             "provider": _PROVIDER_NAMES.get(provider, provider),
         }
-        send_templated_email(to=email, template=_TEMPLATES[purpose], context=context, locale=user.locale)
+        send_message_email(to=email, key=_MESSAGES[purpose], locale=user.locale, params=params)
 
 
 @shared_task(name="identity.purge_email_codes")

@@ -27,7 +27,10 @@ from django.utils import timezone
 
 from accounts.models import Device
 from config.db import AnyOf  # noqa: F401  (registers the `__any` lookup: one parameter for a list of ids)
+from config.i18n import language_for
 from config.observability.metrics import PUSH_RESULTS
+from messaging import catalog, registry
+from messaging.render import Copy
 from notifications.models import Notification, NotificationPreference
 from notifications.push import Outcome, PushMessage, PushResult, get_provider
 from notifications.quiet_hours import quiet_until
@@ -36,22 +39,6 @@ from notifications.signals import pushes_sent
 logger = logging.getLogger(__name__)
 
 State = Notification.PushState
-
-# What the lock screen shows at each privacy level, for kinds that come from the partner and for
-# the others (reminders).
-_PARTNER_KINDS = {
-    Notification.Kind.NUDGE,
-    Notification.Kind.NUDGE_RESPONSE,
-    Notification.Kind.PROMPT_ANSWERED,
-    Notification.Kind.GOAL_PROPOSED,
-    Notification.Kind.GOAL_ACCEPTED,
-    Notification.Kind.GOAL_DECLINED,
-    Notification.Kind.GOAL_WITHDRAWN,
-    Notification.Kind.GOAL_COMPLETED,
-    Notification.Kind.GOAL_ABANDONED,
-    Notification.Kind.RITUAL_COMPLETED_BY_PARTNER,
-    Notification.Kind.INVITE_ACCEPTED,
-}
 
 
 def _is_due(row: Notification, now: datetime) -> bool:
@@ -123,8 +110,18 @@ def deliver(notification_ids: list[str], *, lease_until: datetime | None = None)
         for p in NotificationPreference.objects.filter(user_id__any=recipients).annotate(time_zone=F("user__time_zone"))
     }
     devices: dict[UUID, list[Device]] = defaultdict(list)
-    for device in Device.objects.filter(user_id__any=recipients, is_active=True).order_by("created_at"):
-        devices[device.user_id].append(device)
+    # Each push is written in its recipient's language at send time, never the sender's; the locale
+    # comes with the devices (a recipient without one gets no push).
+    languages: dict[UUID, str] = {}
+    for active in (
+        Device.objects.filter(user_id__any=recipients, is_active=True)
+        .annotate(locale=F("user__locale"))
+        .order_by("created_at")
+    ):
+        devices[active.user_id].append(active)
+        languages[active.user_id] = language_for(active.locale)
+    # The admin's copy of these messages, read once for the batch.
+    copy = Copy.load(keys=_message_keys(rows), languages=set(languages.values())) if languages else Copy.defaults_only()
 
     now = timezone.now()
     defaults = NotificationPreference()  # for recipients who never changed theirs; only read
@@ -151,7 +148,11 @@ def deliver(notification_ids: list[str], *, lease_until: datetime | None = None)
         if held_until is not None:
             decisions[row.id] = _Decision(State.HELD, not_before=held_until)
             continue
-        title, body = ("", "") if silent else _lock_screen_text(row, prefs.lock_screen)
+        title, body = (
+            ("", "")
+            if silent
+            else push_text(row, level=prefs.lock_screen, language=languages[row.recipient_id], copy=copy)
+        )
         data = {"notification_id": str(row.id), "kind": row.kind, **{k: str(v) for k, v in row.data.items()}}
         for device in devices[row.recipient_id]:
             message = PushMessage(
@@ -196,14 +197,31 @@ def _skip_reason(row: Notification, prefs: NotificationPreference, devices: list
     return ""
 
 
-def _lock_screen_text(row: Notification, level: str) -> tuple[str, str]:
+def _lock_screen_key(row: Notification, level: str) -> str | None:
+    """The lock-screen message standing in for the notification's text at `level`; None at `full`."""
     if level == NotificationPreference.LockScreen.FULL:
+        return None
+    if level == NotificationPreference.LockScreen.PARTNER:
+        return registry.lock_screen_of_kind(row.kind) or catalog.LOCK_SCREEN_GENERIC
+    return catalog.LOCK_SCREEN_GENERIC
+
+
+def _message_keys(rows: list[Notification]) -> set[str]:
+    return {row.message_key for row in rows if row.message_key} | set(catalog.LOCK_SCREENS)
+
+
+def push_text(row: Notification, *, level: str, language: str, copy: Copy) -> tuple[str, str]:
+    """The push's title and body: the notification's message in `language` with its stored values,
+    or at a privacy level other than `full` the lock-screen text for it. A row written before
+    localization (no message key) pushes its stored text."""
+    lock_screen = _lock_screen_key(row, level)
+    if lock_screen is not None:
+        text = copy.render(lock_screen, language=language)
+    elif row.message_key in registry.known_keys():
+        text = copy.render(row.message_key, language=language, params=row.message_params)
+    else:
         return row.title, row.body
-    if level == NotificationPreference.LockScreen.PARTNER and row.kind in _PARTNER_KINDS:
-        return "Your partner sent you something", ""
-    if level == NotificationPreference.LockScreen.PARTNER and row.kind == Notification.Kind.RITUAL_REMINDER:
-        return "A ritual is coming up", ""
-    return "You have a new notification", ""
+    return text.title, text.body
 
 
 def _after_send(row: Notification, results: list[PushResult], now: datetime) -> _Decision:

@@ -50,6 +50,11 @@ class Notification(models.Model):
     kind = models.CharField(max_length=40, choices=Kind.choices)
     title = models.CharField(max_length=120)
     body = models.CharField(max_length=500, blank=True)
+    # The message this was written with (messaging/catalog.py) and its placeholder values: the push
+    # is rendered again from them in the recipient's language when it is sent. Empty on rows older
+    # than localization, whose push is their stored title and body.
+    message_key = models.CharField(max_length=100, blank=True)
+    message_params = models.JSONField(default=dict, blank=True)
     # Deep-link payload for the app, e.g. {"screen": "couple"}.
     data = models.JSONField(default=dict, blank=True)
     # The same event never produces two notifications (a retried request, a replayed task, two

@@ -25,10 +25,14 @@ from django.utils import timezone
 
 from config.db import is_postgresql, json_rows
 from couples.models import Couple, Membership
+from messaging.catalog import notification_key
+from messaging.render import Copy, Rendered
 from notifications.models import Notification, ReminderSchedule
 from rituals import recurrence
 from rituals.models import Ritual
 from sync.receivers import touch_notifications
+
+REMINDER_MESSAGE = notification_key(Notification.Kind.RITUAL_REMINDER)
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +173,7 @@ def _dispatch_batch(batch_size: int, now: datetime) -> tuple[int, int]:
         if not schedules:
             return 0, 0
         partners = _partners_by_couple({s.couple_id for s in schedules})
+        copy = Copy.load(keys=[REMINDER_MESSAGE])  # the admin's copy, once per batch
         # The pushes are claimed at birth for the queue messages sent after commit (no claim write
         # per row in the push worker: notifications.delivery.claim).
         lease_until = timezone.now() + timedelta(seconds=settings.PUSH_QUEUE_LEASE_SECONDS)
@@ -181,9 +186,12 @@ def _dispatch_batch(batch_size: int, now: datetime) -> tuple[int, int]:
             live = due.status == Ritual.Status.ACTIVE and due.deleted_at is None
             recipients = partners.get(due.couple_id, []) if live else []
             missed = now - due.fire_at > grace
-            for (user_id,) in recipients:
+            params = {"ritual_title": due.title, "minutes": str(due.reminder_offset_minutes)}
+            for user_id, locale in recipients:
                 claim = None if missed else lease_until
-                note = _reminder(due, due.occurrence_at, user_id, now=now, lease_until=claim)
+                # In the recipient's language; the push is rendered again when sent (delivery).
+                text = copy.render_for(REMINDER_MESSAGE, locale=locale, params=params)
+                note = _reminder(due, due.occurrence_at, user_id, text=text, params=params, now=now, lease_until=claim)
                 notifications.append(note)
                 if not missed:
                     to_push.append(note["id"])
@@ -265,34 +273,41 @@ def _enqueue(notification_ids: list[str], lease_until: datetime) -> None:
     enqueue_pushes(notification_ids, lease_until=lease_until)
 
 
-def _partners_by_couple(couple_ids: set[UUID]) -> dict[UUID, list[tuple[UUID]]]:
-    """Active members of the still-active couples, in one query."""
-    partners: dict[UUID, list[tuple[UUID]]] = {}
+def _partners_by_couple(couple_ids: set[UUID]) -> dict[UUID, list[tuple[UUID, str]]]:
+    """Active members of the still-active couples with their locale, in one query."""
+    partners: dict[UUID, list[tuple[UUID, str]]] = {}
     rows = Membership.objects.filter(
         couple_id__any=couple_ids, is_active=True, couple__status=Couple.Status.ACTIVE
-    ).values_list("couple_id", "user_id")
-    for couple_id, user_id in rows:
-        partners.setdefault(couple_id, []).append((user_id,))
+    ).values_list("couple_id", "user_id", "user__locale")
+    for couple_id, user_id, locale in rows:
+        partners.setdefault(couple_id, []).append((user_id, locale))
     return partners
 
 
 def _reminder(
-    ritual: _Schedulable, occurrence_at: datetime, user_id: UUID, *, now: datetime, lease_until: datetime | None
+    ritual: _Schedulable,
+    occurrence_at: datetime,
+    user_id: UUID,
+    *,
+    text: Rendered,
+    params: dict[str, str],
+    now: datetime,
+    lease_until: datetime | None,
 ) -> dict[str, Any]:
     """The notification's columns (by attribute name): a dict rather than a model instance, which
     costs more than the rest of a reminder to build and is only ever written in bulk.
 
     `lease_until`: the push is claimed (`sending`) until then for the message that will carry it;
     None for a missed reminder, which is kept for the record but never pushed and not unread."""
-    minutes = ritual.reminder_offset_minutes
-    when = "now" if minutes == 0 else f"in {minutes} minutes" if minutes < 120 else f"in {minutes // 60} hours"
     missed = lease_until is None
     return {
         "id": uuid4(),
         "recipient_id": user_id,
         "kind": Notification.Kind.RITUAL_REMINDER.value,
-        "title": ritual.title,
-        "body": f"Your ritual starts {when}.",
+        "title": text.title[:120],
+        "body": text.body[:500],
+        "message_key": REMINDER_MESSAGE,
+        "message_params": params,
         "data": {"screen": "ritual", "ritual_id": str(ritual.pk), "occurrence_at": occurrence_at.isoformat()},
         "dedupe_key": f"reminder:{ritual.pk}:{occurrence_at.isoformat()}:{user_id}",
         "created_at": now,

@@ -15,13 +15,20 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from config.i18n import language_for
+from messaging.catalog import notification_key
+from messaging.render import Copy
 from notifications.models import Notification, NotificationPreference
 from notifications.selectors import inbox_of
 from sync.receivers import touch_ids, touch_notifications
 
 logger = logging.getLogger(__name__)
+
+TITLE_MAX_LENGTH = Notification._meta.get_field("title").max_length or 120
+BODY_MAX_LENGTH = Notification._meta.get_field("body").max_length or 500
 
 # Inside `pushes_batched()`: the notification ids whose pushes are queued together when the block ends.
 _batch: ContextVar[list[str] | None] = ContextVar("notify_batch", default=None)
@@ -42,31 +49,59 @@ def pushes_batched() -> Iterator[None]:
 
 
 def notify(
-    *, recipient: User, kind: str, title: str, body: str = "", data: dict[str, Any] | None = None, dedupe_key: str
+    *,
+    recipient: User,
+    kind: str,
+    message: str = "",
+    params: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    dedupe_key: str,
 ) -> None:
     """Records a notification once per `dedupe_key`; calling again with the same key is a no-op.
 
+    Its text is the message `message` (default `notification.<kind>`, messaging/catalog.py) with
+    `params` filled in, in the RECIPIENT's language; the push renders it again when it is sent.
     One `INSERT … ON CONFLICT DO NOTHING`, so it is cheap inside the caller's transaction and safe
     when a request or task is retried. The push is queued after commit.
     """
     notify_many(
-        [{"recipient": recipient, "kind": kind, "title": title, "body": body, "data": data, "dedupe_key": dedupe_key}]
+        [
+            {
+                "recipient": recipient,
+                "kind": kind,
+                "message": message,
+                "params": params,
+                "data": data,
+                "dedupe_key": dedupe_key,
+            }
+        ]
     )
 
 
 def notify_many(notifications: list[dict[str, Any]]) -> None:
-    """`notify` for several notifications (each a dict of its keyword arguments), in one INSERT."""
-    rows = [
-        Notification(
-            recipient=n["recipient"],
-            kind=n["kind"],
-            title=n["title"],
-            body=n.get("body", ""),
-            data=n.get("data") or {},
-            dedupe_key=n["dedupe_key"],
+    """`notify` for several notifications (each a dict of its keyword arguments), in one INSERT.
+
+    The admin's message copy is read once for all of them (messaging.render.Copy)."""
+    if not notifications:
+        return
+    keys = [n.get("message") or notification_key(n["kind"]) for n in notifications]
+    copy = Copy.load(keys=keys, languages={language_for(n["recipient"].locale) for n in notifications})
+    rows = []
+    for n, key in zip(notifications, keys, strict=True):
+        params = {name: "" if value is None else str(value) for name, value in (n.get("params") or {}).items()}
+        text = copy.render_for(key, locale=n["recipient"].locale, params=params)
+        rows.append(
+            Notification(
+                recipient=n["recipient"],
+                kind=n["kind"],
+                title=text.title[:TITLE_MAX_LENGTH],
+                body=text.body[:BODY_MAX_LENGTH],
+                message_key=key,
+                message_params=params,
+                data=n.get("data") or {},
+                dedupe_key=n["dedupe_key"],
+            )
         )
-        for n in notifications
-    ]
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
     # bulk_create sends no signal. A conflicting (already recorded) notification's id exists
     # nowhere: sync then reports an unknown id as deleted, which phones ignore, and the push worker
@@ -128,13 +163,13 @@ def preferences_update(
     """Replaces the user's preferences (PUT semantics)."""
     if (quiet_hours_start is None) != (quiet_hours_end is None):
         raise ValidationError(
-            {"quiet_hours_end": ValidationError("Set both ends of the quiet hours, or neither.", code="incomplete")}
+            {"quiet_hours_end": ValidationError(_("Set both ends of the quiet hours, or neither."), code="incomplete")}
         )
     if quiet_hours_start is not None and quiet_hours_start == quiet_hours_end:
         raise ValidationError(
-            {"quiet_hours_end": ValidationError("Quiet hours cannot start and end at the same time.", code="empty")}
+            {"quiet_hours_end": ValidationError(_("Quiet hours cannot start and end at the same time."), code="empty")}
         )
-    preferences, _ = NotificationPreference.objects.update_or_create(
+    preferences, _created = NotificationPreference.objects.update_or_create(
         user=user,
         defaults={
             "push_enabled": push_enabled,

@@ -18,6 +18,7 @@ from config.api.errors import ConflictError, NotFoundError
 from couples.models import Couple, Membership
 from couples.scoping import require_active_couple
 from couples.selectors import partner_of
+from messaging.catalog import notification_key
 from notifications.models import Notification
 from notifications.services import notify
 from quizzes.models import KnowMeAnswers, LoveLanguageProfile, Option, Question, Quiz, QuizResult
@@ -131,14 +132,11 @@ def _tell_partner(*, quiz: Quiz, couple: Couple, user: User, revealed: bool) -> 
     partner = partner_of(user=user)
     if partner is None:
         return
-    name = user.display_name or _("Your partner")
     notify(
         recipient=partner,
         kind=Notification.Kind.KNOW_ME_ANSWERED,
-        title=_("%(name)s answered “%(quiz)s”") % {"name": name, "quiz": quiz.title},
-        body=_("You both answered: see how well you know each other.")
-        if revealed
-        else _("Answer it too to see how well you know each other."),
+        message=notification_key(Notification.Kind.KNOW_ME_ANSWERED, "both" if revealed else ""),
+        params={"partner_name": user.display_name, "quiz_title": quiz.title},
         data={"screen": "quiz_know_me", "quiz_id": str(quiz.id)},
         dedupe_key=f"know_me_answered:{couple.pk}:{quiz.pk}:{user.pk}",
     )

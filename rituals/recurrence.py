@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule as du
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from accounts.validators import validate_time_zone
 
@@ -73,22 +74,25 @@ def parse_rrule(text: str) -> ParsedRule:
     callers put it under their field name (`rrule`, `suggested_rrule`).
     """
     if not isinstance(text, str) or not text.strip():
-        raise _invalid("Enter a recurrence rule, for example FREQ=WEEKLY;BYDAY=SU.")
+        raise _invalid(gettext("Enter a recurrence rule, for example FREQ=WEEKLY;BYDAY=SU."))
     body = text.strip().upper()
     if body.startswith("RRULE:"):
         body = body[len("RRULE:") :]
     if "\n" in body or "DTSTART" in body:
-        raise _invalid("Give the rule without DTSTART: the start is the ritual's start_date and local_time.")
+        raise _invalid(gettext("Give the rule without DTSTART: the start is the ritual's start_date and local_time."))
     parts: dict[str, str] = {}
     for raw in body.strip(";").split(";"):
         match = _PART_RE.match(raw.strip())
         if not match:
-            raise _invalid(f"'{raw.strip()[:40]}' is not a NAME=VALUE part of an RRULE.")
+            raise _invalid(gettext("'%(part)s' is not a NAME=VALUE part of an RRULE.") % {"part": raw.strip()[:40]})
         name, value = match.groups()
         if name not in SUPPORTED_PARTS:
-            raise _invalid(f"{name[:20]} is not supported. Rituals use only {', '.join(SUPPORTED_PARTS)}.")
+            raise _invalid(
+                gettext("%(name)s is not supported. Rituals use only %(parts)s.")
+                % {"name": name[:20], "parts": ", ".join(SUPPORTED_PARTS)}
+            )
         if name in parts:
-            raise _invalid(f"{name} appears more than once.")
+            raise _invalid(gettext("%(name)s appears more than once.") % {"name": name})
         parts[name] = value.strip()
     return _build(parts)
 
@@ -96,13 +100,13 @@ def parse_rrule(text: str) -> ParsedRule:
 def _build(parts: dict[str, str]) -> ParsedRule:
     freq = parts.get("FREQ")
     if freq is None:
-        raise _invalid("FREQ is required (DAILY, WEEKLY or MONTHLY).")
+        raise _invalid(gettext("FREQ is required (DAILY, WEEKLY or MONTHLY)."))
     if freq not in FREQUENCIES:
-        raise _invalid(f"FREQ={freq[:20]} is not supported. Use DAILY, WEEKLY or MONTHLY.")
+        raise _invalid(gettext("FREQ=%(freq)s is not supported. Use DAILY, WEEKLY or MONTHLY.") % {"freq": freq[:20]})
     interval = _bounded_int(parts, "INTERVAL", 1, MAX_INTERVAL) or 1
     count = _bounded_int(parts, "COUNT", 1, MAX_COUNT)
     if count is not None and "UNTIL" in parts:
-        raise _invalid("COUNT and UNTIL cannot be used together: choose one.")
+        raise _invalid(gettext("COUNT and UNTIL cannot be used together: choose one."))
     until = _parse_until(parts["UNTIL"]) if "UNTIL" in parts else None
     byday = _parse_byday(parts["BYDAY"], freq) if "BYDAY" in parts else []
 
@@ -125,7 +129,10 @@ def _bounded_int(parts: dict[str, str], name: str, low: int, high: int) -> int |
         return None
     value = parts[name]
     if not _INT_RE.match(value) or not low <= int(value) <= high:
-        raise _invalid(f"{name} must be a whole number from {low} to {high}.")
+        raise _invalid(
+            gettext("%(name)s must be a whole number from %(low)s to %(high)s.")
+            % {"name": name, "low": low, "high": high}
+        )
     return int(value)
 
 
@@ -134,17 +141,20 @@ def _parse_byday(value: str, freq: str) -> list[str]:
     for raw in value.split(","):
         match = _BYDAY_RE.match(raw.strip())
         if not match:
-            raise _invalid(f"BYDAY value '{raw.strip()[:20]}' is not a weekday (MO, TU, WE, TH, FR, SA, SU).")
+            raise _invalid(
+                gettext("BYDAY value '%(value)s' is not a weekday (MO, TU, WE, TH, FR, SA, SU).")
+                % {"value": raw.strip()[:20]}
+            )
         sign, number, day = match.groups()
         if number is None:
             if sign:
-                raise _invalid(f"BYDAY value '{raw.strip()}' has a sign but no number.")
+                raise _invalid(gettext("BYDAY value '%(value)s' has a sign but no number.") % {"value": raw.strip()})
             token = day
         else:
             if freq != "MONTHLY":
-                raise _invalid("Numbered BYDAY values such as 1SU or -1FR are only allowed with FREQ=MONTHLY.")
+                raise _invalid(gettext("Numbered BYDAY values such as 1SU or -1FR are only allowed with FREQ=MONTHLY."))
             if not 1 <= int(number) <= 5:
-                raise _invalid("A numbered BYDAY value must be from 1 to 5 or -1 to -5 (1SU, -1FR).")
+                raise _invalid(gettext("A numbered BYDAY value must be from 1 to 5 or -1 to -5 (1SU, -1FR)."))
             token = f"{'-' if sign == '-' else ''}{int(number)}{day}"
         if token not in tokens:
             tokens.append(token)
@@ -159,11 +169,15 @@ def _parse_until(value: str) -> date | datetime:
             year, month, day, hour, minute, second = (int(g) for g in match.groups())
             until = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
         else:
-            raise _invalid("UNTIL must be a date (20261231) or a UTC date-time ending in Z (20261231T235959Z).")
+            raise _invalid(
+                gettext("UNTIL must be a date (20261231) or a UTC date-time ending in Z (20261231T235959Z).")
+            )
     except ValueError as exc:
-        raise _invalid(f"UNTIL {value[:20]} is not a real date.") from exc
+        raise _invalid(gettext("UNTIL %(value)s is not a real date.") % {"value": value[:20]}) from exc
     if not MIN_YEAR <= until.year <= MAX_YEAR:
-        raise _invalid(f"UNTIL must be between the years {MIN_YEAR} and {MAX_YEAR}.")
+        raise _invalid(
+            gettext("UNTIL must be between the years %(min)s and %(max)s.") % {"min": MIN_YEAR, "max": MAX_YEAR}
+        )
     return until
 
 

@@ -8,6 +8,8 @@ change committing while a pull runs lands in the next pull.
 from collections import defaultdict
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from accounts.models import TombstoneWatermark, User
 from config.api import sql
 from config.api.errors import ApplicationError
@@ -20,7 +22,7 @@ SCHEMA_VERSION = 1
 
 class InvalidCursorError(ApplicationError):
     code = "invalid_cursor"
-    message = "last_pulled_at is not a cursor this server gave out. Pull again from scratch (no last_pulled_at)."
+    message = _("last_pulled_at is not a cursor this server gave out. Pull again from scratch (no last_pulled_at).")
 
 
 class UnsupportedSchemaError(ApplicationError):

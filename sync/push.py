@@ -37,6 +37,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 
 from accounts.models import User
@@ -60,7 +62,7 @@ _DEADLOCK_RETRIES = 3
 class TooManyRecordsError(ApplicationError):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     code = "too_many_records"
-    message = "This push carries more records than the server takes at once. Push them in parts of max_records."
+    message = _("This push carries more records than the server takes at once. Push them in parts of max_records.")
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ def push(*, user: User, changes_by_table: Mapping[str, Any], last_pulled_at: int
     rejections: list[Rejection] = []
     while items:
         if time.monotonic() >= deadline:
-            message = "The server ran out of time for this push. Sync again to push the rest."
+            message = gettext("The server ran out of time for this push. Sync again to push the rest.")
             rejections += [Rejection(item.table, item.id, "deadline", message, retry=True) for item in items]
             break
         done, rejected = _chunk_with_retries(user, items, last_pulled_at)
@@ -255,7 +257,7 @@ def _apply(user: User, item: Item, loaded: _Loaded, creates: _Creates) -> Reject
 
 
 def _conflict(item: Item) -> Rejection:
-    message = "Changed on the server since your last pull. Pull (your changes are merged), then push again."
+    message = gettext("Changed on the server since your last pull. Pull (your changes are merged), then push again.")
     return Rejection(item.table, item.id, "sync_conflict", message, retry=True)
 
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from accounts.models import User
@@ -241,7 +242,7 @@ def _update_goal(user: User, record: Goal, raw: Raw, changed: set[str]) -> None:
     if "status" in changed:
         action = _GOAL_ACTIONS.get(raw["status"])
         if action is None:
-            raise serializers.ValidationError({"status": ["Not a status a goal can move to."]})
+            raise serializers.ValidationError({"status": [gettext("Not a status a goal can move to.")]})
     # A partner may edit an accepted goal only: accepting comes first; any other step ends the
     # editing (declined, withdrawn, completed and abandoned goals are history), so edits come first.
     if action == "accept":
@@ -275,7 +276,7 @@ def _update_nudge(user: User, record: Any, raw: Raw, changed: set[str]) -> None:
     elif "seen_at" in changed and raw.get("seen_at"):
         nudges.nudge_mark_seen(nudge=record, user=user)
     else:
-        raise serializers.ValidationError({"response": ["A nudge can be answered or seen, nothing else."]})
+        raise serializers.ValidationError({"response": [gettext("A nudge can be answered or seen, nothing else.")]})
 
 
 def _save_answer(user: User, raw: Raw) -> None:
@@ -292,7 +293,7 @@ def _update_notification(user: User, record: Any, raw: Raw, changed: set[str]) -
     if raw.get("read_at"):
         notification_mark_read(notification=record)
     else:
-        raise serializers.ValidationError({"read_at": ["A notification read stays read."]})
+        raise serializers.ValidationError({"read_at": [gettext("A notification read stays read.")]})
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from dataclasses import asdict
 
 from django.contrib.auth import authenticate
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -29,7 +29,7 @@ class InvalidCredentialsError(ApplicationError):
     status_code = 401
     code = "invalid_credentials"
     # One message for an unknown address, a wrong password and a disabled account: no enumeration.
-    message = "E-mail or password is incorrect."
+    message = _("E-mail or password is incorrect.")
 
 
 def _user_agent(request: Request) -> str:
@@ -127,7 +127,7 @@ class PasswordChangeApi(APIView):
 
 
 # The same answer whether or not an account exists, and whether or not its address is verified.
-_RESET_SENT = gettext_lazy(
+_RESET_SENT = _(
     "If this is the verified e-mail address of an account, we sent it a link to reset the password. "
     "Reset links only go to verified addresses: if yours was never verified, sign in and verify it "
     "from the app, or sign in with Apple or Google."

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 
 from accounts.models import User, normalize_email
@@ -21,12 +22,12 @@ logger = logging.getLogger(__name__)
 
 
 def _wrong_password(field: str) -> ValidationError:
-    return ValidationError({field: ValidationError("The password is not correct.", code="wrong_password")})
+    return ValidationError({field: ValidationError(_("The password is not correct."), code="wrong_password")})
 
 
 class InvalidResetLinkError(ApplicationError):
     code = "invalid_reset_token"
-    message = "This password reset link is invalid or has expired. Ask for a new one."
+    message = _("This password reset link is invalid or has expired. Ask for a new one.")
 
 
 def _validate_new_password(password: str, user: User, field: str = "password") -> None:
@@ -51,7 +52,7 @@ def user_register(
     _validate_new_password(password, user)
     user.set_password(password)
     taken = ValidationError(
-        {"email": ValidationError("An account with this e-mail already exists.", code="email_taken")}
+        {"email": ValidationError(_("An account with this e-mail already exists."), code="email_taken")}
     )
     if User.objects.filter(email=user.email).exists():
         raise taken

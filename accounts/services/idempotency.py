@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
 from accounts.models import IdempotencyRecord, User
@@ -35,19 +36,19 @@ IN_PROGRESS_LEASE = timedelta(minutes=5)
 
 class InvalidIdempotencyKeyError(ApplicationError):
     code = "invalid_idempotency_key"
-    message = "Idempotency-Key must be 1 to 255 printable ASCII characters (a UUID is a good key)."
+    message = _("Idempotency-Key must be 1 to 255 printable ASCII characters (a UUID is a good key).")
 
 
 class IdempotencyKeyReusedError(ApplicationError):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     code = "idempotency_key_reused"
-    message = "This Idempotency-Key was used for a different request. Use a new key for a new request."
+    message = _("This Idempotency-Key was used for a different request. Use a new key for a new request.")
 
 
 class IdempotencyKeyInProgressError(ApplicationError):
     status_code = status.HTTP_409_CONFLICT
     code = "idempotency_key_in_progress"
-    message = "A request with this Idempotency-Key is still being processed. Retry in a moment."
+    message = _("A request with this Idempotency-Key is still being processed. Retry in a moment.")
 
     def __init__(self) -> None:
         super().__init__(extra={"retry_after": 1})

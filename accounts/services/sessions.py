@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -27,7 +28,7 @@ from config.api.errors import ApplicationError
 class InvalidRefreshTokenError(ApplicationError):
     status_code = 401
     code = "token_not_valid"
-    message = "The refresh token is invalid, expired or revoked. Sign in again."
+    message = _("The refresh token is invalid, expired or revoked. Sign in again.")
 
 
 @dataclass(frozen=True)

@@ -196,10 +196,13 @@ STATEMENTS: list[tuple[str, str]] = [
         """
         INSERT INTO notifications_notification (id, kind, title, body, data, dedupe_key, created_at, read_at,
                                                 recipient_id, push_attempts, push_last_error, push_lease_until,
-                                                push_not_before, push_sent_at, push_state)
+                                                push_not_before, push_sent_at, push_state, message_key,
+                                                message_params)
         SELECT gen_random_uuid(), kind, title, body, data, dedupe_key, created_at,
                CASE WHEN created_at < %(now)s::timestamptz - interval '3 days' THEN created_at + interval '2 hours' END,
-               recipient_id, 1, '', NULL, NULL, created_at + interval '1 second', 'sent'
+               recipient_id, 1, '', NULL, NULL, created_at + interval '1 second', 'sent',
+               -- History already pushed: its stored text is final (no message to render again).
+               '', '{}'::jsonb
         FROM (
             SELECT 'ritual_reminder' AS kind, o.title, 'Your ritual starts now.' AS body,
                    jsonb_build_object('screen', 'ritual', 'ritual_id', o.ritual_id::text,

@@ -207,7 +207,7 @@ def sync_push_lines(*, people: Sequence[Actor], seeded_at: datetime, limit: int,
     offline. Through the same push as any table (sync.push), stamps, the partner's notifications."""
     since = cursor_at(seeded_at - timedelta(days=1), now=seeded_at)
     ids = random.Random(13)
-    lines = []
+    lines: list[str] = []
     while len(lines) < limit:
         for actor in people:
             created = [

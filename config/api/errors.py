@@ -12,18 +12,18 @@ Services raise Django's `ValidationError` or an `ApplicationError` subclass, nev
 `api_exception_handler` turns all of them into the envelope.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.fields import get_error_detail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-if TYPE_CHECKING:
-    from django.utils.functional import _StrPromise as StrPromise
+from config.i18n import StrOrPromise
 
 
 class ApplicationError(Exception):
@@ -31,11 +31,10 @@ class ApplicationError(Exception):
 
     status_code: int = status.HTTP_400_BAD_REQUEST
     code = "invalid_request"
-    # A lazy translation is rendered in the request's language when the envelope is built.
-    message: "str | StrPromise" = "The request cannot be processed."
+    message: StrOrPromise = _("The request cannot be processed.")
 
     def __init__(
-        self, message: "str | StrPromise | None" = None, *, code: str | None = None, extra: dict[str, Any] | None = None
+        self, message: StrOrPromise | None = None, *, code: str | None = None, extra: dict[str, Any] | None = None
     ):
         self.message = message or self.message
         if code:
@@ -47,13 +46,13 @@ class ApplicationError(Exception):
 class ConflictError(ApplicationError):
     status_code = status.HTTP_409_CONFLICT
     code = "conflict"
-    message: "str | StrPromise" = "The resource changed; reload it and try again."
+    message: StrOrPromise = _("The resource changed; reload it and try again.")
 
 
 class NotFoundError(ApplicationError):
     status_code = status.HTTP_404_NOT_FOUND
     code = "not_found"
-    message: "str | StrPromise" = "Not found."
+    message: StrOrPromise = _("Not found.")
 
 
 class RateLimitedError(exceptions.Throttled):
@@ -74,7 +73,7 @@ _DEFAULT_CODES: dict[type[exceptions.APIException], str] = {
 }
 
 
-def envelope(code: str, message: str, **extra: Any) -> dict[str, Any]:
+def envelope(code: str, message: StrOrPromise, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, **extra}}
 
 
@@ -99,7 +98,7 @@ def _flatten_field_errors(detail: Any, prefix: str = "") -> dict[str, list[dict[
 
 def _validation_response(detail: Any) -> Response:
     return Response(
-        envelope("validation_error", "Some fields are invalid.", fields=_flatten_field_errors(detail)),
+        envelope("validation_error", _("Some fields are invalid."), fields=_flatten_field_errors(detail)),
         status=status.HTTP_400_BAD_REQUEST,
     )
 
@@ -168,7 +167,7 @@ def _wants_json(request: HttpRequest) -> bool:
 
 def handler404(request: HttpRequest, exception: Exception) -> Any:
     if _wants_json(request):
-        return JsonResponse(envelope("not_found", "Not found."), status=404)
+        return JsonResponse(envelope("not_found", _("Not found.")), status=404)
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
@@ -183,7 +182,7 @@ def handler500(request: HttpRequest) -> Any:
     if unavailable is not None:
         return unavailable
     if _wants_json(request):
-        return JsonResponse(envelope("server_error", "Something went wrong on our side."), status=500)
+        return JsonResponse(envelope("server_error", _("Something went wrong on our side.")), status=500)
     from django.views.defaults import server_error
 
     return server_error(request)
@@ -191,7 +190,7 @@ def handler500(request: HttpRequest) -> Any:
 
 def handler400(request: HttpRequest, exception: Exception) -> Any:
     if _wants_json(request):
-        return JsonResponse(envelope("bad_request", "Bad request."), status=400)
+        return JsonResponse(envelope("bad_request", _("Bad request.")), status=400)
     from django.views.defaults import bad_request
 
     return bad_request(request, exception)

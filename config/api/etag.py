@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import status
 from rest_framework.request import Request
@@ -38,7 +39,7 @@ STALE = OpenApiResponse(description="`version_mismatch`: If-Match is stale; `eta
 class VersionMismatchError(ApplicationError):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     code = "version_mismatch"
-    message = "This changed since you loaded it (If-Match). Reload it and try again."
+    message = _("This changed since you loaded it (If-Match). Reload it and try again.")
 
     def __init__(self, *, etag: str) -> None:
         super().__init__(extra={"etag": etag})

@@ -60,17 +60,19 @@ LOCAL_APPS = [
     "billing",
     "quizzes",
     "identity",
+    "messaging",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    # Picks the request's language (Accept-Language) for get_language(): content translations (issue 17).
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The request's language for get_language() (Accept-Language, then me.locale, then English):
+    # responses, errors and content translations (docs/architecture.md, "Languages and message copy").
+    "config.i18n.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.api.idempotency.IdempotencyMiddleware",
@@ -192,9 +194,12 @@ NUDGE_DAILY_QUOTA = env_int("NUDGE_DAILY_QUOTA", 20)
 
 # I18N
 # ------------------------------------------------------------------------------
+# The shipped languages (complete catalogues in locale/, checked by scripts/checks). The language of a
+# response and of every push and e-mail is chosen in config/i18n.py; docs/architecture.md, "Languages".
 LANGUAGE_CODE = "en"
 # The languages the app ships (UI catalogues); content may carry translations in more locales.
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

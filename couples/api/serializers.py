@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.validators import validate_time_zone
@@ -62,5 +63,5 @@ class CoupleUnpairInputSerializer(serializers.Serializer):
 
     def validate_confirm(self, value: bool) -> bool:
         if value is not True:
-            raise serializers.ValidationError("Set confirm to true to unpair.", code="confirmation_required")
+            raise serializers.ValidationError(_("Set confirm to true to unpair."), code="confirmation_required")
         return value

@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext_lazy as _
 
 from rituals.admin.localization import (
     TranslatedContentAdmin,
@@ -156,7 +157,7 @@ def _parse_rrule_fallback(value: str) -> str:
             raise ValidationError(f"Unsupported RRULE part: {item!r}.", code="invalid_rrule")
         parts[key] = val
     if parts.get("FREQ") not in _FREQUENCIES:
-        raise ValidationError("FREQ must be DAILY, WEEKLY or MONTHLY.", code="invalid_rrule")
+        raise ValidationError(_("FREQ must be DAILY, WEEKLY or MONTHLY."), code="invalid_rrule")
     return value.upper()
 
 

@@ -4,6 +4,7 @@ proposer and version in a body are ignored (they change only through the transit
 from typing import Any
 from uuid import UUID
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -43,7 +44,9 @@ class GoalListQuerySerializer(serializers.Serializer):
         unknown = sorted(set(statuses) - set(Goal.Status.values))
         if unknown:
             raise serializers.ValidationError(
-                f"Unknown status {', '.join(unknown)}; use {', '.join(Goal.Status.values)}.", code="invalid_choice"
+                gettext("Unknown status %(unknown)s; use %(known)s.")
+                % {"unknown": ", ".join(unknown), "known": ", ".join(Goal.Status.values)},
+                code="invalid_choice",
             )
         return statuses
 

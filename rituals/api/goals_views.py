@@ -3,6 +3,7 @@
 from typing import Any, ClassVar
 from uuid import UUID
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -40,7 +41,7 @@ def _expected_version(request: AuthedRequest) -> int | None:
         return None
     value = raw.removeprefix("W/").strip('"')
     if not value.isdigit():
-        raise serializers.ValidationError({"If-Match": ['Send the goal\'s ETag, e.g. "3".']}, code="invalid")
+        raise serializers.ValidationError({"If-Match": [gettext('Send the goal\'s ETag, e.g. "3".')]}, code="invalid")
     return int(value)
 
 

@@ -19,6 +19,8 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db.models import Count, DateField, Func, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from config.api.errors import NotFoundError
@@ -382,12 +384,13 @@ def occurrence_window(
     else:
         finish = instant(recurrence.local_date(begin, tz_name) + timedelta(days=DEFAULT_WINDOW_DAYS), day_end=False)
     if finish <= begin:
-        raise ValidationError({"to": ValidationError("`to` must be after `from`.", code="invalid_range")})
+        raise ValidationError({"to": ValidationError(_("`to` must be after `from`."), code="invalid_range")})
     if finish - begin > timedelta(days=recurrence.MAX_RANGE_DAYS):
         raise ValidationError(
             {
                 "to": ValidationError(
-                    f"Ask for at most {recurrence.MAX_RANGE_DAYS} days at a time.", code="range_too_long"
+                    gettext("Ask for at most %(days)s days at a time.") % {"days": recurrence.MAX_RANGE_DAYS},
+                    code="range_too_long",
                 )
             }
         )

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from config.api.errors import ConflictError
@@ -21,12 +22,12 @@ SCORE_FIELDS = ("mood", "connection")
 
 class CheckInIdConflictError(ConflictError):
     code = "id_conflict"
-    message = "This id is already used by another record. Generate a new one."
+    message = _("This id is already used by another record. Generate a new one.")
 
 
 def _check_scores(**scores: int) -> None:
     errors = {
-        name: ValidationError("Give a score from 1 to 5.", code="out_of_range")
+        name: ValidationError(_("Give a score from 1 to 5."), code="out_of_range")
         for name, value in scores.items()
         if not 1 <= value <= 5
     }

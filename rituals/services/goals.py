@@ -20,10 +20,13 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
 from accounts.models import User
 from config.api.errors import ApplicationError, ConflictError
+from config.i18n import StrOrPromise
 from couples.models import Couple
 from couples.scoping import get_couple_owned_or_404
 from couples.selectors import partner_of
@@ -48,8 +51,7 @@ class Transition:
     source: str
     target: str
     actor: Actor
-    notification: str
-    title: str  # of the partner's notification; {name} is the actor's display name
+    notification: str  # the partner's (its copy: messaging/catalog.py)
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -58,35 +60,30 @@ TRANSITIONS: dict[str, Transition] = {
         Goal.Status.ACCEPTED,
         Actor.NON_PROPOSER,
         Notification.Kind.GOAL_ACCEPTED,
-        "{name} accepted your goal",
     ),
     "decline": Transition(
         Goal.Status.PROPOSED,
         Goal.Status.DECLINED,
         Actor.NON_PROPOSER,
         Notification.Kind.GOAL_DECLINED,
-        "{name} declined your goal",
     ),
     "withdraw": Transition(
         Goal.Status.PROPOSED,
         Goal.Status.WITHDRAWN,
         Actor.PROPOSER,
         Notification.Kind.GOAL_WITHDRAWN,
-        "{name} withdrew their goal",
     ),
     "complete": Transition(
         Goal.Status.ACCEPTED,
         Goal.Status.COMPLETED,
         Actor.EITHER,
         Notification.Kind.GOAL_COMPLETED,
-        "{name} marked your shared goal as completed",
     ),
     "abandon": Transition(
         Goal.Status.ACCEPTED,
         Goal.Status.ABANDONED,
         Actor.EITHER,
         Notification.Kind.GOAL_ABANDONED,
-        "{name} set your shared goal aside",
     ),
 }
 
@@ -123,7 +120,7 @@ class GoalStateError(ApplicationError):
 
     status_code: int = status.HTTP_409_CONFLICT
 
-    def __init__(self, *, goal: Goal, user: User, message: str | None = None) -> None:
+    def __init__(self, *, goal: Goal, user: User, message: StrOrPromise | None = None) -> None:
         extra: dict[str, Any] = {
             "current_status": goal.status,
             "version": goal.version,
@@ -134,28 +131,28 @@ class GoalStateError(ApplicationError):
 
 class InvalidTransitionError(GoalStateError):
     code = "invalid_transition"
-    message = "The goal is no longer in a state that allows this. Reload it."
+    message = _("The goal is no longer in a state that allows this. Reload it.")
 
 
 class NotYourTurnError(GoalStateError):
     code = "not_your_turn"
-    message = "This step belongs to your partner."
+    message = _("This step belongs to your partner.")
 
 
 class GoalNotEditableError(GoalStateError):
     code = "goal_not_editable"
-    message = "This goal is closed and can no longer be edited."
+    message = _("This goal is closed and can no longer be edited.")
 
 
 class GoalVersionMismatchError(GoalStateError):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     code = "version_mismatch"
-    message = "The goal changed since you loaded it (If-Match). Reload it and try again."
+    message = _("The goal changed since you loaded it (If-Match). Reload it and try again.")
 
 
 class GoalIdConflictError(ConflictError):
     code = "id_conflict"
-    message = "This id is already used by another record. Generate a new one."
+    message = _("This id is already used by another record. Generate a new one.")
 
 
 def _lock(*, user: User, goal_id: UUID) -> Goal:
@@ -175,7 +172,11 @@ def _live_rituals(*, couple_id: UUID, ritual_ids: Iterable[UUID]) -> list[UUID]:
     wanted = list(dict.fromkeys(ritual_ids))
     if len(wanted) > MAX_LINKED_RITUALS:
         raise ValidationError(
-            {"ritual_ids": ValidationError(f"Link at most {MAX_LINKED_RITUALS} rituals.", code="too_many")}
+            {
+                "ritual_ids": ValidationError(
+                    gettext("Link at most %(limit)s rituals.") % {"limit": MAX_LINKED_RITUALS}, code="too_many"
+                )
+            }
         )
     if not wanted:
         return []
@@ -185,7 +186,7 @@ def _live_rituals(*, couple_id: UUID, ritual_ids: Iterable[UUID]) -> list[UUID]:
     if len(found) != len(wanted):
         # Same answer for a ritual of another couple as for one that never existed: nothing leaks.
         raise ValidationError(
-            {"ritual_ids": ValidationError("Some of these rituals do not exist.", code="unknown_ritual")}
+            {"ritual_ids": ValidationError(_("Some of these rituals do not exist."), code="unknown_ritual")}
         )
     return wanted
 
@@ -200,15 +201,14 @@ def _link_rituals(goal: Goal, ritual_ids: list[UUID], *, replace: bool = True) -
     )
 
 
-def _tell_partner(*, goal: Goal, by: User, kind: str, title: str) -> None:
+def _tell_partner(*, goal: Goal, by: User, kind: str) -> None:
     partner = partner_of(user=by)
     if partner is None:
         return
     notify(
         recipient=partner,
         kind=kind,
-        title=title.format(name=by.display_name or "Your partner"),
-        body=goal.title,
+        params={"partner_name": by.display_name, "goal_title": goal.title},
         data={"screen": "goal", "goal_id": str(goal.pk)},
         # One notification per goal and status: a replayed request never tells the partner twice.
         dedupe_key=f"goal:{goal.pk}:{goal.status}",
@@ -263,7 +263,7 @@ def goal_propose(
             raise
         return _replayed(existing, couple=couple, by=by), False
     _link_rituals(goal, linked, replace=False)
-    _tell_partner(goal=goal, by=by, kind=Notification.Kind.GOAL_PROPOSED, title="{name} proposed a goal")
+    _tell_partner(goal=goal, by=by, kind=Notification.Kind.GOAL_PROPOSED)
     return goal, True
 
 
@@ -279,7 +279,7 @@ def goal_update(*, user: User, goal_id: UUID, data: Mapping[str, Any], expected_
     if editor is None:
         raise GoalNotEditableError(goal=goal, user=user)
     if not _actor_matches(editor, proposed_by_id=goal.proposed_by_id, user_id=user.pk):
-        raise NotYourTurnError(goal=goal, user=user, message="Only the proposer can edit a goal not yet accepted.")
+        raise NotYourTurnError(goal=goal, user=user, message=_("Only the proposer can edit a goal not yet accepted."))
     _check_version(goal, user=user, expected_version=expected_version)
 
     changed = False
@@ -321,5 +321,5 @@ def goal_transition(*, user: User, goal_id: UUID, action: str, expected_version:
     goal.version += 1
     goal.updated_at = timezone.now()
     goal.save(update_fields=["status", "version", "updated_at"])
-    _tell_partner(goal=goal, by=user, kind=step.notification, title=step.title)
+    _tell_partner(goal=goal, by=user, kind=step.notification)
     return goal

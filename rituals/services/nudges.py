@@ -10,12 +10,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
 from accounts.models import User
 from config.api.errors import ApplicationError, ConflictError
 from couples.scoping import NotPairedError, require_active_couple
 from couples.selectors import partner_of
+from messaging.catalog import notification_key
 from notifications.models import Notification
 from notifications.services import notify
 from rituals.models import Nudge
@@ -27,38 +30,26 @@ APPRECIATION_MAX_LENGTH = 500
 SHORT_MESSAGE_MAX_LENGTH = 140
 RESPONSE_TEXT_MAX_LENGTH = 500
 
-_TITLES = {
-    Nudge.Kind.HUG: "{name} sent you a hug",
-    Nudge.Kind.KISS: "{name} sent you a kiss",
-    Nudge.Kind.THINKING_OF_YOU: "{name} is thinking of you",
-    Nudge.Kind.APPRECIATION: "{name} appreciates you",
-}
-_RESPONSE_TITLES = {
-    Nudge.Response.HEART: "{name} sent a heart back",
-    Nudge.Response.HUG_BACK: "{name} hugged you back",
-    Nudge.Response.TEXT: "{name} replied to your nudge",
-}
-
 
 class NudgeQuotaExceededError(ApplicationError):
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
     code = "nudge_quota_exceeded"
-    message = "You have sent today's nudges. You can send more after midnight."
+    message = _("You have sent today's nudges. You can send more after midnight.")
 
 
 class NotRecipientError(ConflictError):
     code = "not_recipient"
-    message = "Only the partner who received this nudge can do that."
+    message = _("Only the partner who received this nudge can do that.")
 
 
 class AlreadyRespondedError(ConflictError):
     code = "already_responded"
-    message = "This nudge already has a response."
+    message = _("This nudge already has a response.")
 
 
 class NudgeIdTakenError(ConflictError):
     code = "nudge_id_taken"
-    message = "This id belongs to another nudge; generate a new one."
+    message = _("This id belongs to another nudge; generate a new one.")
 
 
 def daily_quota() -> int:
@@ -79,25 +70,25 @@ def _local_day_bounds(now: datetime, time_zone: str) -> tuple[datetime, datetime
     return start, end
 
 
-def _display(user: User) -> str:
-    return user.display_name or "Your partner"
-
-
 def _validate_message(kind: str, message: str) -> str:
     if kind not in Nudge.Kind.values:
-        raise ValidationError({"kind": ValidationError("Unknown nudge kind.", code="invalid_choice")})
+        raise ValidationError({"kind": ValidationError(_("Unknown nudge kind."), code="invalid_choice")})
     message = message.strip()
     if kind == Nudge.Kind.APPRECIATION:
         if not message:
             raise ValidationError(
-                {"message": ValidationError("Say what you appreciate: the message is required.", code="required")}
+                {"message": ValidationError(_("Say what you appreciate: the message is required."), code="required")}
             )
         limit = APPRECIATION_MAX_LENGTH
     else:
         limit = SHORT_MESSAGE_MAX_LENGTH
     if len(message) > limit:
         raise ValidationError(
-            {"message": ValidationError(f"Keep it to {limit} characters for this kind.", code="max_length")}
+            {
+                "message": ValidationError(
+                    gettext("Keep it to %(limit)s characters for this kind.") % {"limit": limit}, code="max_length"
+                )
+            }
         )
     return message
 
@@ -137,7 +128,8 @@ def nudge_send(*, sender: User, kind: str, message: str = "", id: UUID | None = 
     quota = daily_quota()
     if Nudge.objects.filter(sender=sender, created_at__gte=day_start, created_at__lt=next_day).count() >= quota:
         raise NudgeQuotaExceededError(
-            f"You have sent your {quota} nudges for today. You can send more after midnight.",
+            gettext("You have sent your %(quota)s nudges for today. You can send more after midnight.")
+            % {"quota": quota},
             extra={"retry_after": max(1, math.ceil((next_day - now).total_seconds()))},
         )
 
@@ -160,8 +152,9 @@ def nudge_send(*, sender: User, kind: str, message: str = "", id: UUID | None = 
     notify(
         recipient=recipient,
         kind=Notification.Kind.NUDGE,
-        title=_TITLES[Nudge.Kind(kind)].format(name=_display(sender)),
-        body=message,
+        # The message's variant is the nudge's kind (messaging/catalog.py).
+        message=notification_key(Notification.Kind.NUDGE, kind),
+        params={"partner_name": sender.display_name, "message": message},
         data={"screen": "nudges", "nudge_id": str(nudge.id)},
         dedupe_key=f"nudge:{nudge.id}",
     )
@@ -189,18 +182,23 @@ def nudge_mark_seen(*, nudge: Nudge, user: User) -> Nudge:
 
 def _validate_response(response: str, text: str) -> str:
     if response not in Nudge.Response.values:
-        raise ValidationError({"response": ValidationError("Unknown response.", code="invalid_choice")})
+        raise ValidationError({"response": ValidationError(_("Unknown response."), code="invalid_choice")})
     text = text.strip()
     if response == Nudge.Response.TEXT:
         if not text:
-            raise ValidationError({"text": ValidationError("Write your reply.", code="required")})
+            raise ValidationError({"text": ValidationError(_("Write your reply."), code="required")})
         if len(text) > RESPONSE_TEXT_MAX_LENGTH:
             raise ValidationError(
-                {"text": ValidationError(f"Keep it to {RESPONSE_TEXT_MAX_LENGTH} characters.", code="max_length")}
+                {
+                    "text": ValidationError(
+                        gettext("Keep it to %(limit)s characters.") % {"limit": RESPONSE_TEXT_MAX_LENGTH},
+                        code="max_length",
+                    )
+                }
             )
     elif text:
         # Rather than silently dropping words the partner typed.
-        raise ValidationError({"text": ValidationError("Only a text reply carries text.", code="not_allowed")})
+        raise ValidationError({"text": ValidationError(_("Only a text reply carries text."), code="not_allowed")})
     return text
 
 
@@ -229,8 +227,8 @@ def nudge_respond(*, nudge: Nudge, user: User, response: str, text: str = "") ->
     notify(
         recipient=nudge.sender,
         kind=Notification.Kind.NUDGE_RESPONSE,
-        title=_RESPONSE_TITLES[Nudge.Response(response)].format(name=_display(user)),
-        body=text,
+        message=notification_key(Notification.Kind.NUDGE_RESPONSE, response),
+        params={"partner_name": user.display_name, "message": text},
         data={"screen": "nudges", "nudge_id": str(nudge.id)},
         dedupe_key=f"nudge_response:{nudge.id}",
     )

@@ -15,12 +15,15 @@ from django.db import transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Random
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from config.api.errors import ConflictError, NotFoundError
 from couples.models import Couple
 from couples.scoping import require_active_couple
 from couples.selectors import partner_of
+from messaging.catalog import notification_key
 from notifications.models import Notification
 from notifications.services import notify
 from rituals.models import DailyPrompt, Prompt, PromptAnswer
@@ -34,27 +37,27 @@ ANSWER_MAX_LENGTH = 2000
 
 class NoPromptsError(NotFoundError):
     code = "no_prompts_available"
-    message = "There is no conversation prompt yet. Check back later."
+    message = _("There is no conversation prompt yet. Check back later.")
 
 
 class AnswersRevealedError(ConflictError):
     code = "answers_revealed"
-    message = "You both answered, so the answers are revealed and can no longer be changed."
+    message = _("You both answered, so the answers are revealed and can no longer be changed.")
 
 
 class AlreadyAnsweredError(ConflictError):
     code = "already_answered"
-    message = "You already answered this question (under another id). Pull to get your answer."
+    message = _("You already answered this question (under another id). Pull to get your answer.")
 
 
 class AnswerIdConflictError(ConflictError):
     code = "id_conflict"
-    message = "This id is already in use. Generate a new id and try again."
+    message = _("This id is already in use. Generate a new id and try again.")
 
 
 class PromptDayOverError(ConflictError):
     code = "prompt_day_over"
-    message = "A new day started and it has a new prompt. Reload it."
+    message = _("A new day started and it has a new prompt. Reload it.")
 
 
 def _pick_prompt(couple: Couple) -> Prompt | None:
@@ -110,10 +113,14 @@ def daily_prompt_for(*, couple: Couple, day: date, language: str | None = None) 
 def _validate_text(text: str) -> str:
     text = text.strip()
     if not text:
-        raise ValidationError({"text": ValidationError("Write your answer.", code="required")})
+        raise ValidationError({"text": ValidationError(_("Write your answer."), code="required")})
     if len(text) > ANSWER_MAX_LENGTH:
         raise ValidationError(
-            {"text": ValidationError(f"Keep it to {ANSWER_MAX_LENGTH} characters.", code="max_length")}
+            {
+                "text": ValidationError(
+                    gettext("Keep it to %(limit)s characters.") % {"limit": ANSWER_MAX_LENGTH}, code="max_length"
+                )
+            }
         )
     return text
 
@@ -160,15 +167,12 @@ def prompt_answer(*, daily_prompt: DailyPrompt, user: User, text: str, id: UUID 
 
     partner = partner_of(user=user)
     if partner is not None:
-        name = user.display_name or "Your partner"
         # One notification per partner and prompt: edits before the reveal do not ping again.
         notify(
             recipient=partner,
             kind=Notification.Kind.PROMPT_ANSWERED,
-            title=f"{name} answered today's question",
-            body="You both answered: see each other's answers."
-            if partner_answered
-            else "Answer it too to see what they said.",
+            message=notification_key(Notification.Kind.PROMPT_ANSWERED, "both" if partner_answered else ""),
+            params={"partner_name": user.display_name},
             data={"screen": "prompt_today", "daily_prompt_id": str(daily_prompt.id)},
             dedupe_key=f"prompt_answered:{daily_prompt.id}:{user.pk}",
         )

@@ -9,11 +9,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from config.api.errors import ConflictError
+from config.i18n import StrOrPromise
 from couples.models import Couple
 from couples.selectors import partner_of
+from messaging.catalog import notification_key
 from notifications.models import Notification
 from notifications.reminders import reminder_reschedule
 from notifications.services import notify_many
@@ -51,23 +55,23 @@ REQUIRED_ON_CREATE = ("title", "category", "rrule", "local_time")
 class IdConflictError(ConflictError):
     # Says nothing about the object that holds the id, nor whose it is.
     code = "id_conflict"
-    message = "This id is already in use. Generate a new id and try again."
+    message = _("This id is already in use. Generate a new id and try again.")
 
 
 class RitualDeletedError(ConflictError):
     code = "ritual_deleted"
-    message = "This ritual was deleted; a replayed create does not bring it back."
+    message = _("This ritual was deleted; a replayed create does not bring it back.")
 
 
 class AlreadyCompletedError(ConflictError):
     code = "already_completed"
-    message = "You already completed this occurrence."
+    message = _("You already completed this occurrence.")
 
     def __init__(self, completion_id: uuid.UUID):
         super().__init__(extra={"completion_id": str(completion_id)})
 
 
-def _field_error(field: str, message: str, code: str) -> ValidationError:
+def _field_error(field: str, message: StrOrPromise, code: str) -> ValidationError:
     return ValidationError({field: ValidationError(message, code=code)})
 
 
@@ -95,7 +99,7 @@ def ritual_create(*, couple: Couple, by: User, data: dict[str, Any]) -> tuple[Ri
     if template_id is not None:
         template = RitualTemplate.objects.filter(pk=template_id, is_published=True).first()
         if template is None:
-            raise _field_error("template_id", "No published ritual template has this id.", "not_found")
+            raise _field_error("template_id", _("No published ritual template has this id."), "not_found")
         values.update(
             template=template,
             title=template.title,
@@ -110,7 +114,9 @@ def ritual_create(*, couple: Couple, by: User, data: dict[str, Any]) -> tuple[Ri
     values.update({name: data[name] for name in UPDATABLE_FIELDS if name in data})
     missing = [name for name in REQUIRED_ON_CREATE if values.get(name) in (None, "")]
     if missing:
-        raise ValidationError({name: ValidationError("This field is required.", code="required") for name in missing})
+        raise ValidationError(
+            {name: ValidationError(_("This field is required."), code="required") for name in missing}
+        )
     values.setdefault("time_zone", by.time_zone)
     _validate(values)
     values.setdefault("start_date", timezone.now().astimezone(recurrence.zone(values["time_zone"])).date())
@@ -200,15 +206,19 @@ def _validate(values: dict[str, Any]) -> None:
         errors["rrule"] = exc
     if values.get("requires_both_confirmation") and values.get("is_joint") is False:
         errors["requires_both_confirmation"] = ValidationError(
-            "Only a joint ritual can require both partners' confirmation.", code="requires_joint"
+            _("Only a joint ritual can require both partners' confirmation."), code="requires_joint"
         )
     local_time = values.get("local_time")
     if isinstance(local_time, time) and (local_time.tzinfo is not None or local_time.microsecond):
-        errors["local_time"] = ValidationError("Give a wall-clock time such as 19:00, without offset.", code="invalid")
+        errors["local_time"] = ValidationError(
+            _("Give a wall-clock time such as 19:00, without offset."), code="invalid"
+        )
     start_date = values.get("start_date")
     if isinstance(start_date, date) and not recurrence.MIN_YEAR <= start_date.year <= recurrence.MAX_YEAR:
         errors["start_date"] = ValidationError(
-            f"Choose a date between {recurrence.MIN_YEAR} and {recurrence.MAX_YEAR}.", code="out_of_range"
+            gettext("Choose a date between %(min)s and %(max)s.")
+            % {"min": recurrence.MIN_YEAR, "max": recurrence.MAX_YEAR},
+            code="out_of_range",
         )
     if errors:
         raise ValidationError(errors)
@@ -223,7 +233,9 @@ def _validate_schedule(values: dict[str, Any]) -> None:
     )
     if first is None:
         raise _field_error(
-            "rrule", "This rule has no occurrence on or after the start date (check UNTIL and BYDAY).", "never_occurs"
+            "rrule",
+            _("This rule has no occurrence on or after the start date (check UNTIL and BYDAY)."),
+            "never_occurs",
         )
 
 
@@ -263,7 +275,7 @@ def completions_record(
     Returns (completion, created) per entry, in order."""
     for entry in entries:
         if not recurrence.MIN_YEAR <= entry["occurrence_at"].year <= recurrence.MAX_YEAR:
-            raise _field_error("occurrence_at", "This ritual has no occurrence at that time.", "not_an_occurrence")
+            raise _field_error("occurrence_at", _("This ritual has no occurrence at that time."), "not_an_occurrence")
     ids = [entry.get("id") or uuid.uuid4() for entry in entries]
     # Locked before anything is read or inserted: both partners completing the same occurrence at
     # once then see each other's completion, in turn, and advance the streak checkpoint one after
@@ -271,8 +283,8 @@ def completions_record(
     # completion's own insert, goal links) are not blocked.
     locked = ritual_locked(ritual_id=ritual.pk)
     days = [recurrence.local_date(entry["occurrence_at"], locked.time_zone) for entry in entries]
-    first, _ = recurrence.local_day_bounds(min(days), locked.time_zone)
-    _, last = recurrence.local_day_bounds(max(days), locked.time_zone)
+    first, _day_end = recurrence.local_day_bounds(min(days), locked.time_zone)
+    _day_start, last = recurrence.local_day_bounds(max(days), locked.time_zone)
     # One query answers "is this a replay?", "did this user already do that day's occurrence?" and
     # "who else did?", for every entry.
     candidates = completions_by_id_or_time(ids=ids, ritual_id=locked.pk, start=first, end=last)
@@ -353,7 +365,7 @@ def _replay(
 
 def _validate_completion(*, ritual: Ritual, user: User, occurrence_at: datetime, connection_rating: int | None) -> None:
     if connection_rating is not None and not 1 <= connection_rating <= 5:
-        raise _field_error("connection_rating", "Rate from 1 to 5.", "out_of_range")
+        raise _field_error("connection_rating", _("Rate from 1 to 5."), "out_of_range")
     is_occurrence = recurrence.is_occurrence(
         rrule=ritual.rrule,
         start_date=ritual.start_date,
@@ -364,7 +376,7 @@ def _validate_completion(*, ritual: Ritual, user: User, occurrence_at: datetime,
     if not is_occurrence:
         raise _field_error(
             "occurrence_at",
-            "This ritual has no occurrence at that time. Use an occurrence_at from /occurrences.",
+            _("This ritual has no occurrence at that time. Use an occurrence_at from /occurrences."),
             "not_an_occurrence",
         )
     # Today's occurrences may be logged (early, or while they happen), as seen from the requester's
@@ -375,22 +387,22 @@ def _validate_completion(*, ritual: Ritual, user: User, occurrence_at: datetime,
         for zone_name in (user.time_zone, ritual.time_zone)
     )
     if occurrence_at >= latest:
-        raise _field_error("occurrence_at", "This occurrence is in the future.", "occurrence_in_future")
+        raise _field_error("occurrence_at", _("This occurrence is in the future."), "occurrence_in_future")
 
 
 def _notify_partner(*, completions: list[Completion], ritual: Ritual, user: User) -> None:
     partner = partner_of(user=user)
     if partner is None:
         return
-    body = "Confirm it when you have done it too." if ritual.requires_both_confirmation else ""
-    title = f"{user.display_name or 'Your partner'} completed “{ritual.title}”"[:120]
+    kind = Notification.Kind.RITUAL_COMPLETED_BY_PARTNER
+    message = notification_key(kind, "confirm" if ritual.requires_both_confirmation else "")
     notify_many(
         [
             {
                 "recipient": partner,
-                "kind": Notification.Kind.RITUAL_COMPLETED_BY_PARTNER,
-                "title": title,
-                "body": body,
+                "kind": kind,
+                "message": message,
+                "params": {"partner_name": user.display_name, "ritual_title": ritual.title},
                 "data": {
                     "screen": "ritual",
                     "ritual_id": str(ritual.pk),

@@ -267,8 +267,9 @@ def test_a_batch_costs_the_same_number_of_queries_whatever_its_size(fcm, count, 
         person = UserFactory.create()
         DeviceFactory.create(user=person)
         ids.append(str(_note(person, f"n{index}").id))
-    # claim: savepoint, lock+select, update, release; preferences; devices; one update per outcome.
-    with django_assert_num_queries(7):
+    # claim: savepoint, lock+select, update, release; preferences; devices with their recipient's
+    # locale; the message copy of the batch; one update per outcome.
+    with django_assert_num_queries(8):
         assert delivery.deliver(ids) == {"sent": count}
 
 
@@ -296,8 +297,9 @@ def test_rows_claimed_at_birth_are_sent_by_their_message_without_a_claim_write(
         person = UserFactory.create()
         DeviceFactory.create(user=person)
         ids.append(str(_born_claimed(person, f"r{index}", lease_until).id))
-    # the rows with their recipient's zone; preferences; devices; one update per outcome.
-    with django_assert_num_queries(4):
+    # the rows; preferences; devices with their recipient's locale; the message copy of the batch;
+    # one update per outcome.
+    with django_assert_num_queries(5):
         assert delivery.deliver(ids, lease_until=lease_until) == {"sent": count}
     assert Notification.objects.filter(push_state=State.SENT, push_attempts=1, push_lease_until=None).count() == count
     assert len(fcm.received) == count

@@ -197,7 +197,8 @@ def test_completing_takes_a_fixed_number_of_queries(me, partner, ritual, django_
     # replay/duplicate/partner look-up, savepoint, insert, release, streak checkpoint, notification, release
     # + 3 for sync, once for the completion and the notification: who holds the record, the counter
     # bump and the state upsert (sync.changes.stamped_once).
-    with django_assert_num_queries(14):
+    # + 1: the message copy of the notification (messaging.render.Copy.load).
+    with django_assert_num_queries(15):
         assert complete(me, ritual, id=str(uuid.uuid4()), occurrence_at=SUNDAY).status_code == 201
     completion_id = str(uuid.uuid4())
     complete(me, ritual, id=completion_id, occurrence_at=LAST_SUNDAY)

@@ -501,7 +501,8 @@ def test_proposing_takes_a_fixed_number_of_queries(me, partner, couple, count, d
     # session+user with membership+couple and the partner, savepoint, rituals check, savepoint, insert,
     # release, links, notification, release; then the linked rituals for the response.
     # + 3 for sync, once for the goal and the notification (sync.changes.stamped_once).
-    with django_assert_num_queries(13):
+    # + 1: the message copy of the notification (messaging.render.Copy.load).
+    with django_assert_num_queries(14):
         assert me.post(GOALS, {"title": "x", "ritual_ids": rituals}).status_code == 201
 
 
@@ -511,7 +512,8 @@ def test_a_transition_takes_a_fixed_number_of_queries(me, partner, couple, djang
     # session+user with membership+couple and the partner, savepoint, goal FOR UPDATE, update,
     # notification, release; then the linked rituals for the response.
     # + 3 for sync, once for the goal and the notification (sync.changes.stamped_once).
-    with django_assert_num_queries(10):
+    # + 1: the message copy of the notification (messaging.render.Copy.load).
+    with django_assert_num_queries(11):
         assert partner.post(_url(goal, "accept")).status_code == 200
 
 

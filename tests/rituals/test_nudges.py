@@ -361,9 +361,10 @@ def test_sending_takes_a_fixed_number_of_queries(me, partner, django_assert_num_
     # notify
     # + 3 for sync, once for the nudge and its notification: who holds the record, the counter bump
     # and the state upsert (sync.changes.stamped_once).
-    with django_assert_num_queries(10):
+    # + 1: the message copy of the notification (messaging.render.Copy.load).
+    with django_assert_num_queries(11):
         _send(me)
-    with django_assert_num_queries(11):  # + the idempotency lookup of a client id
+    with django_assert_num_queries(12):  # + the idempotency lookup of a client id
         _send(me, id=str(uuid.uuid4()))
 
 
@@ -376,7 +377,8 @@ def test_respond_and_seen_take_a_fixed_number_of_queries(me, partner, django_ass
         partner.post(_seen_url(nudge["id"]))
     # session+user with membership+couple, the nudge, savepoint, lock (with the sender), update, notify, release
     # + 3 for sync, once for the nudge and the notification (sync.changes.stamped_once).
-    with django_assert_num_queries(10):
+    # + 1: the message copy of the notification (messaging.render.Copy.load).
+    with django_assert_num_queries(11):
         partner.post(_respond_url(nudge["id"]), {"response": "heart"})
 
 

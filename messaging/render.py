@@ -1,0 +1,92 @@
+"""Rendering messages in a recipient's language: the admin's copy where there is one, else the
+code default (gettext) in that language.
+
+`Copy.load(...)` reads the admin's copy of the wanted messages and languages in ONE query; a batch
+of pushes or notifications renders all its messages from that one snapshot.
+"""
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from config.i18n import language_for
+from messaging import registry
+from messaging.models import MessageTemplate
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    title: str
+    body: str
+
+
+class _Values(dict[str, str]):
+    """A placeholder without a value renders empty rather than failing the push."""
+
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+class Copy:
+    """A snapshot of the message copy: {(key, language): (title, body)} edited in the admin."""
+
+    def __init__(self, edited: Mapping[tuple[str, str], tuple[str, str]]) -> None:
+        self._edited = dict(edited)
+        self._defaults: dict[tuple[str, str], tuple[str, str]] = {}
+
+    @classmethod
+    def load(cls, *, keys: Iterable[str] | None = None, languages: Iterable[str] | None = None) -> "Copy":
+        """One query: the admin's copy of these messages (all when None) in these languages."""
+        rows = MessageTemplate.objects.all()
+        if keys is not None:
+            rows = rows.filter(key__in=sorted(set(keys)))
+        if languages is not None:
+            rows = rows.filter(locale__in=sorted(set(languages)))
+        return cls(
+            {
+                (key, locale): (title, body)
+                for key, locale, title, body in rows.values_list("key", "locale", "title", "body")
+            }
+        )
+
+    @classmethod
+    def defaults_only(cls) -> "Copy":
+        return cls({})
+
+    def _templates(self, message: registry.Message, language: str) -> tuple[str, str]:
+        edited = self._edited.get((message.key, language))
+        if edited is not None:
+            return edited
+        cached = self._defaults.get((message.key, language))
+        if cached is None:
+            with translation.override(language):
+                cached = self._defaults[(message.key, language)] = (str(message.title), str(message.body))
+        return cached
+
+    def render(self, key: str, *, language: str, params: Mapping[str, Any] | None = None) -> Rendered:
+        """The message in `language` (a shipped language code) with `params` filled in."""
+        message = registry.get(key)
+        values = _Values({name: "" if value is None else str(value) for name, value in (params or {}).items()})
+        with translation.override(language):
+            if "partner_name" in message.placeholders and not values.get("partner_name"):
+                values["partner_name"] = str(_("Your partner"))  # a partner without a display name
+            if message.derive is not None:
+                values.update(message.derive(dict(values)))
+            title, body = self._templates(message, language)
+            try:
+                return Rendered(title.format_map(values).strip(), body.format_map(values).strip())
+            except (ValueError, KeyError, IndexError, AttributeError):
+                # Only copy saved around the model's validation could get here: the default stands in.
+                logger.warning("message copy %s (%s) does not render; the default is used", key, language)
+                title, body = str(message.title), str(message.body)  # still in `language`
+                return Rendered(title.format_map(values).strip(), body.format_map(values).strip())
+
+    def render_for(self, key: str, *, locale: str | None, params: Mapping[str, Any] | None = None) -> Rendered:
+        """The message for a user whose stored locale is `locale` (e.g. `pt-BR`, falling back)."""
+        return self.render(key, language=language_for(locale), params=params)
