@@ -29,6 +29,8 @@ class Notification(models.Model):
         NUDGE = "nudge", "Nudge from partner"
         NUDGE_RESPONSE = "nudge_response", "Partner responded to a nudge"
         PROMPT_ANSWERED = "prompt_answered", "Partner answered the daily prompt"
+        WEEKLY_REPORT_READY = "weekly_report_ready", "Weekly report ready"
+        MILESTONE = "milestone", "Milestone"
 
     class PushState(models.TextChoices):
         PENDING = "pending", "Pending"
