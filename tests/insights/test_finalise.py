@@ -142,8 +142,9 @@ def test_a_replayed_finalise_changes_nothing_and_sends_no_second_push(week, coup
     # Replay: the same week's schedule handed back (a duplicated tick that raced the first one).
     schedule_week(couple, MONDAY)
     ReportDelivery.objects.update(sent_at=None)
-    with time_machine.travel(at("2026-12-07T01:00"), tick=False):
+    with time_machine.travel(at("2026-11-30T00:06"), tick=False):
         assert services.reports_finalise_due() == 1
+    with time_machine.travel(at("2026-12-07T01:00"), tick=False):
         services.deliveries_send_due()
     assert list(WeeklyReport.objects.values()) == before
     assert WeeklyReportPersonal.objects.count() == 2
