@@ -39,7 +39,7 @@ class ReportView:
     algorithm_version: int
     finalised_at: datetime | None
     shared: dict[str, Any]
-    personal: dict[str, Any]
+    personal: dict[str, Any] | None
     my_reflection: ReflectionView
     partner_reflection: ReflectionView
 
@@ -63,7 +63,7 @@ def reports_of(*, user: User) -> QuerySet[WeeklyReport]:
 def report_view(*, row: WeeklyReport, user: User) -> ReportView:
     """The user's view of a finalised report whose `mine` and `all_reflections` are prefetched."""
     parts = getattr(row, "mine", None)
-    mine = parts[0].data if parts else {}
+    mine = parts[0].data if parts else None
     reflections = list(getattr(row, "all_reflections", []))
     given = len(reflections)
     mine_reflection, partner_reflection = _NO_REFLECTION, _NO_REFLECTION
@@ -122,7 +122,7 @@ def report_current(*, user: User, now: datetime | None = None) -> ReportView:
         algorithm_version=report.ALGORITHM_VERSION,
         finalised_at=None,
         shared=result.shared,
-        personal=result.personal.get(user.pk, {}),
+        personal=result.personal.get(user.pk),
         my_reflection=_NO_REFLECTION,
         partner_reflection=_NO_REFLECTION,
     )

@@ -80,7 +80,7 @@ class WeeklyReportOutputSerializer(serializers.Serializer):
     algorithm_version = serializers.IntegerField()
     finalised_at = serializers.DateTimeField(allow_null=True)
     shared = ReportSharedOutputSerializer()
-    personal = ReportPersonalOutputSerializer()
+    personal = ReportPersonalOutputSerializer(allow_null=True, help_text="Null when you have no part in this week.")
     my_reflection = ReportReflectionOutputSerializer()
     partner_reflection = ReportReflectionOutputSerializer()
 
