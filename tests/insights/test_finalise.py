@@ -93,7 +93,8 @@ def test_a_finalised_week_holds_what_both_may_see_and_each_partners_own_part(wee
     by_user = {entry["user_id"]: entry for entry in shared["shared_check_ins"]}
     assert by_user[str(me_user.pk)] == {"user_id": str(me_user.pk), "count": 1, "mood_avg": 4.0, "connection_avg": 5.0}
     assert by_user[str(partner_user.pk)]["count"] == 1
-    assert "secret" not in str(shared) and "lovely" not in str(shared)
+    assert "secret" not in str(shared)
+    assert "lovely" not in str(shared)
 
     mine = WeeklyReportPersonal.objects.get(report=stored, user=me_user).data
     assert mine == {

@@ -2,6 +2,7 @@
 event is counted in exactly one week."""
 
 from datetime import date, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -79,7 +80,7 @@ def _check(zone: str, moved_to: str | None, monday: date, minutes: list[int], da
     assert [r.week_start for r in reports] == [monday + timedelta(weeks=n) for n in range(3)]
     # Contiguous windows, each ending at Monday 00:00 in the zone of its end.
     assert reports[0].starts_at == origin
-    for previous, following in zip(reports, reports[1:], strict=False):
+    for previous, following in pairwise(reports):
         assert following.starts_at == previous.ends_at
     for r in reports:
         local_end = r.ends_at.astimezone(ZoneInfo(r.time_zone))
