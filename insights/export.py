@@ -45,7 +45,7 @@ def register() -> None:
     export.register_section("weekly_reflections", WeeklyReflection, _reflections)
     export.register_section("report_preferences", ReportPreference, _preference)
     export.register_not_exported(
-        "insights.ReportDelivery", "a delivery schedule of the weekly_report_ready notifications, exported with them"
+        "insights.reportdelivery", "a delivery schedule of the weekly_report_ready notifications, exported with them"
     )
     export.register_section("special_dates", SpecialDate, _special_dates)
     export.register_detached_on_deletion(

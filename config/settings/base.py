@@ -266,6 +266,9 @@ SPECTACULAR_SETTINGS = {
         "NudgeKindEnum": "rituals.models.nudge.Nudge.Kind",
         "NotificationKindEnum": "notifications.models.Notification.Kind",
         "PushStateEnum": "notifications.models.Notification.PushState",
+        "SpecialDateKindEnum": "insights.models.SpecialDate.Kind",
+        "MilestoneKindEnum": "insights.api.serializers.MILESTONE_KINDS",
+        "ReportSuggestionKindEnum": "insights.api.serializers.SUGGESTION_KINDS",
     },
 }
 

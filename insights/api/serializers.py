@@ -2,7 +2,11 @@
 
 from rest_framework import serializers
 
+from config.api.fields import WallTimeField
 from insights.models import SpecialDate
+
+MILESTONE_KINDS = ["days_100", "half_year", "anniversary", "special_date"]
+SUGGESTION_KINDS = ["reschedule", "try_template"]
 
 
 class ReportBidsOutputSerializer(serializers.Serializer):
@@ -39,7 +43,7 @@ class ReportSharedCheckInsOutputSerializer(serializers.Serializer):
 
 
 class ReportSuggestionOutputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["reschedule", "try_template"])
+    kind = serializers.ChoiceField(choices=SUGGESTION_KINDS)
     ritual_id = serializers.UUIDField(allow_null=True)
     template_id = serializers.UUIDField(allow_null=True)
     title = serializers.CharField()
@@ -98,11 +102,13 @@ class ReportPreferenceSerializer(serializers.Serializer):
 
     enabled = serializers.BooleanField()
     delivery_weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="0 = Monday … 6 = Sunday.")
-    delivery_time = serializers.TimeField(help_text="Local time in your own zone, e.g. 19:00.")
+    delivery_time = WallTimeField(
+        format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], help_text="Local time in your own zone, e.g. 19:00."
+    )
 
 
 class MilestoneOutputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["days_100", "half_year", "anniversary", "special_date"])
+    kind = serializers.ChoiceField(choices=MILESTONE_KINDS)
     date = serializers.DateField()
     title = serializers.CharField()
     days_together = serializers.IntegerField(allow_null=True)

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from config.api.etag import etag_of
 from config.api.requests import AuthedRequest
+from config.api.schema import NOT_PAIRED
 from couples.scoping import require_active_couple
 from insights import selectors, services
 from insights.api import serializers as s
@@ -72,7 +73,7 @@ class WeeklyReportDetailApi(APIView):
 
 
 class CurrentReportApi(APIView):
-    @extend_schema(responses={200: s.WeeklyReportOutputSerializer}, tags=TAGS)
+    @extend_schema(responses={200: s.WeeklyReportOutputSerializer, 404: NOT_PAIRED}, tags=TAGS)
     def get(self, request: AuthedRequest) -> Response:
         return Response(s.WEEKLY_REPORT_OUTPUT.to_representation(selectors.report_current(user=request.user)))
 
@@ -108,7 +109,7 @@ class ReportPreferenceApi(APIView):
 
 
 class MilestonesApi(APIView):
-    @extend_schema(responses={200: s.MilestonesOutputSerializer}, tags=TAGS)
+    @extend_schema(responses={200: s.MilestonesOutputSerializer, 404: NOT_PAIRED}, tags=TAGS)
     def get(self, request: AuthedRequest) -> Response:
         return Response(s.MILESTONES_OUTPUT.to_representation(selectors.couple_milestones(user=request.user)))
 
@@ -121,7 +122,12 @@ class SpecialDateListApi(APIView):
 
     @extend_schema(
         request=s.SpecialDateCreateInputSerializer,
-        responses={201: s.SpecialDateOutputSerializer, 200: s.SpecialDateOutputSerializer},
+        responses={
+            201: s.SpecialDateOutputSerializer,
+            200: OpenApiResponse(s.SpecialDateOutputSerializer, description="A replay of a create with the same `id`."),
+            404: NOT_PAIRED,
+            409: OpenApiResponse(description="`id_conflict`: the id is used by another record."),
+        },
         tags=TAGS,
     )
     def post(self, request: AuthedRequest) -> Response:
@@ -157,7 +163,11 @@ class SpecialDateDetailApi(APIView):
 
 
 class WidgetApi(APIView):
-    @extend_schema(parameters=[IF_NONE_MATCH], responses={200: s.WidgetOutputSerializer, 304: NOT_MODIFIED}, tags=TAGS)
+    @extend_schema(
+        parameters=[IF_NONE_MATCH],
+        responses={200: s.WidgetOutputSerializer, 304: NOT_MODIFIED, 404: NOT_PAIRED},
+        tags=TAGS,
+    )
     def get(self, request: AuthedRequest) -> Response:
         view = widget_view(user=request.user)
         return _conditional(request, s.WIDGET_OUTPUT.to_representation(view), etag_of(*view.etag_parts()))

@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime
 
 from insights.models import SpecialDate, WeeklyReflection, WeeklyReport, WeeklyReportPersonal
+from insights.report import ALGORITHM_VERSION, Window, compute_weeks
 from tests.bola.spec import Route, World
 
 WEEK = date(2020, 1, 6)
@@ -10,18 +11,27 @@ WEEK = date(2020, 1, 6)
 
 def populate(world: World) -> None:
     """A finalised week of the victims with both personal parts and a reflection, and a special date."""
-    report = WeeklyReport.objects.create(
-        couple=world.couple,
+    window = Window(
+        couple_id=world.couple.pk,
         week_start=WEEK,
         starts_at=datetime(2020, 1, 6, tzinfo=UTC),
         ends_at=datetime(2020, 1, 13, tzinfo=UTC),
         time_zone="UTC",
-        algorithm_version=1,
-        shared={"positive_moments": {"total": 7}, "rituals": [], "victims": "shared part of the victims"},
+        members=(world.me.pk, world.partner.pk),
+    )
+    (week,) = compute_weeks([window], history={}, now=window.ends_at)
+    report = WeeklyReport.objects.create(
+        couple=world.couple,
+        week_start=WEEK,
+        starts_at=window.starts_at,
+        ends_at=window.ends_at,
+        time_zone="UTC",
+        algorithm_version=ALGORITHM_VERSION,
+        shared=week.shared,
     )
     world.objects["weekly_report"] = report
-    for user in (world.me, world.partner):
-        WeeklyReportPersonal.objects.create(report=report, user=user, data={"secret": "victims' personal part"})
+    for user_id, data in week.personal.items():
+        WeeklyReportPersonal.objects.create(report=report, user_id=user_id, data=data)
     world.objects["reflection"] = WeeklyReflection.objects.create(
         couple=world.couple, report=report, user=world.me, text="victims' reflection"
     )

@@ -129,7 +129,7 @@ def test_report_preferences_default_to_sunday_evening_and_move_pending_deliverie
     assert me.get("/api/v1/me/report-preferences").json() == {
         "enabled": True,
         "delivery_weekday": 6,
-        "delivery_time": "19:00:00",
+        "delivery_time": "19:00",
     }
     services._deliveries_create([(couple.id, MONDAY, (me_user.pk,))])
     response = me.put(

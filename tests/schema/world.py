@@ -58,5 +58,7 @@ def fuzz_world() -> FuzzWorld:
             "invite_id": objects["invite"].pk,
             "template_id": template.pk,
             "deck_id": deck.pk,
+            "report_id": objects["weekly_report"].pk,
+            "special_date_id": objects["special_date"].pk,
         },
     )
