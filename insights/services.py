@@ -29,6 +29,7 @@ from insights.models import (
 from notifications.models import Notification
 from notifications.services import notify_many
 from rituals import recurrence
+from sync.changes import Change, stamp
 
 FINALISE_BATCH = 500
 DELIVERY_BATCH = 500
@@ -176,6 +177,13 @@ def _store(results: list[report.WeekResult], *, now: datetime) -> None:
         ],
         ignore_conflicts=True,
     )
+    _stamp_reports([(ids[(r.window.couple_id, r.window.week_start)], r.window.members) for r in results])
+
+
+def _stamp_reports(reports: list[tuple[UUID, tuple[UUID, ...]]]) -> None:
+    """The phones of both partners pull the new or recomputed weeks (sync table `weekly_reports`):
+    one stamp for the batch, from the members already loaded (bulk writes send no signal)."""
+    stamp([Change(member, "weekly_reports", str(report_id)) for report_id, members in reports for member in members])
 
 
 @transaction.atomic
@@ -202,6 +210,7 @@ def reports_recompute(*, batch_size: int = FINALISE_BATCH) -> int:
         for user_id, data in result.personal.items():
             WeeklyReportPersonal.objects.update_or_create(report=row, user_id=user_id, defaults={"data": data})
     WeeklyReport.objects.bulk_update(stale, ["shared", "algorithm_version"])
+    _stamp_reports([(r.pk, members.get(r.couple_id, ())) for r in stale])
     return len(stale)
 
 
