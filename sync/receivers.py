@@ -50,8 +50,8 @@ def changes_for(instance: Any, *, gone: bool = False, created: bool = False) -> 
             changes += [Change(member, "goals", str(goal_id)) for member in members]
     if isinstance(instance, WeeklyReflection) and not gone:
         # The second reflection reveals the first: it changes for both partners too.
-        others = WeeklyReflection.objects.filter(report_id=instance.report_id).exclude(pk=instance.pk)
-        for other_id in others.values_list("id", flat=True):
+        reflections = WeeklyReflection.objects.filter(report_id=instance.report_id).exclude(pk=instance.pk)
+        for other_id in reflections.values_list("id", flat=True):
             changes += [Change(member, table, str(other_id)) for member in members]
     if isinstance(instance, PromptAnswer) and not gone:
         # A second answer reveals the first one: the other answer changes for both partners too.
