@@ -46,8 +46,10 @@ def schedule_start(*, couple: Couple, now: datetime | None = None) -> None:
     now = now or timezone.now()
     week_start = report.week_start_of(now, couple.time_zone)
     starts_at, ends_at = report.week_bounds(week_start, couple.time_zone)
-    ReportSchedule.objects.get_or_create(
-        couple=couple, defaults={"week_start": week_start, "starts_at": starts_at, "due_at": ends_at}
+    # One INSERT … ON CONFLICT DO NOTHING: pairing pins its query count.
+    ReportSchedule.objects.bulk_create(
+        [ReportSchedule(couple=couple, week_start=week_start, starts_at=starts_at, due_at=ends_at)],
+        ignore_conflicts=True,
     )
 
 

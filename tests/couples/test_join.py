@@ -132,7 +132,8 @@ def test_join_takes_a_fixed_number_of_queries(invite, joiner, django_assert_num_
     # couple, memberships, invite, other invites, notification, release; then the couple view:
     # membership, both memberships.
     # + 8 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(22):
+    # + 1 for the weekly reports: the couple's report schedule (insights.services.schedule_start).
+    with django_assert_num_queries(23):
         assert joiner.post("/api/v1/couple/join", {"code": invite["code"]}).status_code == 201
 
 
