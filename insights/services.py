@@ -353,3 +353,40 @@ def special_date_update(*, special: SpecialDate, data: dict[str, Any]) -> Specia
 @transaction.atomic
 def special_date_delete(*, special: SpecialDate) -> None:
     special.delete()
+
+
+# WIDGET REFRESH ----------------------------------------------------------------------------------
+
+WIDGET_REFRESH = {"kind": "widget_refresh"}
+
+
+def widget_refresh_partner_of(*, user_id: UUID, couple_id: UUID | None) -> None:
+    """After commit: a silent data push to the partner's devices so their widget refreshes. Not an
+    inbox notification (nothing to read), so it bypasses the notification outbox; a lost one only
+    delays the widget until its next poll."""
+    if couple_id is None:
+        return
+    from insights.tasks import widget_refresh
+
+    transaction.on_commit(lambda: widget_refresh.delay(str(user_id), str(couple_id)))
+
+
+def widget_refresh_send(*, actor_id: UUID, couple_id: UUID) -> int:
+    """Sends the silent push to the active devices of the actor's partner in this (active) couple."""
+    from accounts.models import Device
+    from notifications.push import PushMessage, get_provider
+
+    partners = Membership.objects.filter(couple_id=couple_id, is_active=True).exclude(user_id=actor_id)
+    tokens = list(
+        Device.objects.filter(user_id__in=partners.values("user_id"), is_active=True).values_list(
+            "push_token", flat=True
+        )
+    )
+    if not tokens:
+        return 0
+    messages = [
+        PushMessage(token=token, title="", body="", data=WIDGET_REFRESH, collapse_id=f"widget:{couple_id}", silent=True)
+        for token in tokens
+    ]
+    get_provider().send(messages)
+    return len(messages)

@@ -32,3 +32,11 @@ def recompute_reports() -> int:
     while count := services.reports_recompute():
         total += count
     return total
+
+
+@shared_task(name="insights.widget_refresh", queue="push", ignore_result=True)
+def widget_refresh(actor_id: str, couple_id: str) -> int:
+    """The silent widget refresh of the actor's partner; a retry at most sends it twice (harmless)."""
+    from uuid import UUID
+
+    return services.widget_refresh_send(actor_id=UUID(actor_id), couple_id=UUID(couple_id))

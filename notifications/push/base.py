@@ -11,6 +11,8 @@ class PushMessage:
     data: dict[str, str] = field(default_factory=dict)
     # The notification id: a push sent twice (a retry after a lost answer) shows once on the phone.
     collapse_id: str = ""
+    # A data-only push: nothing is shown, the app wakes to refresh (the home-screen widget).
+    silent: bool = False
 
 
 class Outcome(Enum):

@@ -133,6 +133,21 @@ class FcmProvider:
 
 def encode(message: PushMessage) -> bytes:
     """The request body firebase-admin's `Message` encoder produced for the same message."""
+    if message.silent:
+        # Data only: no notification block; APNs needs a background push with content-available.
+        silent: dict[str, Any] = {
+            "token": message.token,
+            "data": message.data,
+            "android": {"priority": "normal"},
+            "apns": {
+                "headers": {"apns-push-type": "background", "apns-priority": "5"},
+                "payload": {"aps": {"content-available": 1}},
+            },
+        }
+        if message.collapse_id:
+            silent["android"]["collapse_key"] = message.collapse_id
+            silent["apns"]["headers"]["apns-collapse-id"] = message.collapse_id[:64]
+        return json.dumps({"message": silent}).encode()
     notification = {"title": message.title}
     if message.body:
         notification["body"] = message.body

@@ -1,5 +1,7 @@
 """couple/milestones, couple/special-dates, the milestone push and the widget."""
 
+import json
+import logging
 from datetime import date, time
 
 import pytest
@@ -159,3 +161,35 @@ def again(client: AppClient, etag: str):
 
 def test_an_unpaired_user_has_no_widget(loner):
     assert loner.get("/api/v1/widget").json()["error"]["code"] == "not_paired"
+
+
+def test_a_partners_completion_wakes_my_widget_with_a_silent_push(
+    couple, me_user, partner_user, django_capture_on_commit_callbacks, caplog
+):
+    DeviceFactory.create(user=me_user)
+    DeviceFactory.create(user=partner_user)
+    ritual = daily_ritual(couple, title="Kiss")
+    with caplog.at_level(logging.INFO, logger="notifications.push"), django_capture_on_commit_callbacks(execute=True):
+        complete(ritual, partner_user, at("2026-12-04T08:00"))
+    (pushed,) = [r.getMessage() for r in caplog.records if r.name == "notifications.push"]
+    # The console provider logs the token's end, title, body and data: to me, nothing to show.
+    assert pushed == f"push to …{me_user.devices.get().push_token[-6:]}:  |  | {{'kind': 'widget_refresh'}}"
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="notifications.push"), django_capture_on_commit_callbacks(execute=True):
+        check_in(partner_user, couple, date(2026, 12, 4), shared=False)  # private: nobody's business
+    assert not [r for r in caplog.records if r.name == "notifications.push"]
+
+
+def test_a_silent_push_is_data_only_on_fcm_and_a_background_push_on_apns():
+    from notifications.push import PushMessage
+    from notifications.push.fcm import encode
+
+    message = PushMessage(token="t", title="", body="", data={"kind": "widget_refresh"}, collapse_id="w", silent=True)
+    body = json.loads(encode(message))["message"]
+    assert "notification" not in body
+    assert body["data"] == {"kind": "widget_refresh"}
+    assert body["android"] == {"priority": "normal", "collapse_key": "w"}
+    assert body["apns"] == {
+        "headers": {"apns-push-type": "background", "apns-priority": "5", "apns-collapse-id": "w"},
+        "payload": {"aps": {"content-available": 1}},
+    }
