@@ -41,10 +41,10 @@ def _checksum() -> str:
         "couple_id", "week_start", "shared"
     ):
         digest.update(json.dumps(row, default=str, sort_keys=True).encode())
-    for row in WeeklyReportPersonal.objects.order_by("report_id", "user_id").values_list(
+    for part in WeeklyReportPersonal.objects.order_by("report_id", "user_id").values_list(
         "report_id", "user_id", "data"
     ):
-        digest.update(json.dumps(row, default=str, sort_keys=True).encode())
+        digest.update(json.dumps(part, default=str, sort_keys=True).encode())
     return digest.hexdigest()
 
 
