@@ -6,7 +6,7 @@ import pytest
 import time_machine
 
 from couples.models import Couple
-from insights import services
+from insights import report, services, tasks
 from insights.models import ReportDelivery, ReportSchedule, WeeklyReport, WeeklyReportPersonal
 from notifications.models import Notification
 from rituals.models import DailyPrompt, Nudge, Prompt, PromptAnswer, PromptDeck, RitualTemplate
@@ -253,3 +253,38 @@ def test_finalise_takes_a_fixed_number_of_queries_per_batch(couples, django_asse
     # The claim, members, history, 6 reads of the week, the writes, the sync stamp, the schedules; an empty claim.
     with time_machine.travel(at("2026-11-30T00:05"), tick=False), django_assert_num_queries(22):
         assert services.reports_finalise_due(batch_size=10) == couples
+
+
+def test_weeks_of_an_older_algorithm_are_recomputed_in_the_background(week, couple, me_user):
+    with time_machine.travel(at("2026-11-30T00:05"), tick=False):
+        services.reports_finalise_due()
+    stored = WeeklyReport.objects.get(couple=couple)
+    expected = stored.shared
+    WeeklyReport.objects.filter(pk=stored.pk).update(algorithm_version=0, shared={"stale": True})
+    WeeklyReportPersonal.objects.filter(report=stored).update(data={"stale": True})
+    with time_machine.travel(at("2026-11-30T00:05"), tick=False):
+        assert tasks.recompute_reports() == 1
+        assert tasks.recompute_reports() == 0
+    stored.refresh_from_db()
+    assert stored.algorithm_version == report.ALGORITHM_VERSION
+    assert stored.shared == expected
+    assert WeeklyReportPersonal.objects.get(report=stored, user=me_user).data["check_ins"] == 2
+
+
+def test_unpairing_stops_the_couples_reports_and_pending_deliveries(week, couple, me):
+    services._deliveries_create([(couple.id, MONDAY, (me.user.pk,))])
+    assert me.post("/api/v1/couple/unpair", {"confirm": True}, format="json").status_code == 204
+    assert not ReportSchedule.objects.filter(couple=couple).exists()
+    assert not ReportDelivery.objects.filter(couple=couple).exists()
+
+
+def test_the_export_holds_my_weeks_with_my_personal_part_only(week, couple, me, me_user):
+    with time_machine.travel(at("2026-11-30T00:05"), tick=False):
+        services.reports_finalise_due()
+    report_row = WeeklyReport.objects.get(couple=couple)
+    me.post(f"/api/v1/reports/weekly/{report_row.id}/reflection", {"text": "the walk"}, format="json")
+    exported = me.get("/api/v1/me/export").json()
+    (week_entry,) = exported["weekly_reports"]
+    assert week_entry["week_start"] == "2026-11-23"
+    assert week_entry["personal"]["check_ins"] == 2
+    assert [r["text"] for r in exported["weekly_reflections"]] == ["the walk"]
