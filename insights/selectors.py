@@ -1,5 +1,6 @@
 """Reads of the insights app: a user's view of weekly reports, the live week, milestones, the widget."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -12,11 +13,10 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from config.api.errors import NotFoundError
-from couples.models import Couple
+from couples.models import Couple, Membership
 from couples.scoping import active_membership, get_couple_owned_or_404, require_active_couple
 from insights import report
 from insights.models import ReportPreference, ReportSchedule, SpecialDate, WeeklyReflection, WeeklyReport
-from insights.services import _members_of, history_of
 from rituals import recurrence
 from rituals.visibility import prompt_answer_revealed
 
@@ -45,6 +45,34 @@ class ReportView:
 
 
 _NO_REFLECTION = ReflectionView(written=False, text=None, updated_at=None)
+
+
+def members_of(couple_ids: list[UUID]) -> dict[UUID, tuple[UUID, ...]]:
+    """The active members of each couple, in the order they joined (one query)."""
+    members: dict[UUID, list[UUID]] = defaultdict(list)
+    for couple_id, user_id in (
+        Membership.objects.filter(couple_id__in=couple_ids, is_active=True)
+        .order_by("joined_at", "user_id")
+        .values_list("couple_id", "user_id")
+    ):
+        members[couple_id].append(user_id)
+    return {couple_id: tuple(users) for couple_id, users in members.items()}
+
+
+def history_of(couple_ids: list[UUID], *, before: date | None = None) -> dict[UUID, list[dict[str, Any]]]:
+    """The shared parts of each couple's last TREND_WEEKS reports (before `before`), newest first."""
+    reports = WeeklyReport.objects.filter(couple_id__in=couple_ids)
+    if before is not None:
+        reports = reports.filter(week_start__lt=before)
+    history: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
+    # One query; a couple has one report a week, so older ones are cut by date, not by a window function.
+    oldest = (before or timezone.now().date()) - timedelta(weeks=report.TREND_WEEKS + 2)
+    for couple_id, shared in (
+        reports.filter(week_start__gte=oldest).order_by("-week_start").values_list("couple_id", "shared")
+    ):
+        if len(history[couple_id]) < report.TREND_WEEKS:
+            history[couple_id].append(shared)
+    return history
 
 
 def reports_of(*, user: User) -> QuerySet[WeeklyReport]:
@@ -112,7 +140,7 @@ def report_current(*, user: User, now: datetime | None = None) -> ReportView:
         starts_at = report.week_bounds(week_start, couple.time_zone)[0]
     ends_at = report.week_bounds(week_start, couple.time_zone)[1]
     window = report.Window(
-        couple.id, week_start, starts_at, ends_at, couple.time_zone, _members_of([couple.id]).get(couple.id, ())
+        couple.id, week_start, starts_at, ends_at, couple.time_zone, members_of([couple.id]).get(couple.id, ())
     )
     (result,) = report.compute_weeks([window], history=history_of([couple.id], before=week_start), now=now)
     return ReportView(
@@ -240,7 +268,7 @@ def partner_id_of(user: User) -> UUID | None:
     membership = active_membership(user)
     if membership is None:
         return None
-    members = _members_of([membership.couple_id]).get(membership.couple_id, ())
+    members = members_of([membership.couple_id]).get(membership.couple_id, ())
     return next((m for m in members if m != user.pk), None)
 
 

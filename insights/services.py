@@ -1,7 +1,6 @@
 """Writes of the insights app: the week's schedule, finalising due weeks in batches, delivering the
 `weekly_report_ready` notifications, reflections, report preferences and special dates."""
 
-from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -26,6 +25,7 @@ from insights.models import (
     WeeklyReport,
     WeeklyReportPersonal,
 )
+from insights.selectors import history_of, members_of
 from notifications.models import Notification
 from notifications.services import notify_many
 from rituals import recurrence
@@ -70,17 +70,6 @@ def schedule_stop(*, couple: Couple) -> None:
     ReportDelivery.objects.filter(couple=couple, sent_at__isnull=True).delete()
 
 
-def _members_of(couple_ids: list[UUID]) -> dict[UUID, tuple[UUID, ...]]:
-    members: dict[UUID, list[UUID]] = defaultdict(list)
-    for couple_id, user_id in (
-        Membership.objects.filter(couple_id__in=couple_ids, is_active=True)
-        .order_by("joined_at", "user_id")
-        .values_list("couple_id", "user_id")
-    ):
-        members[couple_id].append(user_id)
-    return {couple_id: tuple(users) for couple_id, users in members.items()}
-
-
 # FINALISE ----------------------------------------------------------------------------------------
 
 
@@ -108,7 +97,7 @@ def _finalise_batch(*, now: datetime, batch_size: int) -> int:
         return 0
     ended = [s.couple_id for s in schedules if not s.couple.is_active]
     live = [s for s in schedules if s.couple.is_active]
-    members = _members_of([s.couple_id for s in live])
+    members = members_of([s.couple_id for s in live])
     windows = [
         report.Window(
             couple_id=s.couple_id,
@@ -132,22 +121,6 @@ def _finalise_batch(*, now: datetime, batch_size: int) -> int:
     ReportSchedule.objects.filter(couple_id__in=ended).delete()
     _deliveries_create(next_weeks)
     return len(schedules)
-
-
-def history_of(couple_ids: list[UUID], *, before: date | None = None) -> dict[UUID, list[dict[str, Any]]]:
-    """The shared parts of each couple's last TREND_WEEKS reports (before `before`), newest first."""
-    reports = WeeklyReport.objects.filter(couple_id__in=couple_ids)
-    if before is not None:
-        reports = reports.filter(week_start__lt=before)
-    history: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
-    # One query; a couple has one report a week, so older ones are cut by date, not by a window function.
-    oldest = (before or timezone.now().date()) - timedelta(weeks=report.TREND_WEEKS + 2)
-    for couple_id, shared in (
-        reports.filter(week_start__gte=oldest).order_by("-week_start").values_list("couple_id", "shared")
-    ):
-        if len(history[couple_id]) < report.TREND_WEEKS:
-            history[couple_id].append(shared)
-    return history
 
 
 def _store(results: list[report.WeekResult], *, now: datetime) -> None:
@@ -199,7 +172,7 @@ def reports_recompute(*, batch_size: int = FINALISE_BATCH) -> int:
     )
     if not stale:
         return 0
-    members = _members_of(list({r.couple_id for r in stale}))
+    members = members_of(list({r.couple_id for r in stale}))
     windows = [
         report.Window(r.couple_id, r.week_start, r.starts_at, r.ends_at, r.time_zone, members.get(r.couple_id, ()))
         for r in stale
