@@ -68,10 +68,10 @@ def _avg(values: Sequence[float]) -> float | None:
 
 
 def compute_weeks(
-    windows: Sequence[Window], *, history: dict[UUID, list[dict[str, Any]]], now: datetime
+    windows: Sequence[Window], *, history: dict[UUID, list[tuple[date, dict[str, Any]]]], now: datetime
 ) -> list[WeekResult]:
-    """The reports of these couple-weeks. `history` maps a couple to the shared parts of its earlier
-    reports, newest first (the trend and streak changes compare against them). 7 queries in all."""
+    """The reports of these couple-weeks. `history` maps a couple to its stored weeks (week_start,
+    shared part), newest first (the trend and streak changes compare against them). 7 queries in all."""
     if not windows:
         return []
     couple_ids = [w.couple_id for w in windows]
@@ -122,7 +122,8 @@ def compute_weeks(
             check_ins=check_ins[w.couple_id],
             prompts=prompts[w.couple_id],
             templates=templates,
-            history=history.get(w.couple_id, []),
+            # The stored weeks before this one, newest first (a recompute may hold later ones too).
+            history=[shared for week, shared in history.get(w.couple_id, []) if week < w.week_start],
             streaks=streaks,
         )
         for w in windows

@@ -59,19 +59,14 @@ def members_of(couple_ids: list[UUID]) -> dict[UUID, tuple[UUID, ...]]:
     return {couple_id: tuple(users) for couple_id, users in members.items()}
 
 
-def history_of(couple_ids: list[UUID], *, before: date | None = None) -> dict[UUID, list[dict[str, Any]]]:
-    """The shared parts of each couple's last TREND_WEEKS reports (before `before`), newest first."""
-    reports = WeeklyReport.objects.filter(couple_id__in=couple_ids)
-    if before is not None:
-        reports = reports.filter(week_start__lt=before)
-    history: dict[UUID, list[dict[str, Any]]] = defaultdict(list)
-    # One query; a couple has one report a week, so older ones are cut by date, not by a window function.
-    oldest = (before or timezone.now().date()) - timedelta(weeks=report.TREND_WEEKS + 2)
-    for couple_id, shared in (
-        reports.filter(week_start__gte=oldest).order_by("-week_start").values_list("couple_id", "shared")
-    ):
-        if len(history[couple_id]) < report.TREND_WEEKS:
-            history[couple_id].append(shared)
+def history_of(couple_ids: list[UUID], *, weeks: list[date]) -> dict[UUID, list[tuple[date, dict[str, Any]]]]:
+    """The stored weeks of these couples that can be the TREND_WEEKS before any of `weeks`, newest
+    first, as (week_start, shared part). One query; `insights.report` keeps the ones before each week."""
+    since = min(weeks) - timedelta(weeks=report.TREND_WEEKS)
+    history: dict[UUID, list[tuple[date, dict[str, Any]]]] = defaultdict(list)
+    rows = WeeklyReport.objects.filter(couple_id__in=couple_ids, week_start__gte=since, week_start__lt=max(weeks))
+    for couple_id, week_start, shared in rows.order_by("-week_start").values_list("couple_id", "week_start", "shared"):
+        history[couple_id].append((week_start, shared))
     return history
 
 
@@ -142,7 +137,7 @@ def report_current(*, user: User, now: datetime | None = None) -> ReportView:
     window = report.Window(
         couple.id, week_start, starts_at, ends_at, couple.time_zone, members_of([couple.id]).get(couple.id, ())
     )
-    (result,) = report.compute_weeks([window], history=history_of([couple.id], before=week_start), now=now)
+    (result,) = report.compute_weeks([window], history=history_of([couple.id], weeks=[week_start]), now=now)
     return ReportView(
         id=None,
         week_start=week_start,

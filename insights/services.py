@@ -109,7 +109,8 @@ def _finalise_batch(*, now: datetime, batch_size: int) -> int:
         )
         for s in live
     ]
-    results = report.compute_weeks(windows, history=history_of([w.couple_id for w in windows]), now=now)
+    history = history_of([w.couple_id for w in windows], weeks=[w.week_start for w in windows]) if windows else {}
+    results = report.compute_weeks(windows, history=history, now=now)
     _store(results, now=now)
     next_weeks = []
     for s in live:
@@ -178,7 +179,7 @@ def reports_recompute(*, batch_size: int = FINALISE_BATCH) -> int:
         for r in stale
     ]
     by_key = {(r.couple_id, r.week_start): r for r in stale}
-    histories = history_of(list({r.couple_id for r in stale}), before=max(r.week_start for r in stale))
+    histories = history_of(list({r.couple_id for r in stale}), weeks=[r.week_start for r in stale])
     for result in report.compute_weeks(windows, history=histories, now=timezone.now()):
         row = by_key[(result.window.couple_id, result.window.week_start)]
         row.shared, row.algorithm_version = result.shared, report.ALGORITHM_VERSION

@@ -288,3 +288,31 @@ def test_the_export_holds_my_weeks_with_my_personal_part_only(week, couple, me, 
     assert week_entry["week_start"] == "2026-11-23"
     assert week_entry["personal"]["check_ins"] == 2
     assert [r["text"] for r in exported["weekly_reflections"]] == ["the walk"]
+
+
+def test_a_recomputed_week_trends_against_the_weeks_before_it_only(couple):
+    couple.time_zone = "UTC"
+    couple.save()
+    for weeks_back, total in ((-1, 50), (1, 4), (2, 6)):  # a later week, and two earlier ones
+        WeeklyReport.objects.create(
+            couple=couple,
+            week_start=MONDAY - timedelta(weeks=weeks_back),
+            starts_at=at("2026-01-01T00:00"),
+            ends_at=at("2026-01-01T00:00"),
+            time_zone="UTC",
+            algorithm_version=report.ALGORITHM_VERSION,
+            shared={"positive_moments": {"total": total}, "rituals": []},
+        )
+    starts_at, ends_at = report.week_bounds(MONDAY, "UTC")
+    WeeklyReport.objects.create(
+        couple=couple,
+        week_start=MONDAY,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        time_zone="UTC",
+        algorithm_version=0,
+        shared={},
+    )
+    services.reports_recompute()
+    moments = WeeklyReport.objects.get(couple=couple, week_start=MONDAY).shared["positive_moments"]
+    assert moments["previous_weeks_average"] == 5.0
