@@ -11,7 +11,7 @@ class InvalidSignedPayloadError(ApplicationError):
 
     status_code = status.HTTP_400_BAD_REQUEST
     code = "invalid_signed_payload"
-    message = _("The signed payload could not be verified.")  # lazy: translated when rendered
+    message = _("The signed payload could not be verified.")
 
 
 class InvalidPushTokenError(ApplicationError):
@@ -19,7 +19,7 @@ class InvalidPushTokenError(ApplicationError):
 
     status_code = status.HTTP_401_UNAUTHORIZED
     code = "invalid_push_token"
-    message = _("The push token could not be verified.")  # lazy: translated when rendered
+    message = _("The push token could not be verified.")
 
 
 class WrongAppError(ApplicationError):
@@ -27,7 +27,7 @@ class WrongAppError(ApplicationError):
 
     status_code = status.HTTP_400_BAD_REQUEST
     code = "wrong_app"
-    message = _("The purchase belongs to another app.")  # lazy: translated when rendered
+    message = _("The purchase belongs to another app.")
 
 
 class PurchaseNotFoundError(ApplicationError):
@@ -35,7 +35,7 @@ class PurchaseNotFoundError(ApplicationError):
 
     status_code = status.HTTP_400_BAD_REQUEST
     code = "purchase_not_found"
-    message = _("The store does not know this purchase.")  # lazy: translated when rendered
+    message = _("The store does not know this purchase.")
 
 
 class PurchaseOwnedElsewhereError(ApplicationError):
@@ -43,7 +43,7 @@ class PurchaseOwnedElsewhereError(ApplicationError):
 
     status_code = status.HTTP_409_CONFLICT
     code = "purchase_owned_by_another_account"
-    message = _("This purchase belongs to another account. Restore it from the account that bought it.")  # lazy: translated when rendered
+    message = _("This purchase belongs to another account. Restore it from the account that bought it.")
 
 
 class StoreUnavailableError(ApplicationError):
@@ -51,7 +51,7 @@ class StoreUnavailableError(ApplicationError):
 
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
     code = "store_unavailable"
-    message = _("The store did not answer. Try again in a moment.")  # lazy: translated when rendered
+    message = _("The store did not answer. Try again in a moment.")
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message, extra={"retry_after": 30})
@@ -60,4 +60,4 @@ class StoreUnavailableError(ApplicationError):
 class PremiumRequiredError(ApplicationError):
     status_code = status.HTTP_403_FORBIDDEN
     code = "premium_required"
-    message = _("This feature needs premium (yours or your partner's subscription).")  # lazy: translated when rendered
+    message = _("This feature needs premium (yours or your partner's subscription).")

@@ -283,3 +283,25 @@ notification(
     _("Premium changed"),
     description="Silent: wakes the app to read GET me/entitlements again; never shown to the user.",
 )
+
+# Weekly report and milestones (insights)
+notification(
+    Kind.WEEKLY_REPORT_READY,
+    _("Your week together"),
+    _("See what you built together this week."),
+)
+notification(
+    Kind.MILESTONE,
+    _("Happy {milestone_title}!"),
+    _("Look how far you have come together."),
+    placeholders={"milestone_title": "100 days together"},
+    description="A milestone of the couple (days, half-years, anniversaries), on its morning.",
+)
+notification(
+    Kind.MILESTONE,
+    _("Today: {milestone_title}"),
+    _("A special day for you two."),
+    variant="special_date",
+    placeholders={"milestone_title": "Our first date"},
+    description="One of the couple's own special dates, on its morning.",
+)

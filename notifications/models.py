@@ -32,6 +32,8 @@ class Notification(models.Model):
         # Silent: a data-only push telling the app to read GET me/entitlements again (billing).
         ENTITLEMENT_CHANGED = "entitlement_changed", "Premium changed (silent)"
         KNOW_ME_ANSWERED = "know_me_answered", "Partner answered a know-me quiz"
+        WEEKLY_REPORT_READY = "weekly_report_ready", "Weekly report ready"
+        MILESTONE = "milestone", "Milestone"
 
     class PushState(models.TextChoices):
         PENDING = "pending", "Pending"

@@ -15,6 +15,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from accounts.models import User
 from couples.models import Membership
 from couples.signals import couple_ended
+from insights.models import WeeklyReflection, WeeklyReport
 from notifications.models import Notification
 from rituals.models import CheckIn, Completion, DailyPrompt, Goal, Nudge, PromptAnswer, Ritual
 from sync.changes import Change, batch_members, stamp
@@ -47,6 +48,11 @@ def changes_for(instance: Any, *, gone: bool = False, created: bool = False) -> 
             changes += [Change(member, "ritual_completions", str(completion_id), True) for member in members]
         for goal_id in Goal.rituals.through.objects.filter(ritual_id=instance.pk).values_list("goal_id", flat=True):
             changes += [Change(member, "goals", str(goal_id)) for member in members]
+    if isinstance(instance, WeeklyReflection) and not gone:
+        # The second reflection reveals the first: it changes for both partners too.
+        reflections = WeeklyReflection.objects.filter(report_id=instance.report_id).exclude(pk=instance.pk)
+        for other_id in reflections.values_list("id", flat=True):
+            changes += [Change(member, table, str(other_id)) for member in members]
     if isinstance(instance, PromptAnswer) and not gone:
         # A second answer reveals the first one: the other answer changes for both partners too.
         others = PromptAnswer.objects.filter(daily_prompt_id=instance.daily_prompt_id).exclude(pk=instance.pk)
@@ -142,7 +148,18 @@ def _on_couple_ended(sender: Any, couple: Any, **kwargs: Any) -> None:
 
 
 def connect() -> None:
-    for model in (Ritual, Completion, Goal, CheckIn, Nudge, DailyPrompt, PromptAnswer, Notification):
+    for model in (
+        Ritual,
+        Completion,
+        Goal,
+        CheckIn,
+        Nudge,
+        DailyPrompt,
+        PromptAnswer,
+        Notification,
+        WeeklyReport,
+        WeeklyReflection,
+    ):
         post_save.connect(_on_save, sender=model, weak=False, dispatch_uid=f"sync.save.{model.__name__}")
         post_delete.connect(_on_delete, sender=model, weak=False, dispatch_uid=f"sync.delete.{model.__name__}")
     post_save.connect(_on_user_save, sender=User, weak=False, dispatch_uid="sync.user")

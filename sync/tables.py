@@ -13,13 +13,14 @@ from datetime import date, datetime, time
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
 from django.utils.translation import get_language
 
 from accounts.models import User
 from config.api.sql import CompiledQuery
 from couples.models import Couple, Membership
 from couples.selectors import partner_of
+from insights.models import WeeklyReflection, WeeklyReport, WeeklyReportPersonal
 from notifications.models import Notification
 from notifications.selectors import inbox_of
 from rituals.models import CheckIn, Completion, DailyPrompt, Goal, Nudge, PromptAnswer, Ritual
@@ -174,6 +175,43 @@ def _answer_raw(a: PromptAnswer, user: User) -> dict[str, Any]:
     }
 
 
+def _weekly_reports(user: User) -> QuerySet[Any]:
+    """Finalised weeks of the couple, each with the requester's own personal part (never the partner's)."""
+    mine = WeeklyReportPersonal.objects.filter(report=OuterRef("pk"), user=user).values("data")[:1]
+    return WeeklyReport.objects.visible_to(user).annotate(my_personal=Subquery(mine))
+
+
+def _weekly_report_raw(r: WeeklyReport, user: User) -> dict[str, Any]:
+    personal = r.my_personal  # type: ignore[attr-defined]
+    return {
+        "id": str(r.id),
+        "week_start": iso(r.week_start),
+        "algorithm_version": r.algorithm_version,
+        "shared": json.dumps(r.shared, sort_keys=True),
+        # A JSONField read through a Subquery comes back as text on some backends.
+        "personal": personal if isinstance(personal, str) or personal is None else json.dumps(personal, sort_keys=True),
+        "finalised_at": ms(r.finalised_at),
+    }
+
+
+def _weekly_reflections(user: User) -> QuerySet[Any]:
+    return WeeklyReflection.objects.visible_to(user).annotate(reflections_given=Count("report__reflections"))
+
+
+def _weekly_reflection_raw(r: WeeklyReflection, user: User) -> dict[str, Any]:
+    given = r.reflections_given  # type: ignore[attr-defined]
+    revealed = prompt_answer_revealed(author_id=r.user_id, viewer_id=user.pk, answers_given=given)
+    return {
+        "id": str(r.id),
+        "report_id": str(r.report_id),
+        "user_id": str(r.user_id),
+        "text": r.text if revealed else "",
+        "revealed": revealed,
+        "created_at": ms(r.created_at),
+        "updated_at": ms(r.updated_at),
+    }
+
+
 def _notifications(user: User) -> QuerySet[Any]:
     return inbox_of(user=user)
 
@@ -211,6 +249,8 @@ TABLES: dict[str, Table] = {
         Table("prompt_answers", PromptAnswer, _answers, _answer_raw),
         Table("notifications", Notification, _notifications, _notification_raw),
         Table("partner_profiles", User, _partner_profiles, _partner_raw),
+        Table("weekly_reports", WeeklyReport, _weekly_reports, _weekly_report_raw),
+        Table("weekly_reflections", WeeklyReflection, _weekly_reflections, _weekly_reflection_raw),
     ]
 }
 TABLE_OF_MODEL: dict[type[Model], str] = {t.model: t.name for t in TABLES.values() if t.model is not User}
@@ -241,6 +281,8 @@ def shared_records_of(couple_id: UUID) -> Iterable[tuple[str, str, UUID | None]]
         ("nudges", Nudge),
         ("daily_prompts", DailyPrompt),
         ("prompt_answers", PromptAnswer),
+        ("weekly_reports", WeeklyReport),
+        ("weekly_reflections", WeeklyReflection),
     ):
         for pk in model.objects.filter(couple_id=couple_id).values_list("id", flat=True):
             yield name, str(pk), None

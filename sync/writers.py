@@ -343,4 +343,7 @@ WRITERS: dict[str, Writer] = {
     "prompt_answers": Writer({"daily_prompt_id": _uuid_text, "text": _text}, _save_answer, _update_answer),
     "notifications": Writer({"read_at": _is_set}, None, _update_notification),
     "partner_profiles": Writer({}),
+    # Read-only on phones: written by the server's weekly finalise and by POST reports/weekly/{id}/reflection.
+    "weekly_reports": Writer({}),
+    "weekly_reflections": Writer({}),
 }

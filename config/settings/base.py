@@ -61,6 +61,7 @@ LOCAL_APPS = [
     "quizzes",
     "identity",
     "messaging",
+    "insights",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -292,6 +293,9 @@ SPECTACULAR_SETTINGS = {
         "NudgeKindEnum": "rituals.models.nudge.Nudge.Kind",
         "NotificationKindEnum": "notifications.models.Notification.Kind",
         "PushStateEnum": "notifications.models.Notification.PushState",
+        "SpecialDateKindEnum": "insights.models.SpecialDate.Kind",
+        "MilestoneKindEnum": "insights.api.serializers.MILESTONE_KINDS",
+        "ReportSuggestionKindEnum": "insights.api.serializers.SUGGESTION_KINDS",
     },
 }
 
@@ -428,6 +432,36 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "options": {"expires": 3600},
     },
 }
+
+# INSIGHTS (issue 15): weekly reports, milestones (docs/architecture.md, "Weekly reports")
+# ------------------------------------------------------------------------------
+# Every 5 min: finalise the couple-weeks that ended (SKIP LOCKED batches; a week ends at Monday
+# 00:00 in the couple's zone, so some week ends every hour somewhere) and send the
+# `weekly_report_ready` and milestone notifications whose time came. Expires before the next tick.
+CELERY_BEAT_SCHEDULE["insights.finalise_reports"] = {
+    "task": "insights.finalise_reports",
+    "schedule": timedelta(minutes=5),
+    "options": {"expires": 240},
+}
+CELERY_BEAT_SCHEDULE["insights.deliver_reports"] = {
+    "task": "insights.deliver_reports",
+    "schedule": timedelta(minutes=1),
+    "options": {"expires": 50},
+}
+# Every 15 min: milestone pushes for the partners whose morning (MILESTONE_PUSH_HOUR local) came.
+CELERY_BEAT_SCHEDULE["insights.milestone_pushes"] = {
+    "task": "insights.milestone_pushes",
+    "schedule": timedelta(minutes=15),
+    "options": {"expires": 600},
+}
+# Daily at 04:10 UTC: stored weeks of an older report algorithm are recomputed in the background.
+CELERY_BEAT_SCHEDULE["insights.recompute_reports"] = {
+    "task": "insights.recompute_reports",
+    "schedule": crontab(hour=4, minute=10),
+    "options": {"expires": 3600},
+}
+# The local hour of the milestone push ("the morning of the day"), in each partner's own zone.
+MILESTONE_PUSH_HOUR = env_int("MILESTONE_PUSH_HOUR", 9)
 
 # RESILIENCE: OUTAGES, DEADLINES, OUTBOX (issue 14; docs/operations.md, "Outages and deadlines")
 # ------------------------------------------------------------------------------

@@ -133,7 +133,8 @@ def test_join_takes_a_fixed_number_of_queries(invite, joiner, django_assert_num_
     # membership, both memberships.
     # + 8 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
     # + 1: the message copy of the notification (messaging.render.Copy.load).
-    with django_assert_num_queries(23):
+    # + 1 for the weekly reports: the couple's report schedule (insights.services.schedule_start).
+    with django_assert_num_queries(24):
         assert joiner.post("/api/v1/couple/join", {"code": invite["code"]}).status_code == 201
 
 

@@ -12,7 +12,7 @@ import signal
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -167,6 +167,11 @@ def gather_ids(server: EmbeddedServer, partner: Partner) -> None:
     ids["quiz_id"] = _first(server, partner, "/api/v1/quizzes", lambda row: row["kind"] == "love_language")
     ids["invite_id"] = uuid.uuid4()  # a paired partner has no open invite
     ids["identity_id"] = uuid.uuid4()  # the demo accounts sign in with a password only
+    ids["special_date_id"] = _first(server, partner, "/api/v1/couple/special-dates", lambda row: True)
+    # No week of the demo couple is finalised yet (a 404); the path still takes a Monday.
+    ids["report_id"] = uuid.uuid4()
+    today = date.today()  # noqa: DTZ011 (any Monday will do)
+    ids["week_start"] = (today - timedelta(days=today.weekday() + 7)).isoformat()
     occurrences = server.call("GET", f"/api/v1/rituals/{ids['ritual_id']}/occurrences", token=partner.access)
     ids["occurrence_at"] = occurrences.body["results"][0]["occurrence_at"]
     ids["pulled_at"] = server.call("GET", "/api/v1/sync/pull", token=partner.access).body["timestamp"]

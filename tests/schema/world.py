@@ -62,5 +62,7 @@ def fuzz_world() -> FuzzWorld:
             # The love-language quiz: its attempts succeed (know-me attempts are revealed and locked here).
             "quiz_id": Quiz.objects.get(slug="love-languages").pk,
             "identity_id": objects["identity"].pk,
+            "report_id": objects["weekly_report"].pk,
+            "special_date_id": objects["special_date"].pk,
         },
     )

@@ -21,6 +21,8 @@ TABLES = {
     "daily_prompts",
     "prompt_answers",
     "notifications",
+    "weekly_reports",
+    "weekly_reflections",
     "partner_profiles",
 }
 

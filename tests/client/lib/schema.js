@@ -26,6 +26,8 @@ const TABLES = {
   prompt_answers: [s('daily_prompt_id'), s('user_id'), s('text'), b('revealed'), n('created_at'), n('updated_at')],
   notifications: [s('kind'), s('title'), s('body'), s('data'), n('created_at'), n('read_at', true)],
   partner_profiles: [s('display_name'), s('time_zone')],
+  weekly_reports: [s('week_start'), n('algorithm_version'), s('shared'), s('personal', true), n('finalised_at')],
+  weekly_reflections: [s('report_id'), s('user_id'), s('text'), b('revealed'), n('created_at'), n('updated_at')],
 }
 
 const schema = appSchema({

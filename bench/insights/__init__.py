@@ -1,0 +1,1 @@
+"""Weekly report finalise benchmark (`python -m bench.insights`)."""

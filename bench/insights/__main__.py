@@ -1,0 +1,3 @@
+from bench.insights.run import main
+
+main()
