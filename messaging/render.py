@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from config.api.sql import CompiledQuery
 from config.i18n import language_for
 from messaging import registry
 from messaging.models import MessageTemplate
@@ -33,6 +34,12 @@ class _Values(dict[str, str]):
         return ""
 
 
+_COLUMNS = ("key", "locale", "title", "body")
+_EDITED = CompiledQuery(
+    lambda keys, languages: MessageTemplate.objects.filter(key__in=keys, locale__in=languages).values_list(*_COLUMNS)
+)
+
+
 class Copy:
     """A snapshot of the message copy: {(key, language): (title, body)} edited in the admin."""
 
@@ -43,17 +50,17 @@ class Copy:
     @classmethod
     def load(cls, *, keys: Iterable[str] | None = None, languages: Iterable[str] | None = None) -> "Copy":
         """One query: the admin's copy of these messages (all when None) in these languages."""
-        rows = MessageTemplate.objects.all()
-        if keys is not None:
-            rows = rows.filter(key__in=sorted(set(keys)))
-        if languages is not None:
-            rows = rows.filter(locale__in=sorted(set(languages)))
-        return cls(
-            {
-                (key, locale): (title, body)
-                for key, locale, title, body in rows.values_list("key", "locale", "title", "body")
-            }
-        )
+        if keys is not None and languages is not None:
+            # Every write that notifies asks this (a message or two, a language or two): compiled once.
+            rows = _EDITED.rows(sorted(set(keys)), sorted(set(languages)))
+        else:
+            queryset = MessageTemplate.objects.all()
+            if keys is not None:
+                queryset = queryset.filter(key__in=sorted(set(keys)))
+            if languages is not None:
+                queryset = queryset.filter(locale__in=sorted(set(languages)))
+            rows = list(queryset.values_list(*_COLUMNS))
+        return cls({(key, locale): (title, body) for key, locale, title, body in rows})
 
     @classmethod
     def defaults_only(cls) -> "Copy":
