@@ -16,6 +16,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("rituals.api.checkins_urls")),
     path("", include("rituals.api.nudges_urls")),
     path("", include("rituals.api.prompts_urls")),
+    path("", include("dates.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]

@@ -29,6 +29,13 @@ class Notification(models.Model):
         NUDGE = "nudge", "Nudge from partner"
         NUDGE_RESPONSE = "nudge_response", "Partner responded to a nudge"
         PROMPT_ANSWERED = "prompt_answered", "Partner answered the daily prompt"
+        DATE_PROPOSED = "date_proposed", "Date proposed"
+        DATE_COUNTERED = "date_countered", "Date counter-offer"
+        DATE_ACCEPTED = "date_accepted", "Date accepted"
+        DATE_DECLINED = "date_declined", "Date declined"
+        DATE_CANCELLED = "date_cancelled", "Date cancelled or withdrawn"
+        DATE_REMINDER = "date_reminder", "Date reminder"
+        DATE_MEMORY_PROMPT = "date_memory_prompt", "Add a memory of your date"
 
     class PushState(models.TextChoices):
         PENDING = "pending", "Pending"

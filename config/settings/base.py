@@ -54,6 +54,7 @@ LOCAL_APPS = [
     "rituals",
     "notifications",
     "sync",
+    "dates",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -194,6 +195,12 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Date memory photos: never served from a public path, only through short-lived signed URLs
+    # (dates/photos.py). The local filesystem here; any S3-compatible store in production.
+    "memories": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "private-media"), "base_url": None},
+    },
 }
 
 # EMAIL
@@ -285,6 +292,9 @@ RATE_LIMITS = {
     # Invite codes: 30**8 codes; these limits make guessing hopeless (see docs/api.md).
     "couple_join_user": env_str("RATE_LIMIT_COUPLE_JOIN_USER", "10/3600"),
     "couple_join_ip": env_str("RATE_LIMIT_COUPLE_JOIN_IP", "30/3600"),
+    # A new calendar feed URL per user, and reads of feed URLs per client address (dates/).
+    "calendar_feed_create": env_str("RATE_LIMIT_CALENDAR_FEED_CREATE", "10/3600"),
+    "calendar_feed_read": env_str("RATE_LIMIT_CALENDAR_FEED_READ", "120/3600"),
 }
 RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
 
@@ -513,3 +523,13 @@ CELERY_BEAT_SCHEDULE |= {
         "options": {"expires": 3600},
     },
 }
+
+# DATES
+# ------------------------------------------------------------------------------
+# Memory photos (dates/photos.py): the largest upload accepted, the largest decoded image (pixels;
+# a decompression bomb is refused before it is decoded), and how long a photo URL stays valid.
+MEMORY_PHOTO_MAX_BYTES = env_int("MEMORY_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+MEMORY_PHOTO_MAX_PIXELS = env_int("MEMORY_PHOTO_MAX_PIXELS", 40_000_000)
+MEMORY_PHOTO_URL_SECONDS = env_int("MEMORY_PHOTO_URL_SECONDS", 300)
+# A calendar feed covers this many days ahead.
+CALENDAR_FEED_DAYS = 60

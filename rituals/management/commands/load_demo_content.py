@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from dates.demo_content import DATE_IDEAS, load_date_ideas
 from rituals.demo_content import PROMPT_DECKS, RITUAL_TEMPLATES
 from rituals.models import Prompt, PromptDeck, RitualTemplate
 
@@ -46,7 +47,9 @@ class Command(BaseCommand):
                 created_prompts += created
             prompt_total += len(texts)
 
+        created_ideas = load_date_ideas()
         self.stdout.write(
             f"Demo content ready: {len(RITUAL_TEMPLATES)} ritual templates ({created_templates} new), "
-            f"{len(PROMPT_DECKS)} prompt decks, {prompt_total} prompts ({created_prompts} new)."
+            f"{len(PROMPT_DECKS)} prompt decks, {prompt_total} prompts ({created_prompts} new), "
+            f"{len(DATE_IDEAS)} date ideas ({created_ideas} new)."
         )
