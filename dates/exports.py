@@ -64,3 +64,6 @@ def register() -> None:
     for field in ("proposed_by", "offered_by"):
         export.register_detached_on_deletion(f"dates.dateplan.{field}", reason)
     export.register_detached_on_deletion("dates.dateoffer.by", reason)
+    export.register_not_exported(
+        "dates.dateoffer", "an offer is part of the couple's shared date; the plans the user proposed are exported"
+    )

@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -149,8 +150,7 @@ def memory_photo_path(memory: "DateMemory", filename: str) -> str:
     return f"memories/{memory.plan.couple_id}/{uuid.uuid4().hex}.jpg"
 
 
-def memory_storage() -> object:
-    from django.core.files.storage import storages
+def memory_storage() -> Storage:
 
     return storages["memories"]
 

@@ -1,6 +1,7 @@
 """Reads of date ideas, plans and memories, scoped to the requester (couples.scoping)."""
 
 from datetime import datetime, timedelta
+from typing import cast
 from uuid import UUID
 
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
-from couples.scoping import active_couple_id, get_couple_owned_or_404
+from couples.scoping import CoupleOwnedQuerySet, active_couple_id, get_couple_owned_or_404
 from couples.selectors import partner_of
 from dates.models import CalendarFeed, DateIdea, DateIdeaVote, DateMemory, DateOffer, DatePlan
 from rituals.models import Ritual
@@ -46,7 +47,9 @@ def plans_visible_to(*, user: User, statuses: list[str] | None = None) -> QueryS
 
 
 def plan_detail(*, user: User, plan_id: UUID) -> DatePlan:
-    return get_couple_owned_or_404(_with_details(DatePlan.objects.all()), user, id=plan_id)
+    return get_couple_owned_or_404(
+        cast(CoupleOwnedQuerySet[DatePlan], _with_details(DatePlan.objects.all())), user, id=plan_id
+    )
 
 
 def plan_with_details(plan: DatePlan) -> DatePlan:

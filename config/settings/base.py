@@ -272,6 +272,10 @@ SPECTACULAR_SETTINGS = {
         "NudgeKindEnum": "rituals.models.nudge.Nudge.Kind",
         "NotificationKindEnum": "notifications.models.Notification.Kind",
         "PushStateEnum": "notifications.models.Notification.PushState",
+        "DatePlanStatusEnum": "dates.models.DatePlan.Status",
+        "AllowedActionsEnum": "rituals.api.goals_serializers.ACTIONS",
+        "DatePlanActionEnum": "dates.services.plans.ACTIONS",
+        "DateIdeaVoteEnum": "dates.models.DateIdeaVote.Vote",
     },
 }
 

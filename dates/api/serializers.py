@@ -5,6 +5,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.fields import WallTimeField
 from dates import photos
 from dates.models import DateIdea, DateIdeaVote, DateMemory, DatePlan
 from dates.services.plans import ACTIONS, allowed_actions
@@ -50,7 +51,9 @@ class TimeZoneField(serializers.CharField):
 
 class DateOfferInputSerializer(serializers.Serializer):
     local_date = serializers.DateField()
-    local_time = serializers.TimeField(help_text="Wall-clock time in `time_zone`, e.g. 19:30.")
+    local_time = WallTimeField(
+        input_formats=["%H:%M", "%H:%M:%S"], help_text="Wall-clock time in `time_zone`, e.g. 19:30."
+    )
     time_zone = TimeZoneField(max_length=64, help_text="IANA name, e.g. Europe/Berlin.")
     duration_minutes = serializers.IntegerField(min_value=15, max_value=24 * 60, default=120)
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -82,7 +85,7 @@ class DateOfferOutputSerializer(serializers.Serializer):
     by = serializers.UUIDField(source="by_id", allow_null=True)
     place = serializers.CharField()
     local_date = serializers.DateField()
-    local_time = serializers.TimeField()
+    local_time = WallTimeField(format="%H:%M")
     time_zone = serializers.CharField()
     duration_minutes = serializers.IntegerField()
     message = serializers.CharField()
@@ -103,13 +106,13 @@ class DateMemoryOutputSerializer(serializers.Serializer):
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_photo_url(self, memory: DateMemory) -> str | None:
         return photos.signed_url(
-            memory_id=memory.pk, variant="photo", name=memory.photo.name, request=self.context["request"]
+            memory_id=memory.pk, variant="photo", name=memory.photo.name or "", request=self.context["request"]
         )
 
     @extend_schema_field(serializers.URLField(allow_null=True))
     def get_thumbnail_url(self, memory: DateMemory) -> str | None:
         return photos.signed_url(
-            memory_id=memory.pk, variant="thumbnail", name=memory.thumbnail.name, request=self.context["request"]
+            memory_id=memory.pk, variant="thumbnail", name=memory.thumbnail.name or "", request=self.context["request"]
         )
 
 
@@ -131,7 +134,7 @@ class DatePlanOutputSerializer(serializers.Serializer):
     my_turn = serializers.SerializerMethodField(help_text="True when the offer on the table waits for your answer.")
     place = serializers.CharField()
     local_date = serializers.DateField()
-    local_time = serializers.TimeField()
+    local_time = WallTimeField(format="%H:%M")
     time_zone = serializers.CharField()
     duration_minutes = serializers.IntegerField()
     starts_at = serializers.DateTimeField()

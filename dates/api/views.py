@@ -5,9 +5,11 @@ from uuid import UUID
 
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -24,7 +26,7 @@ from dates import calendars, photos
 from dates import selectors as sel
 from dates.api import serializers as s
 from dates.api.filters import DateIdeaFilter
-from dates.models import DatePlan
+from dates.models import DateIdea, DatePlan
 from dates.services import calendar_feeds, ideas, memories, plans
 
 TAGS = ["dates"]
@@ -38,7 +40,7 @@ ICS = {(200, "text/calendar"): OpenApiTypes.BINARY}
 
 
 class IdeaCursorPagination(CreatedAtCursorPagination):
-    ordering = ("ordering", "id")
+    ordering = ("ordering", "id")  # type: ignore[assignment]
 
 
 def _expected_version(request: AuthedRequest) -> int | None:
@@ -55,17 +57,17 @@ def _plan_response(request: AuthedRequest, plan: DatePlan, status_code: int = st
     return Response(body, status=status_code, headers={"ETag": f'"{plan.version}"'})
 
 
-class DateIdeaListApi(APIView):
+class DateIdeaListApi(GenericAPIView):
     pagination_class = IdeaCursorPagination
+    filter_backends = (DjangoFilterBackend,)
+    filterset_class = DateIdeaFilter
+    queryset = DateIdea.objects.none()  # for the schema's filter parameters; reads use the selector
 
-    @extend_schema(parameters=[DateIdeaFilter], responses={200: s.DateIdeaOutputSerializer(many=True)}, tags=TAGS)
+    @extend_schema(responses={200: s.DateIdeaOutputSerializer(many=True)}, tags=TAGS)
     def get(self, request: AuthedRequest) -> Response:
-        filters = DateIdeaFilter(request.query_params, queryset=sel.ideas_published(user=request.user))
-        if not filters.is_valid():
-            raise serializers.ValidationError(filters.errors)
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(filters.qs, request, view=self)
-        return paginator.get_paginated_response(s.DATE_IDEAS_OUTPUT.to_representation(page))
+        ideas = self.filter_queryset(sel.ideas_published(user=request.user))
+        page = self.paginate_queryset(ideas)
+        return self.get_paginated_response(s.DATE_IDEAS_OUTPUT.to_representation(page))
 
 
 class DateIdeaMatchesApi(APIView):

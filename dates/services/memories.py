@@ -17,7 +17,7 @@ from sync.changes import stamped_once
 
 class MemoryTooEarlyError(PlanStateError):
     code = "invalid_transition"
-    message = gettext_lazy("A memory can be added once the date has happened.")
+    message = gettext_lazy("A memory can be added once the date has happened.")  # type: ignore[assignment]
 
 
 @transaction.atomic
@@ -53,6 +53,6 @@ def memory_save(
 
 
 def _delete_files(names: list[str]) -> None:
-    storage = DateMemory._meta.get_field("photo").storage  # type: ignore[attr-defined]
+    storage = DateMemory._meta.get_field("photo").storage
     for name in names:
         storage.delete(name)

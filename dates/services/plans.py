@@ -132,28 +132,28 @@ class PlanStateError(ApplicationError):
 
 class InvalidTransitionError(PlanStateError):
     code = "invalid_transition"
-    message = gettext_lazy("The date is no longer in a state that allows this. Reload it.")
+    message = gettext_lazy("The date is no longer in a state that allows this. Reload it.")  # type: ignore[assignment]
 
 
 class NotYourTurnError(PlanStateError):
     code = "not_your_turn"
-    message = gettext_lazy("This step belongs to your partner.")
+    message = gettext_lazy("This step belongs to your partner.")  # type: ignore[assignment]
 
 
 class NotStartedError(PlanStateError):
     code = "not_started"
-    message = gettext_lazy("The date has not started yet.")
+    message = gettext_lazy("The date has not started yet.")  # type: ignore[assignment]
 
 
 class PlanVersionMismatchError(PlanStateError):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     code = "version_mismatch"
-    message = gettext_lazy("The date changed since you loaded it (If-Match). Reload it and try again.")
+    message = gettext_lazy("The date changed since you loaded it (If-Match). Reload it and try again.")  # type: ignore[assignment]
 
 
 class PlanIdConflictError(ConflictError):
     code = "id_conflict"
-    message = gettext_lazy("This id is already used by another record. Generate a new one.")
+    message = gettext_lazy("This id is already used by another record. Generate a new one.")  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,11 @@ from tests.dates.helpers import make_plan, url
 FEED = "/api/v1/me/calendar-feed"
 
 
+def _dt(value: object) -> datetime:
+    assert isinstance(value, datetime)
+    return value
+
+
 def parse(body: bytes) -> Calendar:
     return IcsCalendarStream.calendar_from_ics(body.decode())
 
@@ -45,10 +50,10 @@ def test_a_dates_ics_is_one_event_at_its_wall_time_in_its_zone(me, me_user, coup
     assert event.uid == f"{plan.pk}@couples.app"
     assert event.sequence == plan.version
     assert event.summary == "Dinner at Enzo's"
-    assert event.dtstart.replace(tzinfo=None) == datetime.combine(day, time(19, 30))
-    assert str(event.dtstart.tzinfo) == zone or getattr(event.dtstart.tzinfo, "key", None) == zone
-    assert event.dtstart.utcoffset() == timedelta(hours=offset_hours)
-    assert event.dtstart.astimezone(UTC) == plan.starts_at
+    assert _dt(event.dtstart).replace(tzinfo=None) == datetime.combine(day, time(19, 30))
+    assert str(_dt(event.dtstart).tzinfo) == zone or getattr(_dt(event.dtstart).tzinfo, "key", None) == zone
+    assert _dt(event.dtstart).utcoffset() == timedelta(hours=offset_hours)
+    assert _dt(event.dtstart).astimezone(UTC) == plan.starts_at
     assert [tz.tz_id for tz in cal.timezones] == [zone]
     assert b"TZID=" + zone.encode() in me.get(f"/api/v1/dates/{plan.pk}.ics").content
 
@@ -57,9 +62,9 @@ def test_a_date_across_a_dst_change_keeps_its_local_start_and_its_length(me, me_
     # Berlin falls back at 03:00 on 31 Oct 2027: a date from 01:30 lasting 3 hours ends at 03:30 CET.
     plan = make_plan(couple, me_user, status="accepted", on=date(2027, 10, 31), at=time(1, 30), duration_minutes=180)
     (event,) = _ics(me, plan).events
-    assert event.dtstart.replace(tzinfo=None) == datetime(2027, 10, 31, 1, 30)
-    assert event.dtend.astimezone(UTC) - event.dtstart.astimezone(UTC) == timedelta(hours=3)
-    assert event.dtend.replace(tzinfo=None) == datetime(2027, 10, 31, 3, 30)
+    assert _dt(event.dtstart).replace(tzinfo=None) == datetime(2027, 10, 31, 1, 30)  # noqa: DTZ001 (a wall time)
+    assert _dt(event.dtend).astimezone(UTC) - _dt(event.dtstart).astimezone(UTC) == timedelta(hours=3)
+    assert _dt(event.dtend).replace(tzinfo=None) == datetime(2027, 10, 31, 3, 30)  # noqa: DTZ001
 
 
 def test_a_cancelled_date_is_status_cancelled_with_a_higher_sequence(me, partner, me_user, couple):
@@ -113,7 +118,7 @@ def test_the_feed_has_accepted_dates_and_ritual_occurrences_of_the_next_sixty_da
     assert "Too far" not in titles
     fridays = [e for e in cal.events if e.summary == "Weekly date night"]
     assert 8 <= len(fridays) <= 9
-    assert all(e.dtstart.astimezone(ZoneInfo("America/New_York")).time() == time(20) for e in fridays)
+    assert all(_dt(e.dtstart).astimezone(ZoneInfo("America/New_York")).time() == time(20) for e in fridays)
     assert {tz.tz_id for tz in cal.timezones} == {"Europe/Berlin", "America/New_York"}
     assert any(e.uid == f"{accepted.pk}@couples.app" for e in cal.events)
 

@@ -47,9 +47,9 @@ def _media(settings, tmp_path):
     }
     from django.core.files.storage import storages
 
-    storages._storages.pop("memories", None)
+    storages._storages.pop("memories", None)  # type: ignore[attr-defined]
     yield
-    storages._storages.pop("memories", None)
+    storages._storages.pop("memories", None)  # type: ignore[attr-defined]
 
 
 def test_a_memory_with_a_photo_is_re_encoded_without_exif_and_has_a_thumbnail(me, anon, past_date, me_user):

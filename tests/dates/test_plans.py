@@ -36,7 +36,7 @@ def test_proposing_a_date_tells_the_partner_and_keeps_the_offer(me, partner, par
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["status"] == "proposed"
-    assert body["local_time"] == "19:30:00"
+    assert body["local_time"] == "19:30"
     assert body["time_zone"] == "Europe/Berlin"
     assert body["my_turn"] is False
     assert body["allowed_actions"] == ["withdraw", "edit"]
@@ -56,7 +56,7 @@ def test_the_start_is_the_local_time_in_the_zone_across_dst(me, couple):
     after = me.post(DATES, offer_body(title="b", local_date="2027-10-31"), format="json").json()
     assert before["starts_at"].startswith("2027-10-24T17:30:00")
     assert after["starts_at"].startswith("2027-10-31T18:30:00")
-    assert before["local_time"] == after["local_time"] == "19:30:00"
+    assert before["local_time"] == after["local_time"] == "19:30"
 
 
 def test_a_proposal_from_an_idea_takes_its_title(me, couple):
@@ -109,7 +109,7 @@ def test_a_counter_offer_flips_the_turn_and_keeps_the_history(me, partner, coupl
     body = countered.json()
     assert (body["status"], body["local_time"], body["place"], body["version"]) == (
         "proposed",
-        "20:00:00",
+        "20:00",
         "Sushi bar",
         2,
     )
@@ -119,7 +119,7 @@ def test_a_counter_offer_flips_the_turn_and_keeps_the_history(me, partner, coupl
     # Now it is my turn: I accept the counter-offer; the partner (who countered) cannot.
     assert partner.post(url(plan_id, "accept")).json()["error"]["code"] == "not_your_turn"
     accepted = me.post(url(plan_id, "accept")).json()
-    assert (accepted["status"], accepted["local_time"]) == ("accepted", "20:00:00")
+    assert (accepted["status"], accepted["local_time"]) == ("accepted", "20:00")
 
 
 @pytest.mark.parametrize("status", STATUSES)
@@ -139,6 +139,7 @@ def test_every_transition_follows_the_contract(status, action, actor, me, partne
     plan.refresh_from_db()
     if may:
         assert response.status_code == 200, response.content
+        assert rule is not None
         assert plan.status == rule[0] == response.json()["status"]
         assert plan.version == 2
     else:
@@ -289,3 +290,20 @@ def test_cancel_racing_done_has_exactly_one_winner():
         proposer, other, plan = _couple_with_a_plan(status="accepted", started=True)
         responses = race(partial(proposer.post, url(plan, "cancel")), partial(other.post, url(plan, "done")))
         _one_winner(responses, plan)
+
+
+def test_plans_reach_both_phones_by_sync_and_leave_them_on_unpair(me, partner, me_user, couple):
+    from couples.services import couple_unpair
+
+    plan_id = me.post(DATES, offer_body(title="Synced date"), format="json").json()["id"]
+    first = partner.get("/api/v1/sync/pull").json()
+    (row,) = first["changes"]["date_plans"]["updated"]
+    assert (row["id"], row["title"], row["status"]) == (plan_id, "Synced date", "proposed")
+
+    partner.post(url(plan_id, "accept"))
+    later = me.get(f"/api/v1/sync/pull?last_pulled_at={first['timestamp']}").json()
+    assert [r["status"] for r in later["changes"]["date_plans"]["updated"]] == ["accepted"]
+
+    couple_unpair(user=me_user)
+    gone = partner.get(f"/api/v1/sync/pull?last_pulled_at={first['timestamp']}").json()
+    assert plan_id in gone["changes"]["date_plans"]["deleted"]

@@ -22,6 +22,8 @@ TABLES = {
     "prompt_answers",
     "notifications",
     "partner_profiles",
+    "date_plans",
+    "date_memories",
 }
 
 
