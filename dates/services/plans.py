@@ -31,6 +31,7 @@ from couples.models import Couple
 from couples.scoping import get_couple_owned_or_404
 from couples.selectors import partner_of
 from dates.models import DateIdea, DateOffer, DatePlan
+from notifications import date_reminders
 from notifications.models import Notification
 from notifications.services import notify
 from rituals import recurrence
@@ -339,6 +340,8 @@ def plan_transition(
     plan.version += 1
     plan.updated_at = now
     plan.save()
+    # The date's reminders follow it: scheduled on accept, moved with it, gone once it is off.
+    date_reminders.date_reminders_reschedule(plan=plan, now=now)
     if step.notification is not None:
         _tell_partner(plan=plan, by=user, kind=step.notification, title=step.title)
     return plan
