@@ -96,8 +96,8 @@ class Due:
 
     @classmethod
     def of(cls, row: tuple[Any, ...], *, occurrence_at: datetime, fire_at: datetime) -> "Due":
-        _kind, *columns = row
-        return cls(*columns, occurrence_at=occurrence_at, fire_at=fire_at)
+        _kind, schedule_id, stage, plan_id, couple_id, status, title, starts_at, ends_at = row
+        return cls(schedule_id, stage, plan_id, couple_id, status, title, starts_at, ends_at, occurrence_at, fire_at)
 
 
 def dispatch(

@@ -51,6 +51,17 @@ _PARTNER_KINDS = {
     Notification.Kind.GOAL_ABANDONED,
     Notification.Kind.RITUAL_COMPLETED_BY_PARTNER,
     Notification.Kind.INVITE_ACCEPTED,
+    Notification.Kind.DATE_PROPOSED,
+    Notification.Kind.DATE_COUNTERED,
+    Notification.Kind.DATE_ACCEPTED,
+    Notification.Kind.DATE_DECLINED,
+    Notification.Kind.DATE_CANCELLED,
+}
+# Reminders of things both partners planned: on the "partner" level, what is coming, not its title.
+_UPCOMING_KINDS = {
+    Notification.Kind.RITUAL_REMINDER: "A ritual is coming up",
+    Notification.Kind.DATE_REMINDER: "A date is coming up",
+    Notification.Kind.DATE_MEMORY_PROMPT: "How was your date?",
 }
 
 
@@ -191,8 +202,8 @@ def _lock_screen_text(row: Notification, level: str) -> tuple[str, str]:
         return row.title, row.body
     if level == NotificationPreference.LockScreen.PARTNER and row.kind in _PARTNER_KINDS:
         return "Your partner sent you something", ""
-    if level == NotificationPreference.LockScreen.PARTNER and row.kind == Notification.Kind.RITUAL_REMINDER:
-        return "A ritual is coming up", ""
+    if level == NotificationPreference.LockScreen.PARTNER and row.kind in _UPCOMING_KINDS:
+        return _UPCOMING_KINDS[row.kind], ""
     return "You have a new notification", ""
 
 

@@ -157,7 +157,8 @@ def test_two_dispatchers_over_mixed_rituals_and_dates_write_each_reminder_exactl
         couples.append((couple, [plan, ritual]))
     assert ReminderSchedule.objects.filter(kind="date", fire_at=due).count() == 30
 
-    barrier, errors, written = threading.Barrier(2), [], Counter()
+    barrier, errors = threading.Barrier(2), []
+    written: Counter[str] = Counter()
 
     def run(name: str) -> None:
         try:
@@ -179,6 +180,52 @@ def test_two_dispatchers_over_mixed_rituals_and_dates_write_each_reminder_exactl
     keys = Counter(Notification.objects.filter(dedupe_key__startswith="reminder:").values_list("dedupe_key", flat=True))
     assert all(count == 1 for count in keys.values())
     dates = [k for k in keys if k.startswith("reminder:date:")]
-    assert len(dates) == 60 and len(keys) - len(dates) == 60
+    assert len(dates) == 60
+    assert len(keys) - len(dates) == 60
     assert sum(written.values()) == 120
     assert ReminderSchedule.objects.filter(kind="date", stage="hour_before").count() == 30
+
+
+@pytest.mark.parametrize(
+    ("level", "title", "body"),
+    [
+        ("full", "Dinner at Enzo's", "Your date is tomorrow at 19:30."),
+        ("partner", "A date is coming up", None),
+        ("generic", "You have a new notification", None),
+    ],
+)
+def test_a_date_reminder_push_respects_the_lock_screen_level(fcm, me_user, partner_user, couple, level, title, body):
+    from notifications import delivery
+    from notifications.models import NotificationPreference
+    from tests.factories import DeviceFactory
+
+    DeviceFactory.create(user=me_user)
+    NotificationPreference.objects.create(user=me_user, lock_screen=level)
+    plan = _accepted(me_user, partner_user, couple)
+    with time_machine.travel(STARTS - timedelta(days=1), tick=False):
+        reminders.dispatch_due_reminders()
+        note = Notification.objects.get(recipient=me_user, kind="date_reminder")
+        assert delivery.deliver([str(note.id)], lease_until=note.push_lease_until) == {"sent": 1}
+
+    sent = fcm.received[0]["message"]["notification"]
+    assert (sent.get("title"), sent.get("body")) == (title, body)
+    assert plan.pk
+
+
+def test_a_date_reminder_in_quiet_hours_is_held_until_they_end(fcm, me_user, partner_user, couple):
+    from notifications import delivery
+    from notifications.models import NotificationPreference
+    from tests.factories import DeviceFactory
+
+    # The day-before reminder fires at 18:30Z: 13:30 in New York, inside the partner's quiet hours.
+    DeviceFactory.create(user=partner_user)
+    NotificationPreference.objects.create(user=partner_user, quiet_hours_start=time(13), quiet_hours_end=time(14))
+    _accepted(me_user, partner_user, couple)
+    with time_machine.travel(STARTS - timedelta(days=1), tick=False):
+        reminders.dispatch_due_reminders()
+        note = Notification.objects.get(recipient=partner_user, kind="date_reminder")
+        delivery.deliver([str(note.id)], lease_until=note.push_lease_until)
+    note.refresh_from_db()
+    assert note.push_state == "held"
+    assert note.push_not_before == datetime(2031, 1, 14, 19, tzinfo=UTC)  # 14:00 in New York
+    assert fcm.received == []
