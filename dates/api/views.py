@@ -12,6 +12,7 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -26,6 +27,7 @@ from dates import calendars, photos
 from dates import selectors as sel
 from dates.api import serializers as s
 from dates.api.filters import DateIdeaFilter
+from dates.api.renderers import ICalendarRenderer, JpegRenderer
 from dates.models import DateIdea, DatePlan
 from dates.services import calendar_feeds, ideas, memories, plans
 
@@ -272,6 +274,7 @@ class DateMemoryPhotoApi(APIView):
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
+    renderer_classes = (JSONRenderer, JpegRenderer)
 
     @extend_schema(responses={(200, "image/jpeg"): OpenApiTypes.BINARY, 404: None}, tags=TAGS, auth=[])
     def get(self, request: AuthedRequest, token: str) -> FileResponse:
@@ -286,6 +289,8 @@ class DateMemoryPhotoApi(APIView):
 
 
 class DatePlanIcsApi(APIView):
+    renderer_classes = (JSONRenderer, ICalendarRenderer)
+
     @extend_schema(summary="The date as one iCalendar event.", responses=ICS, tags=TAGS)
     def get(self, request: AuthedRequest, plan_id: UUID) -> HttpResponse:
         plan = sel.plan_detail(user=request.user, plan_id=plan_id)
@@ -327,6 +332,7 @@ class CalendarFeedIcsApi(APIView):
 
     authentication_classes = ()
     permission_classes = (AllowAny,)
+    renderer_classes = (JSONRenderer, ICalendarRenderer)
 
     @extend_schema(
         summary="Your calendar feed (accepted dates, rituals).", responses={**ICS, 404: None}, tags=TAGS, auth=[]

@@ -2,6 +2,7 @@
 which shares no code with the `icalendar` library that writes them."""
 
 import hashlib
+import json
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -170,3 +171,13 @@ def test_the_feed_has_a_constant_number_of_queries(me, me_user, couple, anon, dj
         make_plan(couple, me_user, status="accepted", on=soon + timedelta(days=days))
     with django_assert_num_queries(4):
         anon.get(f"/api/v1/calendar-feeds/{token}.ics")
+
+
+def test_a_calendar_app_asking_for_text_calendar_gets_it(me, me_user, couple, anon):
+    plan = make_plan(couple, me_user, status="accepted")
+    token = _token(me.post(FEED, {}, format="json").json()["url"])
+    assert me.get(f"/api/v1/dates/{plan.pk}.ics", HTTP_ACCEPT="text/calendar").status_code == 200
+    assert anon.get(f"/api/v1/calendar-feeds/{token}.ics", HTTP_ACCEPT="text/calendar").status_code == 200
+    missing = anon.get("/api/v1/calendar-feeds/nope.ics", HTTP_ACCEPT="text/calendar")
+    assert missing.status_code == 404
+    assert json.loads(missing.content)["error"]["code"] == "not_found"
