@@ -58,7 +58,7 @@ _PARTNER_KINDS = {
     Notification.Kind.DATE_CANCELLED,
 }
 # Reminders of things both partners planned: on the "partner" level, what is coming, not its title.
-_UPCOMING_KINDS = {
+_UPCOMING_KINDS: dict[str, str] = {
     Notification.Kind.RITUAL_REMINDER: "A ritual is coming up",
     Notification.Kind.DATE_REMINDER: "A date is coming up",
     Notification.Kind.DATE_MEMORY_PROMPT: "How was your date?",
