@@ -3,9 +3,32 @@
 still the JSON envelope."""
 
 import json
+from types import SimpleNamespace
 from typing import Any
 
-from rest_framework.renderers import BaseRenderer
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+
+class _AcceptOnly(DefaultContentNegotiation):
+    """Content negotiation by the Accept header alone (no `?format=`): the URL names the resource."""
+
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+
+
+class JsonErrorsMixin:
+    """For views that answer bytes: the type follows Accept only, and errors are the JSON envelope
+    whatever the client accepted."""
+
+    content_negotiation_class = _AcceptOnly
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(response, Response) and response.status_code >= 400:
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = "application/json"
+        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
 
 
 class _PassthroughRenderer(BaseRenderer):
