@@ -10,16 +10,17 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 
 class _AcceptOnly(DefaultContentNegotiation):
     """Content negotiation by the Accept header alone (no `?format=`): the URL names the resource."""
 
-    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)
+    settings = SimpleNamespace(URL_FORMAT_OVERRIDE=None)  # type: ignore[assignment]
 
 
-class JsonErrorsMixin:
-    """For views that answer bytes: the type follows Accept only, and errors are the JSON envelope
+class BytesApi(APIView):
+    """A view that answers bytes: the type follows Accept only, and errors are the JSON envelope
     whatever the client accepted."""
 
     content_negotiation_class = _AcceptOnly
@@ -28,7 +29,7 @@ class JsonErrorsMixin:
         if isinstance(response, Response) and response.status_code >= 400:
             response.accepted_renderer = JSONRenderer()
             response.accepted_media_type = "application/json"
-        return super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class _PassthroughRenderer(BaseRenderer):

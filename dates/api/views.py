@@ -27,7 +27,7 @@ from dates import calendars, photos
 from dates import selectors as sel
 from dates.api import serializers as s
 from dates.api.filters import DateIdeaFilter
-from dates.api.renderers import ICalendarRenderer, JpegRenderer, JsonErrorsMixin
+from dates.api.renderers import BytesApi, ICalendarRenderer, JpegRenderer
 from dates.models import DateIdea, DatePlan
 from dates.services import calendar_feeds, ideas, memories, plans
 
@@ -269,7 +269,7 @@ class DateMemoryApi(APIView):
         return Response(s.DateMemoryOutputSerializer(memory, context={"request": request}).data)
 
 
-class DateMemoryPhotoApi(JsonErrorsMixin, APIView):
+class DateMemoryPhotoApi(BytesApi):
     """The photo behind a signed URL: the token is the authorization (short-lived, tamper-proof)."""
 
     authentication_classes = ()
@@ -288,7 +288,7 @@ class DateMemoryPhotoApi(JsonErrorsMixin, APIView):
         return response
 
 
-class DatePlanIcsApi(JsonErrorsMixin, APIView):
+class DatePlanIcsApi(BytesApi):
     renderer_classes = (JSONRenderer, ICalendarRenderer)
 
     @extend_schema(summary="The date as one iCalendar event.", responses=ICS, tags=TAGS)
@@ -327,7 +327,7 @@ class CalendarFeedApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class CalendarFeedIcsApi(JsonErrorsMixin, APIView):
+class CalendarFeedIcsApi(BytesApi):
     """The subscribed calendar: no sign-in (calendar apps cannot), the secret token is the key."""
 
     authentication_classes = ()
