@@ -84,9 +84,9 @@ def signed_url(*, memory_id: Any, variant: str, name: str, request: Any) -> str 
     own view with a signed, expiring token (django.core.signing). None when there is no photo."""
     if not name:
         return None
-    from django.core.files.storage import storages
+    from dates.models import DateMemory
 
-    storage = storages["memories"]
+    storage = DateMemory._meta.get_field("photo").storage
     if getattr(storage, "querystring_auth", False):
         return storage.url(name)
     token = signing.dumps({"m": str(memory_id), "v": variant}, salt=_SALT, compress=True)

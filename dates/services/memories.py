@@ -56,3 +56,10 @@ def _delete_files(names: list[str]) -> None:
     storage = DateMemory._meta.get_field("photo").storage
     for name in names:
         storage.delete(name)
+
+
+def memory_files_delete(sender: Any, instance: DateMemory, **kwargs: Any) -> None:
+    """post_delete of a memory: its photo and thumbnail leave the storage after the commit."""
+    names = [name for name in (instance.photo.name, instance.thumbnail.name) if name]
+    if names:
+        transaction.on_commit(lambda: _delete_files(names))

@@ -40,16 +40,13 @@ def past_date(couple, me_user):
 
 
 @pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "memories": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
-    }
-    from django.core.files.storage import storages
+def _media(tmp_path, monkeypatch):
+    """Photos of this test in its own directory (the field's storage is resolved once, at import)."""
+    from django.core.files.storage import FileSystemStorage
 
-    storages._storages.pop("memories", None)  # type: ignore[attr-defined]
-    yield
-    storages._storages.pop("memories", None)  # type: ignore[attr-defined]
+    storage = FileSystemStorage(location=str(tmp_path))
+    for name in ("photo", "thumbnail"):
+        monkeypatch.setattr(DateMemory._meta.get_field(name), "storage", storage)
 
 
 def test_a_memory_with_a_photo_is_re_encoded_without_exif_and_has_a_thumbnail(me, anon, past_date, me_user):
@@ -154,9 +151,14 @@ def test_another_couple_cannot_add_or_see_memories(stranger, me, past_date):
     assert stranger.get(url(past_date)).status_code == 404
 
 
-def test_the_memory_is_exported_and_deleted_with_its_author(me, past_date, me_user):
-    me.post(url(past_date, "memory"), {"rating": 5, "note": "ours"}, format="json")
+def test_the_memory_is_exported_and_deleted_with_its_author_photo_included(
+    me, past_date, me_user, tmp_path, django_capture_on_commit_callbacks
+):
+    me.post(url(past_date, "memory"), {"rating": 5, "note": "ours", "photo": _upload(_png())}, format="multipart")
     export = me.get("/api/v1/me/export").json()
-    assert [m["note"] for m in export["date_memories"]] == ["ours"]
-    me_user.delete()
+    assert [(m["note"], m["has_photo"]) for m in export["date_memories"]] == [("ours", True)]
+    assert len(list(tmp_path.rglob("*.jpg"))) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        me_user.delete()
     assert not DateMemory.objects.exists()
+    assert list(tmp_path.rglob("*.jpg")) == []
