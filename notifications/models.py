@@ -134,7 +134,8 @@ class ReminderSchedule(models.Model):
         DATE = "date", "Date"
 
     id = models.BigAutoField(primary_key=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.RITUAL)
+    # Database defaults too: a plain INSERT of a ritual's schedule (bench/load's seed) stays valid.
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.RITUAL, db_default=Kind.RITUAL)
     # Exactly one subject, by kind; deleting it deletes its schedule.
     ritual = models.OneToOneField(
         "rituals.Ritual", on_delete=models.CASCADE, null=True, blank=True, related_name="reminder_schedule"
@@ -143,7 +144,7 @@ class ReminderSchedule(models.Model):
         "dates.DatePlan", on_delete=models.CASCADE, null=True, blank=True, related_name="reminder_schedule"
     )
     # Which of a date's reminders is next (`day_before`, `hour_before`, `memory_prompt`); "" for rituals.
-    stage = models.CharField(max_length=20, blank=True, default="")
+    stage = models.CharField(max_length=20, blank=True, default="", db_default="")
     # The occurrence this reminder is for (UTC instant), and when to send it.
     occurrence_at = models.DateTimeField()
     fire_at = models.DateTimeField()

@@ -41,7 +41,12 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(primary_key=True, serialize=False)),
                 (
                     "kind",
-                    models.CharField(choices=[("ritual", "Ritual"), ("date", "Date")], default="ritual", max_length=10),
+                    models.CharField(
+                        choices=[("ritual", "Ritual"), ("date", "Date")],
+                        default="ritual",
+                        db_default="ritual",
+                        max_length=10,
+                    ),
                 ),
                 (
                     "ritual",
@@ -63,7 +68,7 @@ class Migration(migrations.Migration):
                         to="dates.dateplan",
                     ),
                 ),
-                ("stage", models.CharField(blank=True, default="", max_length=20)),
+                ("stage", models.CharField(blank=True, db_default="", default="", max_length=20)),
                 ("occurrence_at", models.DateTimeField()),
                 ("fire_at", models.DateTimeField()),
             ],
