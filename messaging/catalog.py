@@ -27,7 +27,8 @@ MESSAGE = {"message": "Thinking of you!"}
 LOCK_SCREEN_PARTNER = "lock_screen.partner"
 LOCK_SCREEN_REMINDER = "lock_screen.reminder"
 LOCK_SCREEN_GENERIC = "lock_screen.generic"
-LOCK_SCREENS = (LOCK_SCREEN_PARTNER, LOCK_SCREEN_REMINDER, LOCK_SCREEN_GENERIC)
+LOCK_SCREEN_DATE = "lock_screen.date"
+LOCK_SCREENS = (LOCK_SCREEN_PARTNER, LOCK_SCREEN_REMINDER, LOCK_SCREEN_DATE, LOCK_SCREEN_GENERIC)
 
 PASSWORD_RESET_EMAIL = "email.password_reset"  # noqa: S105  (a message key, not a password)
 EMAIL_VERIFICATION_CODE = "email.verification_code"
@@ -86,6 +87,16 @@ register(
         "",
         {},
         "Shown instead of a ritual reminder's text, at the “partner” privacy level.",
+    )
+)
+register(
+    Message(
+        LOCK_SCREEN_DATE,
+        Group.LOCK_SCREEN,
+        _("A date is coming up"),
+        "",
+        {},
+        "Shown instead of a date reminder's text, at the “partner” privacy level.",
     )
 )
 register(
@@ -304,4 +315,43 @@ notification(
     variant="special_date",
     placeholders={"milestone_title": "Our first date"},
     description="One of the couple's own special dates, on its morning.",
+)
+
+# Dates (the date planner): the partner's steps, the reminders and the memory prompt
+DATE = {"date_title": "Dinner at Enzo's"}
+for kind, variant, title in (
+    (Kind.DATE_PROPOSED, "", _("{partner_name} asked you on a date")),
+    (Kind.DATE_ACCEPTED, "", _("{partner_name} said yes to your date")),
+    (Kind.DATE_DECLINED, "", _("{partner_name} declined the date")),
+    (Kind.DATE_COUNTERED, "", _("{partner_name} suggested another time or place")),
+    (Kind.DATE_CANCELLED, "", _("{partner_name} cancelled the date")),
+    (Kind.DATE_CANCELLED, "withdrawn", _("{partner_name} withdrew the date")),
+):
+    notification(
+        kind, title, "{date_title}", variant=variant, placeholders={**PARTNER, **DATE}, lock_screen=LOCK_SCREEN_PARTNER
+    )
+notification(
+    Kind.DATE_REMINDER,
+    "{date_title}",
+    _("Your date is tomorrow at {time}."),
+    variant="day_before",
+    placeholders={**DATE, "time": "19:30"},
+    lock_screen=LOCK_SCREEN_DATE,
+    description="The day before an accepted date; {time} is the start in the recipient's own zone.",
+)
+notification(
+    Kind.DATE_REMINDER,
+    "{date_title}",
+    _("Your date starts in one hour, at {time}."),
+    variant="hour_before",
+    placeholders={**DATE, "time": "19:30"},
+    lock_screen=LOCK_SCREEN_DATE,
+    description="One hour before an accepted date; {time} is the start in the recipient's own zone.",
+)
+notification(
+    Kind.DATE_MEMORY_PROMPT,
+    _("How was your date?"),
+    _("Add a rating, a note or a photo of “{date_title}”."),
+    placeholders={**DATE, "time": "19:30"},
+    description="Two hours after a date ended.",
 )

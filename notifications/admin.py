@@ -66,10 +66,11 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
 
 @admin.register(ReminderSchedule)
 class ReminderScheduleAdmin(admin.ModelAdmin):
-    list_display = ("ritual", "occurrence_at", "fire_at")
-    list_select_related = ("ritual",)
+    list_display = ("kind", "ritual", "date_plan", "stage", "occurrence_at", "fire_at")
+    list_filter = ("kind",)
+    list_select_related = ("ritual", "date_plan")
     ordering = ("fire_at",)
-    readonly_fields = ("ritual", "occurrence_at", "fire_at")
+    readonly_fields = ("kind", "ritual", "date_plan", "stage", "occurrence_at", "fire_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -34,6 +34,13 @@ class Notification(models.Model):
         KNOW_ME_ANSWERED = "know_me_answered", "Partner answered a know-me quiz"
         WEEKLY_REPORT_READY = "weekly_report_ready", "Weekly report ready"
         MILESTONE = "milestone", "Milestone"
+        DATE_PROPOSED = "date_proposed", "Date proposed"
+        DATE_COUNTERED = "date_countered", "Date counter-offer"
+        DATE_ACCEPTED = "date_accepted", "Date accepted"
+        DATE_DECLINED = "date_declined", "Date declined"
+        DATE_CANCELLED = "date_cancelled", "Date cancelled or withdrawn"
+        DATE_REMINDER = "date_reminder", "Date reminder"
+        DATE_MEMORY_PROMPT = "date_memory_prompt", "Add a memory of your date"
 
     class PushState(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -126,25 +133,52 @@ class NotificationPreference(models.Model):
 
 
 class ReminderSchedule(models.Model):
-    """When a ritual's next reminder fires. One row per live, active ritual of an active couple.
+    """When the next reminder of one subject fires: a live ritual (its next occurrence) or an
+    accepted date (the day before, one hour before, then the memory prompt two hours after it).
 
-    The dispatcher claims due rows (`fire_at <= now`) with SELECT … FOR UPDATE SKIP LOCKED, writes
-    one notification per partner, and moves the row to the ritual's next occurrence. Pausing or
-    deleting a ritual, or ending the couple, deletes the row: no reminder can fire after that.
+    One table and one dispatcher for every kind: it claims due rows (`fire_at <= now`) with
+    SELECT … FOR UPDATE SKIP LOCKED, writes one notification per partner under a dedupe key naming
+    (kind, subject, occurrence, stage, recipient), and moves the row on to the subject's next
+    reminder (notifications/reminders.py). Pausing or deleting a ritual, moving or cancelling a
+    date, or ending the couple deletes or moves the row: no stale reminder can fire after that.
     """
 
+    class Kind(models.TextChoices):
+        RITUAL = "ritual", "Ritual"
+        DATE = "date", "Date"
+
+    id = models.BigAutoField(primary_key=True)
+    # Database defaults too: a plain INSERT of a ritual's schedule (bench/load's seed) stays valid.
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.RITUAL, db_default=Kind.RITUAL)
+    # Exactly one subject, by kind; deleting it deletes its schedule.
     ritual = models.OneToOneField(
-        "rituals.Ritual", on_delete=models.CASCADE, primary_key=True, related_name="reminder_schedule"
+        "rituals.Ritual", on_delete=models.CASCADE, null=True, blank=True, related_name="reminder_schedule"
     )
-    # The occurrence this reminder is for (UTC instant), and when to send it (occurrence - offset).
+    date_plan = models.OneToOneField(
+        "dates.DatePlan", on_delete=models.CASCADE, null=True, blank=True, related_name="reminder_schedule"
+    )
+    # Which of a date's reminders is next (`day_before`, `hour_before`, `memory_prompt`); "" for rituals.
+    stage = models.CharField(max_length=20, blank=True, default="", db_default="")
+    # The occurrence this reminder is for (UTC instant), and when to send it.
     occurrence_at = models.DateTimeField()
     fire_at = models.DateTimeField()
 
     class Meta:
         indexes = [models.Index(fields=["fire_at"], name="reminder_fire_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="ritual", ritual__isnull=False, date_plan__isnull=True)
+                | Q(kind="date", ritual__isnull=True, date_plan__isnull=False),
+                name="reminder_one_subject_of_its_kind",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"reminder of {self.ritual_id} at {self.fire_at:%Y-%m-%d %H:%M}"
+        return f"{self.kind} reminder of {self.subject_id} at {self.fire_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def subject_id(self) -> object:
+        return self.ritual_id if self.kind == self.Kind.RITUAL else self.date_plan_id
 
 
 class OutboxMessage(models.Model):

@@ -1,12 +1,15 @@
-"""Ritual reminders: keeping each ritual's next reminder scheduled, and the dispatcher that sends them.
+"""Reminders of every kind: keeping each subject's next reminder scheduled, and the one dispatcher.
 
-One periodic task (`notifications.dispatch_reminders`, static beat schedule) claims due
-`ReminderSchedule` rows in batches with `SELECT … FOR UPDATE SKIP LOCKED` over the indexed
-`fire_at`, so any number of dispatchers can run at once without taking the same row. For each row
-it writes one notification per partner with the dedupe key `reminder:<ritual>:<occurrence>:<user>`
-(a unique index: a duplicated tick or a second dispatcher can never create a second one), moves the
-row to the next occurrence computed in the ritual's zone, and, after the commit, queues the pushes
-in chunks. No per-ritual periodic task and no far-future ETA task exists.
+A `ReminderSchedule` row is the next reminder of one subject: a ritual (its next occurrence) or an
+accepted date (the day before, one hour before, then a memory prompt two hours after its end). One
+periodic task (`notifications.dispatch_reminders`, static beat schedule) claims due rows of every
+kind in batches with `SELECT … FOR UPDATE SKIP LOCKED` over the indexed `fire_at`, so any number
+of dispatchers can run at once without taking the same row. For each row it writes one
+notification per partner under a dedupe key naming (kind, subject, occurrence, stage, recipient):
+`reminder:<ritual>:<occurrence>:<user>` for rituals, `reminder:date:<date>:<occurrence>:<stage>:<user>`
+for dates (a unique index: a duplicated tick or a second dispatcher can never create a second
+one), moves the row on to the subject's next reminder, and, after the commit, queues the pushes in
+chunks. No per-subject periodic task and no far-future ETA task exists.
 
 After downtime, a reminder whose fire time is less than REMINDER_GRACE_MINUTES old still goes out;
 an older one is recorded as missed (in the inbox as read, its push `skipped`) and never pushed late.
@@ -21,12 +24,14 @@ from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from config.db import is_postgresql, json_rows
 from couples.models import Couple, Membership
 from messaging.catalog import notification_key
 from messaging.render import Copy, Rendered
+from notifications import date_reminders
 from notifications.models import Notification, ReminderSchedule
 from rituals import recurrence
 from rituals.models import Ritual
@@ -51,8 +56,11 @@ class _Schedulable(Protocol):
     reminder_offset_minutes: int
 
 
+Kind = ReminderSchedule.Kind
+
 # The schedule's and its ritual's columns the dispatcher reads, in `_Due`'s field order: plain rows
-# instead of ReminderSchedule and Ritual instances (building those cost a fifth of its CPU).
+# instead of ReminderSchedule and Ritual instances (building those cost a fifth of its CPU). The
+# columns of a date's row follow them (`date_reminders.COLUMNS`, None on a ritual's row).
 _DUE_COLUMNS = (
     "ritual_id",
     "occurrence_at",
@@ -66,6 +74,7 @@ _DUE_COLUMNS = (
     "ritual__local_time",
     "ritual__time_zone",
     "ritual__reminder_offset_minutes",
+    "id",
 )
 
 
@@ -85,6 +94,7 @@ class _Due:
     local_time: time
     time_zone: str
     reminder_offset_minutes: int
+    schedule_id: int
 
 
 def reminder_reschedule(*, ritual: Ritual, after: datetime | None = None) -> ReminderSchedule | None:
@@ -97,14 +107,14 @@ def reminder_reschedule(*, ritual: Ritual, after: datetime | None = None) -> Rem
         return None
     schedule, _ = ReminderSchedule.objects.update_or_create(
         ritual=ritual,
-        defaults={"occurrence_at": occurrence, "fire_at": occurrence - _offset(ritual)},
+        defaults={"kind": Kind.RITUAL, "occurrence_at": occurrence, "fire_at": occurrence - _offset(ritual)},
     )
     return schedule
 
 
 def reminders_stop_for_couple(*, couple: Couple) -> int:
-    """Unpairing: no reminder of this couple's rituals fires any more."""
-    deleted, _ = ReminderSchedule.objects.filter(ritual__couple=couple).delete()
+    """Unpairing: no reminder of this couple's rituals or dates fires any more."""
+    deleted, _ = ReminderSchedule.objects.filter(Q(ritual__couple=couple) | Q(date_plan__couple=couple)).delete()
     return deleted
 
 
@@ -163,17 +173,24 @@ def _dispatch_batch(batch_size: int, now: datetime) -> tuple[int, int]:
     """One transaction: claim, write notifications, advance. Queries are constant in batch size."""
     grace = timedelta(minutes=settings.REMINDER_GRACE_MINUTES)
     with transaction.atomic():
-        schedules = [
-            _Due(*row)
-            for row in ReminderSchedule.objects.select_for_update(skip_locked=True, of=("self",))
+        rows = list(
+            ReminderSchedule.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(fire_at__lte=now)
             .order_by("fire_at")
-            .values_list(*_DUE_COLUMNS)[:batch_size]
-        ]
-        if not schedules:
+            .values_list(*_DUE_COLUMNS, *date_reminders.COLUMNS)[:batch_size]
+        )
+        if not rows:
             return 0, 0
-        partners = _partners_by_couple({s.couple_id for s in schedules})
-        copy = Copy.load(keys=[REMINDER_MESSAGE])  # the admin's copy, once per batch
+        width = len(_DUE_COLUMNS)
+        schedules = [_Due(*row[:width]) for row in rows if row[width] == Kind.RITUAL]
+        dates = [
+            date_reminders.Due.of(row[width:], occurrence_at=row[1], fire_at=row[2])
+            for row in rows
+            if row[width] == Kind.DATE
+        ]
+        partners = _partners_by_couple({s.couple_id for s in schedules} | {d.couple_id for d in dates})
+        # The admin's copy of every reminder message, once per batch.
+        copy = Copy.load(keys=[REMINDER_MESSAGE, *date_reminders.MESSAGES])
         # The pushes are claimed at birth for the queue messages sent after commit (no claim write
         # per row in the push worker: notifications.delivery.claim).
         lease_until = timezone.now() + timedelta(seconds=settings.PUSH_QUEUE_LEASE_SECONDS)
@@ -187,7 +204,7 @@ def _dispatch_batch(batch_size: int, now: datetime) -> tuple[int, int]:
             recipients = partners.get(due.couple_id, []) if live else []
             missed = now - due.fire_at > grace
             params = {"ritual_title": due.title, "minutes": str(due.reminder_offset_minutes)}
-            for user_id, locale in recipients:
+            for user_id, locale, _zone in recipients:
                 claim = None if missed else lease_until
                 # In the recipient's language; the push is rendered again when sent (delivery).
                 text = copy.render_for(REMINDER_MESSAGE, locale=locale, params=params)
@@ -200,6 +217,9 @@ def _dispatch_batch(batch_size: int, now: datetime) -> tuple[int, int]:
                 stale.append(due.pk)
             else:
                 due.occurrence_at, due.fire_at = following, following - _offset(due)
+        date_stale = date_reminders.dispatch(
+            dates, partners, notifications, to_push, copy=copy, now=now, grace=grace, lease_until=lease_until
+        )
         written = _insert_new(notifications)
         # Raw SQL sends no signal: sync learns of the new rows from their recipient and id.
         touch_notifications((note["recipient_id"], note["id"]) for note in notifications if note["id"] in written)
@@ -207,10 +227,13 @@ def _dispatch_batch(batch_size: int, now: datetime) -> tuple[int, int]:
         _advance([s for s in schedules if s.pk not in stale_ids])
         if stale:
             ReminderSchedule.objects.filter(ritual_id__any=stale).delete()
+        date_reminders.advance([d for d in dates if d.id not in date_stale])
+        if date_stale:
+            ReminderSchedule.objects.filter(id__in=date_stale).delete()
         queued = [str(pk) for pk in to_push if pk in written]
         if queued:
             transaction.on_commit(lambda: _enqueue(queued, lease_until))
-    return len(written), len(schedules)
+    return len(written), len(rows)
 
 
 def _insert_new(notifications: list[dict[str, Any]]) -> set[UUID]:
@@ -251,7 +274,10 @@ def _advance(schedules: list["_Due"]) -> None:
     if not schedules:
         return
     if not is_postgresql():
-        moved = [ReminderSchedule(ritual_id=s.pk, occurrence_at=s.occurrence_at, fire_at=s.fire_at) for s in schedules]
+        moved = [
+            ReminderSchedule(id=s.schedule_id, ritual_id=s.pk, occurrence_at=s.occurrence_at, fire_at=s.fire_at)
+            for s in schedules
+        ]
         ReminderSchedule.objects.bulk_update(moved, ["occurrence_at", "fire_at"])
         return
     rows = json_rows([{"r": s.pk, "o": s.occurrence_at, "f": s.fire_at} for s in schedules])
@@ -273,14 +299,14 @@ def _enqueue(notification_ids: list[str], lease_until: datetime) -> None:
     enqueue_pushes(notification_ids, lease_until=lease_until)
 
 
-def _partners_by_couple(couple_ids: set[UUID]) -> dict[UUID, list[tuple[UUID, str]]]:
-    """Active members of the still-active couples with their locale, in one query."""
-    partners: dict[UUID, list[tuple[UUID, str]]] = {}
+def _partners_by_couple(couple_ids: set[UUID]) -> dict[UUID, list[tuple[UUID, str, str]]]:
+    """Active members of the still-active couples with their locale and zone, in one query."""
+    partners: dict[UUID, list[tuple[UUID, str, str]]] = {}
     rows = Membership.objects.filter(
         couple_id__any=couple_ids, is_active=True, couple__status=Couple.Status.ACTIVE
-    ).values_list("couple_id", "user_id", "user__locale")
-    for couple_id, user_id, locale in rows:
-        partners.setdefault(couple_id, []).append((user_id, locale))
+    ).values_list("couple_id", "user_id", "user__locale", "user__time_zone")
+    for couple_id, user_id, locale, time_zone in rows:
+        partners.setdefault(couple_id, []).append((user_id, locale, time_zone))
     return partners
 
 

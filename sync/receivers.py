@@ -15,6 +15,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from accounts.models import User
 from couples.models import Membership
 from couples.signals import couple_ended
+from dates.models import DateMemory, DatePlan
 from insights.models import WeeklyReflection, WeeklyReport
 from notifications.models import Notification
 from rituals.models import CheckIn, Completion, DailyPrompt, Goal, Nudge, PromptAnswer, Ritual
@@ -40,7 +41,8 @@ def changes_for(instance: Any, *, gone: bool = False, created: bool = False) -> 
             changes += [Change(member, table, record_id, True) for member in held.values_list("user_id", flat=True)]
         return changes
     deleted = gone or getattr(instance, "deleted_at", None) is not None
-    changes = [Change(member, table, record_id, deleted) for member in _members(instance.couple_id)]
+    couple_id = instance.plan.couple_id if isinstance(instance, DateMemory) else instance.couple_id
+    changes = [Change(member, table, record_id, deleted) for member in _members(couple_id)]
     members = [change.user_id for change in changes]
     if isinstance(instance, Ritual) and deleted:
         # A deleted ritual takes its completions off the phones too, and leaves its goals' lists.
@@ -159,6 +161,8 @@ def connect() -> None:
         Notification,
         WeeklyReport,
         WeeklyReflection,
+        DatePlan,
+        DateMemory,
     ):
         post_save.connect(_on_save, sender=model, weak=False, dispatch_uid=f"sync.save.{model.__name__}")
         post_delete.connect(_on_delete, sender=model, weak=False, dispatch_uid=f"sync.delete.{model.__name__}")

@@ -20,6 +20,7 @@ from accounts.models import User
 from config.api.sql import CompiledQuery
 from couples.models import Couple, Membership
 from couples.selectors import partner_of
+from dates.models import DateMemory, DatePlan
 from insights.models import WeeklyReflection, WeeklyReport, WeeklyReportPersonal
 from notifications.models import Notification
 from notifications.selectors import inbox_of
@@ -237,6 +238,53 @@ def _partner_raw(u: User, user: User) -> dict[str, Any]:
     return {"id": str(u.id), "display_name": u.display_name, "time_zone": u.time_zone}
 
 
+def _date_plans(user: User) -> QuerySet[Any]:
+    return DatePlan.objects.visible_to(user)
+
+
+def _date_plan_raw(p: DatePlan, user: User) -> dict[str, Any]:
+    # The offer history and the actions stay on the REST detail (GET dates/{id}); a phone acts
+    # on a date through REST (its transitions need the partner's answer), so the table is read-only.
+    return {
+        "id": str(p.id),
+        "idea_id": str(p.idea_id) if p.idea_id else None,
+        "title": p.title,
+        "status": p.status,
+        "proposed_by_id": str(p.proposed_by_id) if p.proposed_by_id else None,
+        "offered_by_id": str(p.offered_by_id) if p.offered_by_id else None,
+        "place": p.place,
+        "local_date": iso(p.local_date),
+        "local_time": iso(p.local_time),
+        "time_zone": p.time_zone,
+        "duration_minutes": p.duration_minutes,
+        "starts_at": ms(p.starts_at),
+        "ends_at": ms(p.ends_at),
+        "ritual_id": str(p.ritual_id) if p.ritual_id else None,
+        "ritual_occurrence_at": ms(p.ritual_occurrence_at),
+        "version": p.version,
+        "created_at": ms(p.created_at),
+        "updated_at": ms(p.updated_at),
+    }
+
+
+def _date_memories(user: User) -> QuerySet[Any]:
+    return DateMemory.objects.filter(plan__in=DatePlan.objects.visible_to(user))
+
+
+def _date_memory_raw(m: DateMemory, user: User) -> dict[str, Any]:
+    # Photo URLs are signed for minutes: the phone asks GET dates/{id} for fresh ones.
+    return {
+        "id": str(m.id),
+        "date_id": str(m.plan_id),
+        "author_id": str(m.author_id),
+        "rating": m.rating,
+        "note": m.note,
+        "has_photo": bool(m.photo.name),
+        "created_at": ms(m.created_at),
+        "updated_at": ms(m.updated_at),
+    }
+
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in [
@@ -251,6 +299,8 @@ TABLES: dict[str, Table] = {
         Table("partner_profiles", User, _partner_profiles, _partner_raw),
         Table("weekly_reports", WeeklyReport, _weekly_reports, _weekly_report_raw),
         Table("weekly_reflections", WeeklyReflection, _weekly_reflections, _weekly_reflection_raw),
+        Table("date_plans", DatePlan, _date_plans, _date_plan_raw),
+        Table("date_memories", DateMemory, _date_memories, _date_memory_raw),
     ]
 }
 TABLE_OF_MODEL: dict[type[Model], str] = {t.model: t.name for t in TABLES.values() if t.model is not User}
@@ -283,8 +333,12 @@ def shared_records_of(couple_id: UUID) -> Iterable[tuple[str, str, UUID | None]]
         ("prompt_answers", PromptAnswer),
         ("weekly_reports", WeeklyReport),
         ("weekly_reflections", WeeklyReflection),
+        ("date_plans", DatePlan),
     ):
         for pk in model.objects.filter(couple_id=couple_id).values_list("id", flat=True):
             yield name, str(pk), None
+    # A memory is its author's (export, deletion) but lives in the shared date: it leaves both phones.
+    for pk in DateMemory.objects.filter(plan__couple_id=couple_id).values_list("id", flat=True):
+        yield "date_memories", str(pk), None
     for pk, author in CheckIn.objects.filter(couple_id=couple_id, is_shared=True).values_list("id", "user_id"):
         yield "check_ins", str(pk), author

@@ -27,7 +27,7 @@ from tests.conftest import AppClient
 from tests.factories import UserFactory, pair
 from tests.routes import api_v1_patterns
 
-LOCAL_APPS = ("accounts", "couples", "rituals", "notifications", "billing", "quizzes", "identity", "insights")
+LOCAL_APPS = ("accounts", "couples", "rituals", "notifications", "billing", "quizzes", "identity", "insights", "dates")
 
 
 # Every module of tests/bola/ (but spec) is an area with ROUTES and populate(world).

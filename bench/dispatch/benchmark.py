@@ -60,6 +60,7 @@ class Benchmark:
             _log(f"fake FCM at {fake.url} ({args.latency * 1000:.0f} ms); {pool} ready")
             fire_at = self._plan_fire_at()
             seed.seed_rituals(couples=couples, rituals=args.rituals, fire_at=fire_at)
+            seed.seed_dates(couples=couples, dates=args.dates, fire_at=fire_at)
             seed.analyze()
             self._check_seeded(fire_at)
             result = self._measure(fire_at, fake, workers, dispatchers)
@@ -96,22 +97,27 @@ class Benchmark:
     def _plan_fire_at(self) -> datetime:
         """The first whole minute far enough ahead to seed the rituals before it."""
         # Generous: seeding 100,000 rituals takes 20-60 s on 2 busy shared cores.
-        lead = timedelta(seconds=20 + self.args.rituals / 2_000)
+        lead = timedelta(seconds=20 + (self.args.rituals + self.args.dates) / 2_000)
         earliest = datetime.now(UTC) + lead
         return earliest.replace(second=0, microsecond=0) + timedelta(minutes=1)
 
     def _check_seeded(self, fire_at: datetime) -> None:
         schedules = ReminderSchedule.objects.count()
-        if schedules != self.args.rituals or ReminderSchedule.objects.exclude(fire_at=fire_at).exists():
-            raise BenchError(f"expected {self.args.rituals} schedules all due at {fire_at}, found {schedules}")
+        wanted = self.args.rituals + self.args.dates
+        if schedules != wanted or ReminderSchedule.objects.exclude(fire_at=fire_at).exists():
+            raise BenchError(f"expected {wanted} schedules all due at {fire_at}, found {schedules}")
         if datetime.now(UTC) >= fire_at - timedelta(seconds=1):
             raise BenchError("seeding overran the planned due minute; rerun (or lower --rituals)")
-        _log(f"seeded {schedules} rituals over {len(seed.ZONES)} zones, all due at {fire_at:%H:%M:%S} UTC")
+        _log(
+            f"seeded {self.args.rituals} rituals and {self.args.dates} dates over {len(seed.ZONES)} zones, "
+            f"all due at {fire_at:%H:%M:%S} UTC"
+        )
 
     # MEASUREMENT ------------------------------------------------------------------------------
 
     def _measure(self, fire_at: datetime, fake: FakeServer, workers: Workers, dispatchers: Workers) -> Result:
-        expected = 2 * self.args.rituals  # each ritual: two partners with one device each
+        # Each ritual and each date: two partners with one device each.
+        expected = 2 * (self.args.rituals + self.args.dates)
         due = fire_at.timestamp()
         database = f" {seed.database_name()} "
         cpu = CpuTracker(

@@ -17,6 +17,9 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.dispatch", description=__doc__)
     parser.add_argument("--rituals", type=int, default=100_000, help="rituals due at once (2 per couple)")
+    parser.add_argument(
+        "--dates", type=int, default=0, help="accepted dates whose day-before reminder is due at the same instant"
+    )
     parser.add_argument("--workers", type=int, default=1, help="celery worker processes for the push queue")
     parser.add_argument("--concurrency", type=int, default=4, help="prefork pool size of each worker")
     parser.add_argument(

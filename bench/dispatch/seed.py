@@ -19,6 +19,7 @@ from psycopg import sql
 
 from accounts.models import Device, User
 from couples.models import Couple, Membership
+from dates.models import DatePlan
 from notifications.models import ReminderSchedule
 from rituals import recurrence
 from rituals.models import Ritual
@@ -179,6 +180,34 @@ def seed_rituals(*, couples: Sequence[Couple], rituals: int, fire_at: datetime) 
     copy_rows(Ritual, items)
     copy_rows(ReminderSchedule, schedules)
     return len(items)
+
+
+def seed_dates(*, couples: Sequence[Couple], dates: int, fire_at: datetime) -> int:
+    """`dates` accepted dates (one per couple, cycling) whose day-before reminder fires at `fire_at`,
+    in the same schedule table as the rituals' (notifications.date_reminders)."""
+    starts_at = fire_at + timedelta(days=1)
+    plans: list[DatePlan] = []
+    schedules: list[ReminderSchedule] = []
+    for n in range(dates):
+        couple = couples[n % len(couples)]
+        local = starts_at.astimezone(ZoneInfo(couple.time_zone))
+        plan = DatePlan(
+            couple=couple,
+            title=TITLES[n % len(TITLES)],
+            status=DatePlan.Status.ACCEPTED,
+            local_date=local.date(),
+            local_time=local.time().replace(tzinfo=None),
+            time_zone=couple.time_zone,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=2),
+        )
+        plans.append(plan)
+        schedules.append(
+            ReminderSchedule(kind="date", date_plan=plan, stage="day_before", occurrence_at=starts_at, fire_at=fire_at)
+        )
+    copy_rows(DatePlan, plans)
+    copy_rows(ReminderSchedule, schedules)
+    return len(plans)
 
 
 def analyze() -> None:

@@ -59,7 +59,11 @@ class BacklogCollector(Collector):
             at=Min(Coalesce("push_not_before", "created_at"))
         )["at"]
         for name, doc, oldest in (
-            ("couples_dispatcher_lag_seconds", "Age of the oldest due, unclaimed ritual reminder.", oldest_reminder),
+            (
+                "couples_dispatcher_lag_seconds",
+                "Age of the oldest due, unclaimed reminder (rituals and dates).",
+                oldest_reminder,
+            ),
             ("couples_push_queue_lag_seconds", "Age of the oldest push waiting to be sent.", oldest_push),
         ):
             gauge = GaugeMetricFamily(name, doc)

@@ -62,6 +62,7 @@ LOCAL_APPS = [
     "identity",
     "messaging",
     "insights",
+    "dates",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -212,6 +213,12 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Date memory photos: never served from a public path, only through short-lived signed URLs
+    # (dates/photos.py). The local filesystem here; any S3-compatible store in production.
+    "memories": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "private-media"), "base_url": None},
+    },
 }
 
 # EMAIL
@@ -296,6 +303,10 @@ SPECTACULAR_SETTINGS = {
         "SpecialDateKindEnum": "insights.models.SpecialDate.Kind",
         "MilestoneKindEnum": "insights.api.serializers.MILESTONE_KINDS",
         "ReportSuggestionKindEnum": "insights.api.serializers.SUGGESTION_KINDS",
+        "DatePlanStatusEnum": "dates.models.DatePlan.Status",
+        "AllowedActionsEnum": "rituals.api.goals_serializers.ACTIONS",
+        "DatePlanActionEnum": "dates.services.plans.ACTIONS",
+        "DateIdeaVoteEnum": "dates.models.DateIdeaVote.Vote",
     },
 }
 
@@ -321,6 +332,9 @@ RATE_LIMITS = {
     "billing_webhook_ip": env_str("RATE_LIMIT_BILLING_WEBHOOK_IP", "600/60"),
     # A purchase report verifies a JWS or calls Google: a few per purchase or restore are plenty.
     "purchase_user": env_str("RATE_LIMIT_PURCHASE_USER", "30/3600"),
+    # A new calendar feed URL per user, and reads of feed URLs per client address (dates/).
+    "calendar_feed_create": env_str("RATE_LIMIT_CALENDAR_FEED_CREATE", "10/3600"),
+    "calendar_feed_read": env_str("RATE_LIMIT_CALENDAR_FEED_READ", "120/3600"),
 }
 RATE_LIMITS.update(
     {
@@ -661,3 +675,13 @@ SOCIAL_LINK_TOKEN_SECONDS = env_int("SOCIAL_LINK_TOKEN_SECONDS", 600)
 EMAIL_CODE_TTL_MINUTES = env_int("EMAIL_CODE_TTL_MINUTES", 15)
 # Wrong guesses one code survives before it is dead (a new code must be requested).
 EMAIL_CODE_MAX_ATTEMPTS = env_int("EMAIL_CODE_MAX_ATTEMPTS", 5)
+
+# DATES
+# ------------------------------------------------------------------------------
+# Memory photos (dates/photos.py): the largest upload accepted, the largest decoded image (pixels;
+# a decompression bomb is refused before it is decoded), and how long a photo URL stays valid.
+MEMORY_PHOTO_MAX_BYTES = env_int("MEMORY_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+MEMORY_PHOTO_MAX_PIXELS = env_int("MEMORY_PHOTO_MAX_PIXELS", 40_000_000)
+MEMORY_PHOTO_URL_SECONDS = env_int("MEMORY_PHOTO_URL_SECONDS", 300)
+# A calendar feed covers this many days ahead.
+CALENDAR_FEED_DAYS = 60

@@ -92,6 +92,21 @@ BODIES: dict[str, Body] = {
         ]
     },
     "PUT /api/v1/me/love-languages": lambda p, s: {"shared_with_partner": True},
+    "POST /api/v1/dates": lambda p, s: {
+        "title": "Dinner out",
+        "local_date": f"{datetime.now(UTC).year + 1}-06-12",
+        "local_time": "19:30",
+        "time_zone": "Europe/Berlin",
+    },
+    "POST /api/v1/dates/{plan_id}/counter": lambda p, s: {
+        "local_date": f"{datetime.now(UTC).year + 1}-06-13",
+        "local_time": "20:00",
+        "time_zone": "Europe/Berlin",
+    },
+    "PATCH /api/v1/dates/{plan_id}": lambda p, s: {"title": "Dinner at Enzo's"},
+    "PUT /api/v1/date-ideas/{idea_id}/vote": lambda p, s: {"vote": "like"},
+    "POST /api/v1/dates/{plan_id}/memory": lambda p, s: {"rating": 5, "note": "Lovely"},
+    "POST /api/v1/me/calendar-feed": lambda p, s: {"discreet": False},
 }
 
 
@@ -145,7 +160,7 @@ def _first(server: EmbeddedServer, partner: Partner, path: str, keep: Callable[[
 
 def seed(server: EmbeddedServer, alex: Partner, sam: Partner) -> None:
     """The demo couple starts with no ritual: a ritual and a goal of Alex's, a nudge each way."""
-    for partner, name in ((alex, "POST /api/v1/rituals"), (alex, "POST /api/v1/goals")):
+    for partner, name in ((alex, "POST /api/v1/rituals"), (alex, "POST /api/v1/goals"), (alex, "POST /api/v1/dates")):
         answer = server.call("POST", name.split()[1], token=partner.access, body=BODIES[name](partner, server))
         assert answer.status == 201, (name, answer.body)
     for partner in (alex, sam):
@@ -172,6 +187,9 @@ def gather_ids(server: EmbeddedServer, partner: Partner) -> None:
     ids["report_id"] = uuid.uuid4()
     today = date.today()  # noqa: DTZ011 (any Monday will do)
     ids["week_start"] = (today - timedelta(days=today.weekday() + 7)).isoformat()
+    ids["plan_id"] = _first(server, partner, "/api/v1/dates", lambda row: True)
+    ids["idea_id"] = _first(server, partner, "/api/v1/date-ideas", lambda row: True)
+    ids["token"] = uuid.uuid4().hex  # a feed or photo token nobody was given: a 404
     occurrences = server.call("GET", f"/api/v1/rituals/{ids['ritual_id']}/occurrences", token=partner.access)
     ids["occurrence_at"] = occurrences.body["results"][0]["occurrence_at"]
     ids["pulled_at"] = server.call("GET", "/api/v1/sync/pull", token=partner.access).body["timestamp"]

@@ -164,6 +164,7 @@ def test_two_dispatchers_and_a_duplicated_tick_write_each_reminder_exactly_once(
         schedules = list(ReminderSchedule.objects.select_related("ritual"))
         assert len(schedules) == rituals
         for schedule in schedules:
+            assert schedule.ritual is not None
             offset = timedelta(minutes=schedule.ritual.reminder_offset_minutes)
             assert schedule.fire_at == FIRST_FIRE + timedelta(days=day + 1), schedule.ritual_id
             assert schedule.occurrence_at == schedule.fire_at + offset

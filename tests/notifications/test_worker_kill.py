@@ -206,16 +206,20 @@ def _end_worker_sessions(database: str) -> None:
         )
 
 
-@pytest.fixture
-def note() -> Notification:
+@pytest.fixture(
+    params=[
+        (Notification.Kind.NUDGE, "Alex sent you a hug", "💞"),
+        # A date's reminder goes through the same push path as every other kind.
+        (Notification.Kind.DATE_REMINDER, "Dinner at Enzo's", "Your date starts in one hour, at 19:30."),
+    ],
+    ids=["nudge", "date_reminder"],
+)
+def note(request: pytest.FixtureRequest) -> Notification:
+    kind, title, body = request.param
     user = UserFactory.create(time_zone="UTC")
     DeviceFactory.create(user=user, push_token="phone-of-the-kill-test")
     return Notification.objects.create(
-        recipient=user,
-        kind=Notification.Kind.NUDGE,
-        title="Alex sent you a hug",
-        body="💞",
-        dedupe_key=f"kill-test:{uuid.uuid4()}",
+        recipient=user, kind=kind, title=title, body=body, dedupe_key=f"kill-test:{uuid.uuid4()}"
     )
 
 

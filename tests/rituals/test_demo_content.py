@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.core.validators import validate_slug
 
+from dates.demo_content import DATE_IDEAS
 from rituals.demo_content import PROMPT_DECKS, RITUAL_TEMPLATES
 from rituals.models import Prompt, PromptDeck, RitualTemplate
 from rituals.models.choices import Category, LoveLanguage
@@ -142,7 +143,8 @@ def test_the_command_loads_everything_published_in_order():
     total = sum(len(d["prompts"]) for d in PROMPT_DECKS)
     assert out == (
         f"Demo content ready: {len(RITUAL_TEMPLATES)} ritual templates ({len(RITUAL_TEMPLATES)} new), "
-        f"{len(PROMPT_DECKS)} prompt decks, {total} prompts ({total} new), 2 quizzes (26 questions).\n"
+        f"{len(PROMPT_DECKS)} prompt decks, {total} prompts ({total} new), 2 quizzes (26 questions), "
+        f"{len(DATE_IDEAS)} date ideas ({len(DATE_IDEAS)} new).\n"
     )
 
 
@@ -155,7 +157,7 @@ def test_running_the_command_twice_changes_nothing():
 
     assert _snapshot() == before
     assert "(0 new)" in out
-    assert out.count("(0 new)") == 2
+    assert out.count("(0 new)") == 3
 
 
 @pytest.mark.django_db

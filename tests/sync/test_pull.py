@@ -24,6 +24,8 @@ TABLES = {
     "weekly_reports",
     "weekly_reflections",
     "partner_profiles",
+    "date_plans",
+    "date_memories",
 }
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from dates.demo_content import DATE_IDEAS, load_date_ideas
 from rituals.demo_content import PROMPT_DECKS, RITUAL_TEMPLATES
 from rituals.models import Prompt, PromptDeck, RitualTemplate
 
@@ -50,8 +51,9 @@ class Command(BaseCommand):
         from quizzes.demo_content import load_demo_quizzes
 
         quiz_total, question_total = load_demo_quizzes()
+        created_ideas = load_date_ideas()
         self.stdout.write(
             f"Demo content ready: {len(RITUAL_TEMPLATES)} ritual templates ({created_templates} new), "
             f"{len(PROMPT_DECKS)} prompt decks, {prompt_total} prompts ({created_prompts} new), "
-            f"{quiz_total} quizzes ({question_total} questions)."
+            f"{quiz_total} quizzes ({question_total} questions), {len(DATE_IDEAS)} date ideas ({created_ideas} new)."
         )

@@ -28,6 +28,14 @@ const TABLES = {
   partner_profiles: [s('display_name'), s('time_zone')],
   weekly_reports: [s('week_start'), n('algorithm_version'), s('shared'), s('personal', true), n('finalised_at')],
   weekly_reflections: [s('report_id'), s('user_id'), s('text'), b('revealed'), n('created_at'), n('updated_at')],
+  date_plans: [
+    s('idea_id', true), s('title'), s('status'), s('proposed_by_id', true), s('offered_by_id', true), s('place'),
+    s('local_date'), s('local_time'), s('time_zone'), n('duration_minutes'), n('starts_at'), n('ends_at'),
+    s('ritual_id', true), n('ritual_occurrence_at', true), n('version'), n('created_at'), n('updated_at'),
+  ],
+  date_memories: [
+    s('date_id'), s('author_id'), n('rating', true), s('note'), b('has_photo'), n('created_at'), n('updated_at'),
+  ],
 }
 
 const schema = appSchema({

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class DatesConfig(AppConfig):
+    name = "dates"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
+        from dates import exports
+        from dates.models import DateMemory
+        from dates.services.memories import memory_files_delete
+
+        exports.register()
+        # A memory deleted any way (its author's account, its date, the couple's purge) takes its
+        # photo files with it, once the deletion commits.
+        post_delete.connect(memory_files_delete, sender=DateMemory, dispatch_uid="dates.memory_files")

@@ -1,0 +1,5 @@
+"""Fixtures of the date tests: the fake FCM server of the notification tests."""
+
+from tests.notifications.conftest import fcm
+
+__all__ = ["fcm"]
