@@ -23,6 +23,7 @@ from urllib.parse import quote
 import jwt
 import requests
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from billing.errors import (
     InvalidPushTokenError,
@@ -108,7 +109,7 @@ class PushedNotification:
 
 def read_push(body: Any) -> PushedNotification:
     """Reads the Pub/Sub envelope and the base64 developer notification inside it."""
-    bad = InvalidSignedPayloadError("The Pub/Sub message could not be read.", code="malformed_push_message")
+    bad = InvalidSignedPayloadError(_("The Pub/Sub message could not be read."), code="malformed_push_message")
     message = body.get("message") if isinstance(body, dict) else None
     if not isinstance(message, dict):
         raise bad

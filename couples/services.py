@@ -86,7 +86,7 @@ def invite_create(*, inviter: User) -> Invite:
                 )
         except IntegrityError:
             continue
-    raise ConflictError("Could not allocate an invite code; try again.")
+    raise ConflictError(_("Could not allocate an invite code; try again."))
 
 
 @transaction.atomic
@@ -110,7 +110,7 @@ def invite_accept(*, code: str, user: User) -> Couple:
     try:
         couple = _pair(code=codes.normalize(code), joiner=user)
     except IntegrityError as exc:
-        raise AlreadyPairedError("One of you was paired a moment ago. Reload and try again.") from exc
+        raise AlreadyPairedError(_("One of you was paired a moment ago. Reload and try again.")) from exc
     forget_active_membership(user)
     return couple
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from jwt import PyJWK
 from jwt.exceptions import PyJWKError
 
@@ -30,7 +31,7 @@ _NO_CACHE = re.compile(r"(?:^|,)\s*(no-store|no-cache)\s*(?:,|$)", re.IGNORECASE
 class ProviderUnavailableError(ApplicationError):
     status_code = 503
     code = "provider_unavailable"
-    message = "The sign-in provider could not be reached. Try again in a moment."
+    message = _("The sign-in provider could not be reached. Try again in a moment.")
 
 
 def cache_lifetime(cache_control: str | None) -> int:

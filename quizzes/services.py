@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from config.api.errors import ConflictError, NotFoundError
@@ -29,17 +30,17 @@ from sync.changes import stamped_once
 
 class KnowMeRevealedError(ConflictError):
     code = "answers_revealed"
-    message = "You both answered, so the answers are revealed and can no longer be changed."
+    message = gettext_lazy("You both answered, so the answers are revealed and can no longer be changed.")
 
 
 class NoLoveLanguagesError(NotFoundError):
     code = "no_love_languages"
-    message = "Take the love-language quiz first."
+    message = gettext_lazy("Take the love-language quiz first.")
 
 
 class WrongQuizKindError(ConflictError):
     code = "wrong_quiz_kind"
-    message = "This quiz is answered differently: check its kind."
+    message = gettext_lazy("This quiz is answered differently: check its kind.")
 
 
 def _questions(quiz: Quiz) -> dict[str, tuple[Question, dict[str, Option]]]:

@@ -295,7 +295,10 @@ def _check_aware(**values: datetime) -> None:
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValueError(f"{name} must be an aware datetime")
         if not MIN_YEAR <= value.year <= MAX_YEAR:
-            raise ValidationError(f"Dates must be between the years {MIN_YEAR} and {MAX_YEAR}.", code="out_of_range")
+            raise ValidationError(
+                gettext("Dates must be between the years %(min)s and %(max)s.") % {"min": MIN_YEAR, "max": MAX_YEAR},
+                code="out_of_range",
+            )
 
 
 def occurrences(
@@ -308,7 +311,9 @@ def occurrences(
     """
     _check_aware(start=start, end=end)
     if end - start > timedelta(days=MAX_RANGE_DAYS):
-        raise ValidationError(f"Ask for at most {MAX_RANGE_DAYS} days at a time.", code="range_too_long")
+        raise ValidationError(
+            gettext("Ask for at most %(days)s days at a time.") % {"days": MAX_RANGE_DAYS}, code="range_too_long"
+        )
     if end <= start:
         return []
     rule, tz = _parsed(rrule), zone(time_zone)

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from billing.google_play import valid_purchase_token
@@ -54,13 +55,13 @@ class PurchaseInputSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         if attrs["store"] == Subscription.Store.APP_STORE and not attrs.get("signed_transaction"):
-            raise serializers.ValidationError({"signed_transaction": "Required for the App Store."}, code="required")
+            raise serializers.ValidationError({"signed_transaction": _("Required for the App Store.")}, code="required")
         if attrs["store"] == Subscription.Store.GOOGLE_PLAY:
             token = attrs.get("purchase_token", "")
             if not token:
-                raise serializers.ValidationError({"purchase_token": "Required for Google Play."}, code="required")
+                raise serializers.ValidationError({"purchase_token": _("Required for Google Play.")}, code="required")
             if not valid_purchase_token(token):
-                raise serializers.ValidationError({"purchase_token": "Not a purchase token."}, code="invalid")
+                raise serializers.ValidationError({"purchase_token": _("Not a purchase token.")}, code="invalid")
         return attrs
 
 

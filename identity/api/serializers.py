@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.validators import validate_locale, validate_time_zone
@@ -57,7 +58,7 @@ class SocialLinkInputSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, str]) -> dict[str, str]:
         if bool(attrs.get("password")) == bool(attrs.get("code")):
             raise serializers.ValidationError(
-                {"password": ["Send either the account's password or the code we e-mailed to it."]},
+                {"password": [_("Send either the account's password or the code we e-mailed to it.")]},
                 code="password_or_code",
             )
         return attrs

@@ -1,5 +1,6 @@
 """Input and output of the quiz and love-language endpoints. Option scores never leave the server."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from quizzes.models import Quiz
@@ -52,7 +53,7 @@ class QuizAttemptInputSerializer(serializers.Serializer):
         kind = self.context["kind"]
         needed = ["option_id"] if kind == Quiz.Kind.LOVE_LANGUAGE else ["self_option_id", "guess_option_id"]
         errors = {
-            f"answers.{index}.{key}": [serializers.ErrorDetail("This field is required.", code="required")]
+            f"answers.{index}.{key}": [serializers.ErrorDetail(_("This field is required."), code="required")]
             for index, answer in enumerate(attrs["answers"])
             for key in needed
             if key not in answer

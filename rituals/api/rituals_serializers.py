@@ -4,6 +4,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -89,8 +90,8 @@ class DateOrDateTimeField(serializers.Field):
     """An ISO 8601 date (2026-03-29) or date-time (2026-03-29T19:00:00+02:00, or Z)."""
 
     default_error_messages = {
-        "invalid": "Give an ISO 8601 date (2026-03-29) or date-time (2026-03-29T19:00:00Z).",
-        "out_of_range": f"Give a date between {recurrence.MIN_YEAR} and {recurrence.MAX_YEAR}.",
+        "invalid": _("Give an ISO 8601 date (2026-03-29) or date-time (2026-03-29T19:00:00Z)."),
+        "out_of_range": _("Give a date between {min} and {max}."),
     }
 
     def to_internal_value(self, data: Any) -> date | datetime:
@@ -103,7 +104,7 @@ class DateOrDateTimeField(serializers.Field):
         except ValueError:
             self.fail("invalid")
         if not recurrence.MIN_YEAR <= value.year <= recurrence.MAX_YEAR:
-            self.fail("out_of_range")
+            self.fail("out_of_range", min=recurrence.MIN_YEAR, max=recurrence.MAX_YEAR)
         return value
 
     def to_representation(self, value: Any) -> str:
