@@ -14,7 +14,8 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from config.api.errors import NotFoundError
 from couples.models import Couple, Membership
-from couples.scoping import active_membership, get_couple_owned_or_404, require_active_couple
+from couples.scoping import get_couple_owned_or_404, require_active_couple
+from couples.selectors import partner_of
 from insights import report
 from insights.models import ReportPreference, ReportSchedule, SpecialDate, WeeklyReflection, WeeklyReport
 from rituals import recurrence
@@ -260,11 +261,8 @@ def special_dates_of(*, user: User) -> QuerySet[SpecialDate]:
 
 
 def partner_id_of(user: User) -> UUID | None:
-    membership = active_membership(user)
-    if membership is None:
-        return None
-    members = members_of([membership.couple_id]).get(membership.couple_id, ())
-    return next((m for m in members if m != user.pk), None)
+    partner = partner_of(user=user)  # loaded with the requester at sign-in: no query
+    return partner.pk if partner else None
 
 
 def report_get(*, user: User, report_id: UUID) -> WeeklyReport:

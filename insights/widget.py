@@ -5,16 +5,18 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
+from config.api.sql import CompiledQuery
 from couples.scoping import require_active_couple
 from insights.selectors import days_together, partner_id_of
-from notifications.models import Notification
+from notifications.selectors import unread_of
 from rituals import recurrence
 from rituals.models import CheckIn, PromptAnswer
 from rituals.selectors.rituals import rituals_today
-from rituals.visibility import check_ins_readable_by
+from rituals.visibility import check_ins_readable_by_ids
 
 
 @dataclass(frozen=True)
@@ -28,12 +30,21 @@ class WidgetRitual:
 
 
 @dataclass(frozen=True)
+class WidgetCheckIn:
+    id: UUID
+    mood: int
+    connection: int
+    local_date: date
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class WidgetView:
     today: date
     days_together: int | None
     next_ritual: WidgetRitual | None
     daily_question: str  # your_turn, waiting_for_partner, revealed
-    partner_check_in: CheckIn | None
+    partner_check_in: WidgetCheckIn | None
     unread_notifications: int
 
     def etag_parts(self) -> list[Any]:
@@ -76,9 +87,7 @@ def widget_view(*, user: User, now: datetime | None = None) -> WidgetView:
         if pick
         else None
     )
-    answered = set(
-        PromptAnswer.objects.filter(couple=couple, daily_prompt__day=couple_today).values_list("user_id", flat=True)
-    )
+    answered = {user_id for (user_id,) in _ANSWERED.rows(couple.pk, couple_today)}
     if user.pk not in answered:
         question = "your_turn"
     elif len(answered) < 2:
@@ -86,12 +95,9 @@ def widget_view(*, user: User, now: datetime | None = None) -> WidgetView:
     else:
         question = "revealed"
     partner_id = partner_id_of(user)
-    partner_check_in = (
-        CheckIn.objects.filter(check_ins_readable_by(user), user_id=partner_id).order_by("-created_at").first()
-        if partner_id
-        else None
-    )
-    unread = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    latest = _PARTNER_CHECK_IN.rows(user.pk, couple.pk, partner_id) if partner_id else []
+    partner_check_in = WidgetCheckIn(*latest[0]) if latest else None
+    unread = next(iter(_UNREAD.rows(user.pk)), (0,))[0]
     return WidgetView(
         today=couple_today,
         days_together=days_together(couple, couple_today),
@@ -100,3 +106,22 @@ def widget_view(*, user: User, now: datetime | None = None) -> WidgetView:
         partner_check_in=partner_check_in,
         unread_notifications=unread,
     )
+
+
+# The widget is polled: its reads are compiled once (config.api.sql.CompiledQuery), each defined here
+# by its queryset, with the rule it takes from the one place that states it.
+_ANSWERED = CompiledQuery(
+    lambda couple_id, day: PromptAnswer.objects.filter(couple_id=couple_id, daily_prompt__day=day).values_list(
+        "user_id"
+    )
+)
+_PARTNER_CHECK_IN = CompiledQuery(
+    lambda user_id, couple_id, partner_id: (
+        CheckIn.objects.filter(check_ins_readable_by_ids(user_id, couple_id), user_id=partner_id)
+        .order_by("-created_at")
+        .values_list("id", "mood", "connection", "local_date", "created_at")[:1]
+    )
+)
+_UNREAD = CompiledQuery(
+    lambda user_id: unread_of(user_id).values("recipient_id").annotate(count=Count("id")).values_list("count")
+)

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncWeek
@@ -24,8 +25,15 @@ def inbox_page_of(*, user: User) -> QuerySet[Notification]:
     return inbox_of(user=user).only(*INBOX_COLUMNS)
 
 
+def unread_of(user_id: Any) -> QuerySet[Notification]:
+    """The unread notifications of the inbox of the user with this id (`unread_count`, the widget)."""
+    return Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).exclude(
+        kind__in=Notification.SILENT_KINDS
+    )
+
+
 def unread_count(*, user: User) -> int:
-    return inbox_of(user=user).filter(read_at__isnull=True).count()
+    return unread_of(user.pk).count()
 
 
 def preferences_of(*, user: User) -> NotificationPreference:

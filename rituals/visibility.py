@@ -22,8 +22,13 @@ def completion_details_visible(*, author_id: Any, viewer_id: Any) -> bool:
 def check_ins_readable_by(user: User) -> Q:
     """The check-ins `user` may read: all of their own, and the partner's shared ones recorded in the
     couple they are in together now (one of an ended couple, or of none, stays its author's)."""
-    mine = Q(user_id=user.pk)
-    couple_id = active_couple_id(user)
+    return check_ins_readable_by_ids(user.pk, active_couple_id(user))
+
+
+def check_ins_readable_by_ids(user_id: Any, couple_id: Any | None) -> Q:
+    """`check_ins_readable_by` for a user id and their active couple's id (None when unpaired), for
+    a query compiled once with ids as its arguments (`insights.widget`)."""
+    mine = Q(user_id=user_id)
     if couple_id is None:
         return mine
     # Rows of the active couple are written by its two members only, so "not mine" is the partner.

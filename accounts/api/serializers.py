@@ -2,9 +2,10 @@ from rest_framework import serializers
 
 from accounts.models import Device, User
 from accounts.validators import validate_locale, validate_time_zone
+from config.api.output import OutputModelSerializer, OutputSerializer
 
 
-class TokenPairOutputSerializer(serializers.Serializer):
+class TokenPairOutputSerializer(OutputSerializer):
     token_type = serializers.CharField(default="Bearer")
     access = serializers.CharField()
     refresh = serializers.CharField()
@@ -12,7 +13,7 @@ class TokenPairOutputSerializer(serializers.Serializer):
     refresh_expires_at = serializers.DateTimeField()
 
 
-class MeOutputSerializer(serializers.ModelSerializer):
+class MeOutputSerializer(OutputModelSerializer):
     email_verified = serializers.BooleanField(
         read_only=True,
         help_text="The user proved they read mail at `email`; password resets go only to verified addresses.",
@@ -37,7 +38,7 @@ class RegisterInputSerializer(serializers.Serializer):
         return value
 
 
-class RegisterOutputSerializer(serializers.Serializer):
+class RegisterOutputSerializer(OutputSerializer):
     user = MeOutputSerializer()
     tokens = TokenPairOutputSerializer()
 
@@ -72,7 +73,7 @@ class PasswordResetConfirmInputSerializer(serializers.Serializer):
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class DetailOutputSerializer(serializers.Serializer):
+class DetailOutputSerializer(OutputSerializer):
     detail = serializers.CharField()
 
 
@@ -97,7 +98,7 @@ class DeviceInputSerializer(serializers.Serializer):
     app_version = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
 
 
-class DeviceOutputSerializer(serializers.ModelSerializer):
+class DeviceOutputSerializer(OutputModelSerializer):
     class Meta:
         model = Device
         fields = ["id", "platform", "push_token", "name", "app_version", "is_active", "created_at", "updated_at"]

@@ -3,6 +3,7 @@
 import argparse
 import contextlib
 import fcntl
+import io
 import json
 import os
 import signal
@@ -25,9 +26,11 @@ from bench.load.urls import WRITE_TABLE
 
 LUA = Path(__file__).with_name("rotate.lua")
 ONE_QUERY = "baseline: one query"
+# Curated content the app reads (issue 17); loaded by `load_demo_content`, as on a fresh install.
+CONTENT = ["ritual-templates", "prompts/today", "date-ideas"]
 ONE_INSERT = "baseline: one insert"
 BASELINES = ["baseline: constant", ONE_QUERY, ONE_INSERT]
-READS = ["rituals/today", "rituals", "couple", "notifications", "sync/pull"]
+READS = ["rituals/today", "rituals", "couple", "notifications", "sync/pull", "widget", *CONTENT]
 # Each request of these creates or changes a row once (a fresh slice of targets per round).
 ONCE = ["POST completions", "POST goals/{id}/accept", "POST sync/push (10 records)"]
 WRITES = [*ONCE, "POST nudges", "POST check-ins", "PATCH rituals/{id}"]
@@ -56,6 +59,9 @@ class Benchmark:
         seeded_at, seed_seconds = self._prepare()
         with connection.cursor() as cursor:
             cursor.execute(WRITE_TABLE)  # the one-insert baseline's table
+        # The curated content (templates, decks, date ideas, quizzes) as a fresh install has it; the
+        # command is idempotent, so a reused database gets what content was added since its seed.
+        call_command("load_demo_content", verbosity=0, stdout=io.StringIO())
         counts = seed.counts()
         print(f"[{self.couples} couples] rows: {counts}", flush=True)
         result: dict[str, Any] = {"couples": self.couples, "seed_seconds": seed_seconds, "rows": counts}

@@ -34,6 +34,10 @@ NAMES = [
     "couple",
     "notifications",
     "sync/pull",
+    "widget",
+    "ritual-templates",
+    "prompts/today",
+    "date-ideas",
     "baseline: one insert",
     "POST completions",
     "POST nudges",
@@ -119,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
         seeded_at = cursor.fetchone()[0]
     people = targets.actors(count=args.users)
     lines = targets.baseline_lines(people=people)
-    for name in NAMES[2:7]:
+    for name in NAMES[2 : NAMES.index("baseline: one insert")]:
         lines[name] = targets.read_lines(endpoint=name, people=people, seeded_at=seeded_at)
     for name in WRITES[1:]:
         lines[name] = targets.write_lines(endpoint=name, people=people)

@@ -81,6 +81,11 @@ def read_lines(*, endpoint: str, people: Sequence[Actor], seeded_at: datetime) -
         "rituals": f"{API}/rituals",
         "couple": f"{API}/couple",
         "notifications": f"{API}/notifications",
+        "widget": f"{API}/widget",
+        # Content (issue 17): curated, translated, scheduled; the seed's content is load_demo_content's.
+        "ritual-templates": f"{API}/ritual-templates",
+        "prompts/today": f"{API}/prompts/today",
+        "date-ideas": f"{API}/date-ideas",
     }
     return [_line("GET", paths[endpoint], actor.token) for actor in people]
 

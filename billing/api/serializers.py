@@ -3,9 +3,10 @@ from rest_framework import serializers
 
 from billing.google_play import valid_purchase_token
 from billing.models import Subscription
+from config.api.output import OutputSerializer
 
 
-class StoreSubscriptionOutputSerializer(serializers.Serializer):
+class StoreSubscriptionOutputSerializer(OutputSerializer):
     store = serializers.ChoiceField(choices=Subscription.Store.choices)
     product_id = serializers.CharField()
     status = serializers.ChoiceField(choices=Subscription.Status.choices)
@@ -16,13 +17,13 @@ class StoreSubscriptionOutputSerializer(serializers.Serializer):
     cancel_steps = serializers.ListField(child=serializers.CharField(), help_text="How to cancel, in the store.")
 
 
-class DuplicateSubscriptionOutputSerializer(serializers.Serializer):
+class DuplicateSubscriptionOutputSerializer(OutputSerializer):
     partner_until = serializers.DateTimeField(allow_null=True)
     subscription = StoreSubscriptionOutputSerializer(help_text="Your own subscription, the one to cancel.")
     message = serializers.CharField()
 
 
-class EntitlementOutputSerializer(serializers.Serializer):
+class EntitlementOutputSerializer(OutputSerializer):
     premium = serializers.BooleanField()
     source = serializers.ChoiceField(  # type: ignore[assignment]  # the response key
         choices=[("own", "own"), ("partner", "partner")], allow_null=True, help_text="Whose subscription gives it."
@@ -81,7 +82,7 @@ class PlayNotificationInputSerializer(serializers.Serializer):
     subscription = serializers.CharField(required=False, max_length=300)
 
 
-class StoreNotificationOutputSerializer(serializers.Serializer):
+class StoreNotificationOutputSerializer(OutputSerializer):
     outcome = serializers.ChoiceField(
         choices=[("applied", "applied"), ("stale", "stale"), ("duplicate", "duplicate"), ("ignored", "ignored")],
         help_text="applied: the state is now ours; stale: older than ours; duplicate: seen before; "

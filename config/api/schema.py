@@ -21,13 +21,15 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
+from config.api.output import OutputSerializer
 
-class FieldErrorOutputSerializer(serializers.Serializer):
+
+class FieldErrorOutputSerializer(OutputSerializer):
     code = serializers.CharField()
     message = serializers.CharField()
 
 
-class ErrorOutputSerializer(serializers.Serializer):
+class ErrorOutputSerializer(OutputSerializer):
     code = serializers.CharField(help_text="Stable and machine-readable, e.g. `validation_error`, `not_found`.")
     message = serializers.CharField(help_text="For humans.")
     # The envelope's key. DRF's metaclass pops declared fields off the class, so this does not
@@ -39,7 +41,7 @@ class ErrorOutputSerializer(serializers.Serializer):
     )
 
 
-class ErrorEnvelopeOutputSerializer(serializers.Serializer):
+class ErrorEnvelopeOutputSerializer(OutputSerializer):
     """The body of every 4xx/5xx under /api/ (config/api/errors.py). Some codes add context keys."""
 
     error = ErrorOutputSerializer()

@@ -21,7 +21,7 @@ Other databases: a plain cursor.
 
 import secrets
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, NamedTuple
 from uuid import UUID, uuid4
@@ -81,7 +81,7 @@ class CompiledQuery:
     arguments, whose places among the compiled parameters tell where each argument goes. Later calls
     bind the new arguments there, prepared as the ORM prepares them (UUIDs, datetimes), send the SQL
     with `fetch` (prepared on PostgreSQL), and convert the rows with the compiler's own converters.
-    Arguments are UUIDs, datetimes, strings or lists of those; constants belong in `build` itself.
+    Arguments are UUIDs, datetimes, dates, strings or lists of those; constants belong in `build` itself.
     """
 
     def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
@@ -139,6 +139,8 @@ def _prep(value: Any) -> Any:
         return _UUID.get_db_prep_value(value, connection)
     if isinstance(value, datetime):
         return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return connection.ops.adapt_datefield_value(value)
     return value
 
 
@@ -156,6 +158,8 @@ def _marker(value: Any) -> Any:
         return uuid4()
     if isinstance(value, datetime):
         return datetime(2999, 1, 1, tzinfo=UTC) + timedelta(microseconds=secrets.randbelow(10**12))
+    if isinstance(value, date):
+        return date(3000, 1, 1) + timedelta(days=secrets.randbelow(10**6))
     if isinstance(value, str):
         return f"marker-{secrets.token_hex(8)}"
-    raise TypeError(f"CompiledQuery takes UUIDs, datetimes and strings, not {type(value).__name__}.")
+    raise TypeError(f"CompiledQuery takes UUIDs, datetimes, dates and strings, not {type(value).__name__}.")

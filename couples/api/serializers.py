@@ -3,11 +3,12 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.validators import validate_time_zone
+from config.api.output import OutputModelSerializer, OutputSerializer
 from couples import codes
 from couples.models import Invite
 
 
-class InviteOutputSerializer(serializers.ModelSerializer):
+class InviteOutputSerializer(OutputModelSerializer):
     code = serializers.SerializerMethodField()
     deep_link = serializers.SerializerMethodField()
     status = serializers.CharField(read_only=True)
@@ -28,7 +29,7 @@ class CoupleJoinInputSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=32)
 
 
-class PartnerOutputSerializer(serializers.Serializer):
+class PartnerOutputSerializer(OutputSerializer):
     id = serializers.UUIDField()
     display_name = serializers.CharField()
     time_zone = serializers.CharField()
@@ -39,7 +40,7 @@ class PartnerOutputSerializer(serializers.Serializer):
     joined_at = serializers.DateTimeField()
 
 
-class CoupleOutputSerializer(serializers.Serializer):
+class CoupleOutputSerializer(OutputSerializer):
     id = serializers.UUIDField(source="couple.id")
     status = serializers.CharField(source="couple.status")
     together_since = serializers.DateField(source="couple.together_since", allow_null=True)

@@ -6,13 +6,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import WallTimeField
+from config.api.output import OutputSerializer
 from dates import photos
 from dates.models import DateIdea, DateIdeaVote, DateMemory, DatePlan
 from dates.services.plans import ACTIONS, allowed_actions
 from rituals.recurrence import zone
 
 
-class DateIdeaOutputSerializer(serializers.Serializer):
+class DateIdeaOutputSerializer(OutputSerializer):
     id = serializers.UUIDField()
     title = serializers.CharField()
     description = serializers.CharField()
@@ -36,7 +37,7 @@ class DateIdeaVoteInputSerializer(serializers.Serializer):
     vote = serializers.ChoiceField(choices=DateIdeaVote.Vote.choices)
 
 
-class DateIdeaVoteOutputSerializer(serializers.Serializer):
+class DateIdeaVoteOutputSerializer(OutputSerializer):
     idea_id = serializers.UUIDField()
     vote = serializers.ChoiceField(choices=DateIdeaVote.Vote.choices)
     updated_at = serializers.DateTimeField()
@@ -80,7 +81,7 @@ class DatePlanListQuerySerializer(serializers.Serializer):
     status = serializers.MultipleChoiceField(choices=DatePlan.Status.choices, required=False)
 
 
-class DateOfferOutputSerializer(serializers.Serializer):
+class DateOfferOutputSerializer(OutputSerializer):
     id = serializers.UUIDField()
     by = serializers.UUIDField(source="by_id", allow_null=True)
     place = serializers.CharField()
@@ -92,7 +93,7 @@ class DateOfferOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class DateMemoryOutputSerializer(serializers.Serializer):
+class DateMemoryOutputSerializer(OutputSerializer):
     id = serializers.UUIDField()
     date_id = serializers.UUIDField(source="plan_id")
     author = serializers.UUIDField(source="author_id")
@@ -122,7 +123,7 @@ class DateMemoryInputSerializer(serializers.Serializer):
     photo = serializers.FileField(required=False, help_text="JPEG, PNG or WebP; re-encoded, metadata removed.")
 
 
-class DatePlanOutputSerializer(serializers.Serializer):
+class DatePlanOutputSerializer(OutputSerializer):
     """A date as the requester sees it; `allowed_actions` is what they may do now."""
 
     id = serializers.UUIDField()
@@ -156,7 +157,7 @@ class DatePlanOutputSerializer(serializers.Serializer):
         return allowed_actions(plan=plan, user=self.context["request"].user)
 
 
-class DatePlanConflictOutputSerializer(serializers.Serializer):
+class DatePlanConflictOutputSerializer(OutputSerializer):
     code = serializers.CharField()
     message = serializers.CharField()
     current_status = serializers.ChoiceField(choices=DatePlan.Status.choices)
@@ -164,7 +165,7 @@ class DatePlanConflictOutputSerializer(serializers.Serializer):
     allowed_actions = serializers.ListField(child=serializers.ChoiceField(choices=ACTIONS))
 
 
-class DatePlanErrorOutputSerializer(serializers.Serializer):
+class DatePlanErrorOutputSerializer(OutputSerializer):
     error = DatePlanConflictOutputSerializer()
 
 
@@ -172,6 +173,6 @@ class CalendarFeedInputSerializer(serializers.Serializer):
     discreet = serializers.BooleanField(default=False, help_text='Show "Time together" instead of titles and places.')
 
 
-class CalendarFeedOutputSerializer(serializers.Serializer):
+class CalendarFeedOutputSerializer(OutputSerializer):
     url = serializers.URLField(help_text="Shown once: keep it secret. A new POST replaces it.")
     discreet = serializers.BooleanField()

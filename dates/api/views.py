@@ -5,7 +5,6 @@ from uuid import UUID
 
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -18,6 +17,7 @@ from rest_framework.views import APIView
 
 from config.api.errors import NotFoundError
 from config.api.etag import IF_MATCH, if_match_tags
+from config.api.filters import FilterBackend
 from config.api.pagination import CreatedAtCursorPagination
 from config.api.ratelimit import client_identity, enforce_rate_limit
 from config.api.requests import AuthedRequest
@@ -61,7 +61,7 @@ def _plan_response(request: AuthedRequest, plan: DatePlan, status_code: int = st
 
 class DateIdeaListApi(GenericAPIView):
     pagination_class = IdeaCursorPagination
-    filter_backends = (DjangoFilterBackend,)
+    filter_backends = (FilterBackend,)
     filterset_class = DateIdeaFilter
     queryset = DateIdea.objects.none()  # for the schema's filter parameters; reads use the selector
 

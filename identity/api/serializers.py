@@ -2,6 +2,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from accounts.validators import validate_locale, validate_time_zone
+from config.api.output import OutputModelSerializer, OutputSerializer
 from identity.models import SocialIdentity
 
 _TOKEN_MAX = 8192
@@ -87,12 +88,12 @@ class IdentityLinkInputSerializer(serializers.Serializer):
     )
 
 
-class IdentityOutputSerializer(serializers.ModelSerializer):
+class IdentityOutputSerializer(OutputModelSerializer):
     class Meta:
         model = SocialIdentity
         fields = ["id", "provider", "email", "is_private_email", "email_forwarding", "created_at", "last_used_at"]
         read_only_fields = fields
 
 
-class AppleNotificationOutputSerializer(serializers.Serializer):
+class AppleNotificationOutputSerializer(OutputSerializer):
     result = serializers.ChoiceField(choices=["applied", "stale", "ignored"])

@@ -3,19 +3,20 @@
 from rest_framework import serializers
 
 from config.api.fields import WallTimeField
+from config.api.output import OutputSerializer
 from insights.models import SpecialDate
 
 MILESTONE_KINDS = ["days_100", "half_year", "anniversary", "special_date"]
 SUGGESTION_KINDS = ["reschedule", "try_template"]
 
 
-class ReportBidsOutputSerializer(serializers.Serializer):
+class ReportBidsOutputSerializer(OutputSerializer):
     sent = serializers.IntegerField(help_text="The couple's bids (nudges, appreciations) this week, both directions.")
     seen = serializers.IntegerField(help_text="Of those, seen by their recipient.")
     turned_toward = serializers.IntegerField(help_text="Of those, answered (turned toward).")
 
 
-class ReportPositiveMomentsOutputSerializer(serializers.Serializer):
+class ReportPositiveMomentsOutputSerializer(OutputSerializer):
     appreciations = serializers.IntegerField()
     answered_bids = serializers.IntegerField()
     affection_rituals = serializers.IntegerField()
@@ -26,7 +27,7 @@ class ReportPositiveMomentsOutputSerializer(serializers.Serializer):
     trend = serializers.ChoiceField(choices=["up", "down", "steady"], allow_null=True)
 
 
-class ReportRitualOutputSerializer(serializers.Serializer):
+class ReportRitualOutputSerializer(OutputSerializer):
     ritual_id = serializers.UUIDField()
     title = serializers.CharField()
     due = serializers.IntegerField()
@@ -35,21 +36,21 @@ class ReportRitualOutputSerializer(serializers.Serializer):
     streak_change = serializers.IntegerField(allow_null=True)
 
 
-class ReportSharedCheckInsOutputSerializer(serializers.Serializer):
+class ReportSharedCheckInsOutputSerializer(OutputSerializer):
     user_id = serializers.UUIDField()
     count = serializers.IntegerField()
     mood_avg = serializers.FloatField(allow_null=True)
     connection_avg = serializers.FloatField(allow_null=True)
 
 
-class ReportSuggestionOutputSerializer(serializers.Serializer):
+class ReportSuggestionOutputSerializer(OutputSerializer):
     kind = serializers.ChoiceField(choices=SUGGESTION_KINDS)
     ritual_id = serializers.UUIDField(allow_null=True)
     template_id = serializers.UUIDField(allow_null=True)
     title = serializers.CharField()
 
 
-class ReportSharedOutputSerializer(serializers.Serializer):
+class ReportSharedOutputSerializer(OutputSerializer):
     week_start = serializers.DateField()
     week_end = serializers.DateField()
     time_zone = serializers.CharField()
@@ -60,7 +61,7 @@ class ReportSharedOutputSerializer(serializers.Serializer):
     suggestion = ReportSuggestionOutputSerializer(allow_null=True)
 
 
-class ReportPersonalOutputSerializer(serializers.Serializer):
+class ReportPersonalOutputSerializer(OutputSerializer):
     bids_sent = serializers.IntegerField()
     bids_received = serializers.IntegerField()
     bids_seen = serializers.IntegerField(help_text="Your partner's bids you saw; unseen ones never count against you.")
@@ -71,13 +72,13 @@ class ReportPersonalOutputSerializer(serializers.Serializer):
     completion_rating_avg = serializers.FloatField(allow_null=True)
 
 
-class ReportReflectionOutputSerializer(serializers.Serializer):
+class ReportReflectionOutputSerializer(OutputSerializer):
     written = serializers.BooleanField()
     text = serializers.CharField(allow_null=True, help_text="The partner's text only once both wrote one.")
     updated_at = serializers.DateTimeField(allow_null=True)
 
 
-class WeeklyReportOutputSerializer(serializers.Serializer):
+class WeeklyReportOutputSerializer(OutputSerializer):
     id = serializers.UUIDField(allow_null=True, help_text="Null for the live (running) week.")
     week_start = serializers.DateField()
     status = serializers.ChoiceField(choices=["final", "live"])
@@ -107,7 +108,7 @@ class ReportPreferenceSerializer(serializers.Serializer):
     )
 
 
-class MilestoneOutputSerializer(serializers.Serializer):
+class MilestoneOutputSerializer(OutputSerializer):
     kind = serializers.ChoiceField(choices=MILESTONE_KINDS)
     date = serializers.DateField()
     title = serializers.CharField()
@@ -115,7 +116,7 @@ class MilestoneOutputSerializer(serializers.Serializer):
     special_date_id = serializers.UUIDField(allow_null=True)
 
 
-class SpecialDateOutputSerializer(serializers.Serializer):
+class SpecialDateOutputSerializer(OutputSerializer):
     id = serializers.UUIDField()
     title = serializers.CharField()
     kind = serializers.ChoiceField(choices=SpecialDate.Kind.choices)
@@ -124,7 +125,7 @@ class SpecialDateOutputSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class MilestonesOutputSerializer(serializers.Serializer):
+class MilestonesOutputSerializer(OutputSerializer):
     today = serializers.DateField()
     time_zone = serializers.CharField()
     together_since = serializers.DateField(allow_null=True)
@@ -149,7 +150,7 @@ class SpecialDateUpdateInputSerializer(serializers.Serializer):
     date = serializers.DateField(required=False)
 
 
-class WidgetRitualOutputSerializer(serializers.Serializer):
+class WidgetRitualOutputSerializer(OutputSerializer):
     ritual_id = serializers.UUIDField()
     title = serializers.CharField()
     occurrence_at = serializers.DateTimeField()
@@ -158,14 +159,14 @@ class WidgetRitualOutputSerializer(serializers.Serializer):
     partner_done = serializers.BooleanField()
 
 
-class WidgetCheckInOutputSerializer(serializers.Serializer):
+class WidgetCheckInOutputSerializer(OutputSerializer):
     mood = serializers.IntegerField()
     connection = serializers.IntegerField()
     local_date = serializers.DateField()
     created_at = serializers.DateTimeField()
 
 
-class WidgetOutputSerializer(serializers.Serializer):
+class WidgetOutputSerializer(OutputSerializer):
     today = serializers.DateField(help_text="The couple's day (its zone).")
     days_together = serializers.IntegerField(allow_null=True)
     next_ritual = WidgetRitualOutputSerializer(allow_null=True)

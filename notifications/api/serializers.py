@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
 from config.api.fields import WallTimeField
+from config.api.output import OutputModelSerializer, OutputSerializer
 from notifications.models import Notification, NotificationPreference
 
 
-class NotificationOutputSerializer(serializers.ModelSerializer):
+class NotificationOutputSerializer(OutputModelSerializer):
     is_read = serializers.SerializerMethodField()
 
     class Meta:
@@ -20,11 +21,11 @@ class NotificationOutputSerializer(serializers.ModelSerializer):
 NOTIFICATIONS_OUTPUT = NotificationOutputSerializer(many=True)
 
 
-class UnreadCountOutputSerializer(serializers.Serializer):
+class UnreadCountOutputSerializer(OutputSerializer):
     unread_count = serializers.IntegerField()
 
 
-class ReadAllOutputSerializer(serializers.Serializer):
+class ReadAllOutputSerializer(OutputSerializer):
     marked_read = serializers.IntegerField()
 
 

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from config.api.output import OutputSerializer
 from quizzes.models import Quiz
 from rituals.api.content_serializers import LocalizedOutputMixin
 from rituals.models.choices import LoveLanguage
@@ -63,7 +64,7 @@ class QuizAttemptInputSerializer(serializers.Serializer):
         return attrs
 
 
-class LoveLanguageScoresOutputSerializer(serializers.Serializer):
+class LoveLanguageScoresOutputSerializer(OutputSerializer):
     words = serializers.IntegerField()
     time = serializers.IntegerField()
     touch = serializers.IntegerField()
@@ -71,7 +72,7 @@ class LoveLanguageScoresOutputSerializer(serializers.Serializer):
     gifts = serializers.IntegerField()
 
 
-class LoveLanguageResultOutputSerializer(serializers.Serializer):
+class LoveLanguageResultOutputSerializer(OutputSerializer):
     id = serializers.UUIDField()
     quiz_id = serializers.UUIDField()
     quiz_revision = serializers.IntegerField(help_text="The quiz revision the answers were scored on.")
@@ -82,7 +83,7 @@ class LoveLanguageResultOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class LoveLanguageProfileOutputSerializer(serializers.Serializer):
+class LoveLanguageProfileOutputSerializer(OutputSerializer):
     """Serializes a `quizzes.selectors.LoveLanguages`."""
 
     taken = serializers.BooleanField(help_text="False until the love-language quiz was taken (the rest is then null).")
@@ -101,14 +102,14 @@ class LoveLanguageSharingInputSerializer(serializers.Serializer):
     shared_with_partner = serializers.BooleanField()
 
 
-class CoupleLoveLanguagesOutputSerializer(serializers.Serializer):
+class CoupleLoveLanguagesOutputSerializer(OutputSerializer):
     me = LoveLanguageProfileOutputSerializer(help_text="Yours (`taken` false until you took the quiz).")
     partner = LoveLanguageProfileOutputSerializer(
         allow_null=True, help_text="Null unless your partner took the quiz and shares the result with you."
     )
 
 
-class KnowMeAnswerOutputSerializer(serializers.Serializer):
+class KnowMeAnswerOutputSerializer(OutputSerializer):
     question_id = serializers.UUIDField()
     question = serializers.CharField()
     self_option_id = serializers.UUIDField()
@@ -117,7 +118,7 @@ class KnowMeAnswerOutputSerializer(serializers.Serializer):
     guess_option = serializers.CharField()
 
 
-class KnowMeOutputSerializer(serializers.Serializer):
+class KnowMeOutputSerializer(OutputSerializer):
     """Serializes a `quizzes.selectors.KnowMeView`."""
 
     quiz_id = serializers.UUIDField(source="quiz.id")
@@ -132,7 +133,7 @@ class KnowMeOutputSerializer(serializers.Serializer):
     question_count = serializers.IntegerField()
 
 
-class QuizAttemptOutputSerializer(serializers.Serializer):
+class QuizAttemptOutputSerializer(OutputSerializer):
     kind = serializers.ChoiceField(choices=Quiz.Kind.choices)
     love_languages = LoveLanguageResultOutputSerializer(allow_null=True, help_text="Love-language quizzes.")
     know_me = KnowMeOutputSerializer(allow_null=True, help_text="Know-me quizzes.")

@@ -5,6 +5,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.output import OutputSerializer
 from rituals.models import CheckIn
 from rituals.selectors.checkins import DEFAULT_WEEKS, MAX_WEEKS
 
@@ -23,12 +24,12 @@ class CheckInCreateInputSerializer(serializers.Serializer):
     )
 
 
-class CheckInAuthorOutputSerializer(serializers.Serializer):
+class CheckInAuthorOutputSerializer(OutputSerializer):
     role = serializers.ChoiceField(choices=["me", "partner"])
     id = serializers.UUIDField()
 
 
-class CheckInOutputSerializer(serializers.Serializer):
+class CheckInOutputSerializer(OutputSerializer):
     id = serializers.UUIDField()
     author = serializers.SerializerMethodField()
     mood = serializers.IntegerField()
@@ -50,13 +51,13 @@ class CheckInSummaryQuerySerializer(serializers.Serializer):
     )
 
 
-class CheckInScoresOutputSerializer(serializers.Serializer):
+class CheckInScoresOutputSerializer(OutputSerializer):
     count = serializers.IntegerField()
     mood_avg = serializers.FloatField(allow_null=True)
     connection_avg = serializers.FloatField(allow_null=True)
 
 
-class CheckInSummaryWeekOutputSerializer(serializers.Serializer):
+class CheckInSummaryWeekOutputSerializer(OutputSerializer):
     week_start = serializers.DateField(help_text="Monday of the ISO week.")
     week_end = serializers.DateField(help_text="Sunday of the ISO week.")
     me = CheckInScoresOutputSerializer()
@@ -65,7 +66,7 @@ class CheckInSummaryWeekOutputSerializer(serializers.Serializer):
     )
 
 
-class CheckInSummaryOutputSerializer(serializers.Serializer):
+class CheckInSummaryOutputSerializer(OutputSerializer):
     weeks = serializers.IntegerField()
     time_zone = serializers.CharField(help_text="Your zone, which decides which week is the current one.")
     paired = serializers.BooleanField()

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from config.api.fields import WallTimeField
+from config.api.output import OutputModelSerializer, OutputSerializer
 from rituals.models import Prompt, PromptDeck, RitualTemplate
 from rituals.models.choices import Category, LoveLanguage
 
@@ -29,7 +30,7 @@ class RitualTemplateListFilterForInputSerializer(RitualTemplateListFilterInputSe
         return fields
 
 
-class LocalizedOutputMixin(serializers.Serializer):
+class LocalizedOutputMixin(OutputSerializer):
     locale = serializers.CharField(
         source="content_locale", read_only=True, help_text="The language of the texts returned (e.g. de, pt, en)."
     )
@@ -40,7 +41,7 @@ class LocalizedOutputMixin(serializers.Serializer):
     )
 
 
-class RitualTemplateOutputSerializer(LocalizedOutputMixin, serializers.ModelSerializer):
+class RitualTemplateOutputSerializer(LocalizedOutputMixin, OutputModelSerializer):
     title = serializers.CharField(source="title_localized", read_only=True)
     description = serializers.CharField(source="description_localized", read_only=True)
     why_it_helps = serializers.CharField(source="why_it_helps_localized", read_only=True)
@@ -81,7 +82,7 @@ class RitualTemplateOutputSerializer(LocalizedOutputMixin, serializers.ModelSeri
         read_only_fields = fields
 
 
-class PromptDeckOutputSerializer(LocalizedOutputMixin, serializers.ModelSerializer):
+class PromptDeckOutputSerializer(LocalizedOutputMixin, OutputModelSerializer):
     title = serializers.CharField(source="title_localized", read_only=True)
     description = serializers.CharField(source="description_localized", read_only=True)
     prompt_count = serializers.IntegerField(read_only=True, help_text="Number of published prompts in the deck.")
@@ -92,7 +93,7 @@ class PromptDeckOutputSerializer(LocalizedOutputMixin, serializers.ModelSerializ
         read_only_fields = fields
 
 
-class DeckPromptOutputSerializer(LocalizedOutputMixin, serializers.ModelSerializer):
+class DeckPromptOutputSerializer(LocalizedOutputMixin, OutputModelSerializer):
     text = serializers.CharField(source="text_localized", read_only=True)
 
     class Meta:
@@ -107,3 +108,8 @@ class PromptDeckDetailOutputSerializer(PromptDeckOutputSerializer):
     class Meta(PromptDeckOutputSerializer.Meta):
         fields = [*PromptDeckOutputSerializer.Meta.fields, "prompts"]
         read_only_fields = fields
+
+
+# Built once and reused: DRF deep-copies declared fields for every new serializer instance.
+RITUAL_TEMPLATES_OUTPUT = RitualTemplateOutputSerializer(many=True)
+PROMPT_DECKS_OUTPUT = PromptDeckOutputSerializer(many=True)

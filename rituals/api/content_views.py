@@ -59,7 +59,7 @@ class RitualTemplateListApi(APIView):
             templates = selectors.ritual_templates_for_partner(templates=templates, user=request.user)
             paginator = PartnerFitCursorPagination()
         page = paginator.paginate_queryset(templates, request, view=self)
-        return paginator.get_paginated_response(s.RitualTemplateOutputSerializer(page, many=True).data)
+        return paginator.get_paginated_response(s.RITUAL_TEMPLATES_OUTPUT.to_representation(page))
 
 
 class RitualTemplateDetailApi(APIView):
@@ -79,7 +79,7 @@ class PromptDeckListApi(APIView):
         paginator = self.pagination_class()
         decks = selectors.prompt_decks_published(language=get_language())
         page = paginator.paginate_queryset(decks, request, view=self)
-        return paginator.get_paginated_response(s.PromptDeckOutputSerializer(page, many=True).data)
+        return paginator.get_paginated_response(s.PROMPT_DECKS_OUTPUT.to_representation(page))
 
 
 class PromptDeckDetailApi(APIView):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.api.output import OutputSerializer
 from rituals.models import Goal
 from rituals.selectors.goals import live_ritual_ids
 from rituals.services.goals import EDIT_ACTION, MAX_LINKED_RITUALS, TRANSITIONS, allowed_actions
@@ -51,7 +52,7 @@ class GoalListQuerySerializer(serializers.Serializer):
         return statuses
 
 
-class GoalOutputSerializer(serializers.Serializer):
+class GoalOutputSerializer(OutputSerializer):
     """A goal as the requester sees it; `allowed_actions` is what they may do now."""
 
     id = serializers.UUIDField()
@@ -82,7 +83,7 @@ class GoalOutputSerializer(serializers.Serializer):
         return allowed_actions(goal=goal, user=self.context["user"])
 
 
-class GoalConflictOutputSerializer(serializers.Serializer):
+class GoalConflictOutputSerializer(OutputSerializer):
     """The error envelope of a 409/412 on a goal: where the goal is now."""
 
     code = serializers.CharField()
@@ -92,5 +93,5 @@ class GoalConflictOutputSerializer(serializers.Serializer):
     allowed_actions = serializers.ListField(child=serializers.ChoiceField(choices=ACTIONS))
 
 
-class GoalErrorOutputSerializer(serializers.Serializer):
+class GoalErrorOutputSerializer(OutputSerializer):
     error = GoalConflictOutputSerializer()

@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from config.api.output import OutputModelSerializer
 from rituals.models import Nudge
 from rituals.selectors.nudges import nudge_direction, nudge_state
 from rituals.services.nudges import APPRECIATION_MAX_LENGTH, RESPONSE_TEXT_MAX_LENGTH
@@ -34,7 +35,7 @@ class NudgeRespondInputSerializer(serializers.Serializer):
     )
 
 
-class NudgeOutputSerializer(serializers.ModelSerializer):
+class NudgeOutputSerializer(OutputModelSerializer):
     """A nudge as one partner sees it. Needs `context={"user": ...}` (the requester)."""
 
     direction = serializers.SerializerMethodField(help_text="`sent` by the requester or `received` by them.")

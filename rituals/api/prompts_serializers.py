@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from config.api.output import OutputSerializer
 from rituals.services.prompts import ANSWER_MAX_LENGTH
 
 
@@ -14,13 +15,13 @@ class PromptAnswerInputSerializer(serializers.Serializer):
     )
 
 
-class DailyPromptAnswerOutputSerializer(serializers.Serializer):
+class DailyPromptAnswerOutputSerializer(OutputSerializer):
     text = serializers.CharField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
 
-class DailyPromptQuestionOutputSerializer(serializers.Serializer):
+class DailyPromptQuestionOutputSerializer(OutputSerializer):
     """Serializes a daily prompt annotated by `rituals.selectors.prompts.with_localized_texts`."""
 
     id = serializers.UUIDField(source="prompt_id")
@@ -31,13 +32,13 @@ class DailyPromptQuestionOutputSerializer(serializers.Serializer):
     )
 
 
-class DailyPromptDeckOutputSerializer(serializers.Serializer):
+class DailyPromptDeckOutputSerializer(OutputSerializer):
     id = serializers.UUIDField(source="prompt.deck.id")
     title = serializers.CharField(source="deck_title_localized")
     kind = serializers.CharField(source="prompt.deck.kind")
 
 
-class DailyPromptOutputSerializer(serializers.Serializer):
+class DailyPromptOutputSerializer(OutputSerializer):
     """Serializes a `rituals.selectors.prompts.DailyPromptView`."""
 
     id = serializers.UUIDField(source="daily_prompt.id")
@@ -50,3 +51,9 @@ class DailyPromptOutputSerializer(serializers.Serializer):
         allow_null=True, help_text="Null until both partners answered (mutual reveal)."
     )
     revealed = serializers.BooleanField(help_text="Both answered: the answers are visible to both and locked.")
+
+
+# Built once and reused (the daily prompt is read on every app start): DRF deep-copies declared
+# fields for every new serializer instance.
+DAILY_PROMPT_OUTPUT = DailyPromptOutputSerializer()
+DAILY_PROMPTS_OUTPUT = DailyPromptOutputSerializer(many=True)

@@ -23,7 +23,7 @@ class DailyPromptCursorPagination(CreatedAtCursorPagination):
 
 def _today_response(request: AuthedRequest, daily_prompt: DailyPrompt) -> Response:
     view = selectors.daily_prompt_view(daily_prompt=daily_prompt, user=request.user)
-    return Response(s.DailyPromptOutputSerializer(view).data)
+    return Response(s.DAILY_PROMPT_OUTPUT.to_representation(view))
 
 
 class PromptTodayApi(APIView):
@@ -62,4 +62,4 @@ class PromptHistoryApi(APIView):
         history = selectors.prompt_history(user=request.user, language=get_language())
         page = paginator.paginate_queryset(history, request, view=self)
         views = selectors.daily_prompt_views(daily_prompts=page or [], user=request.user)
-        return paginator.get_paginated_response(s.DailyPromptOutputSerializer(views, many=True).data)
+        return paginator.get_paginated_response(s.DAILY_PROMPTS_OUTPUT.to_representation(views))

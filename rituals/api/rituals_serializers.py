@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import WallTimeField
+from config.api.output import OutputSerializer
 from rituals import recurrence
 from rituals.models import Ritual
 from rituals.models.choices import Category
@@ -56,12 +57,12 @@ class RitualUpdateInputSerializer(_RitualFieldsSerializer):
     status = serializers.ChoiceField(choices=Ritual.Status.choices, required=False)
 
 
-class RitualStreakOutputSerializer(serializers.Serializer):
+class RitualStreakOutputSerializer(OutputSerializer):
     current = serializers.IntegerField()
     longest = serializers.IntegerField()
 
 
-class RitualOutputSerializer(serializers.Serializer):
+class RitualOutputSerializer(OutputSerializer):
     """Reads a selectors.rituals.RitualView."""
 
     id = serializers.UUIDField(source="ritual.id")
@@ -117,7 +118,7 @@ class RitualOccurrencesQuerySerializer(serializers.Serializer):
         return {"from": DateOrDateTimeField(required=False), "to": DateOrDateTimeField(required=False)}
 
 
-class RitualMyStateOutputSerializer(serializers.Serializer):
+class RitualMyStateOutputSerializer(OutputSerializer):
     completed = serializers.BooleanField()
     completion_id = serializers.UUIDField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
@@ -125,13 +126,13 @@ class RitualMyStateOutputSerializer(serializers.Serializer):
     connection_rating = serializers.IntegerField(allow_null=True)
 
 
-class RitualPartnerStateOutputSerializer(serializers.Serializer):
+class RitualPartnerStateOutputSerializer(OutputSerializer):
     completed = serializers.BooleanField()
     completion_id = serializers.UUIDField(allow_null=True)
     completed_at = serializers.DateTimeField(allow_null=True)
 
 
-class RitualOccurrenceOutputSerializer(serializers.Serializer):
+class RitualOccurrenceOutputSerializer(OutputSerializer):
     occurrence_at = serializers.DateTimeField(help_text="UTC instant; send it back to record a completion.")
     # A string: a DateTimeField would convert it to UTC and lose the local offset.
     local_start = serializers.CharField(help_text="Wall-clock start with its UTC offset, 2026-03-29T19:00:00+02:00.")
@@ -141,7 +142,7 @@ class RitualOccurrenceOutputSerializer(serializers.Serializer):
     partner = RitualPartnerStateOutputSerializer()
 
 
-class RitualOccurrencesOutputSerializer(serializers.Serializer):
+class RitualOccurrencesOutputSerializer(OutputSerializer):
     def get_fields(self) -> dict[str, serializers.Field]:
         return {
             "ritual_id": serializers.UUIDField(),
@@ -160,7 +161,7 @@ class RitualCompletionCreateInputSerializer(serializers.Serializer):
     connection_rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
 
 
-class RitualCompletionOutputSerializer(serializers.Serializer):
+class RitualCompletionOutputSerializer(OutputSerializer):
     id = serializers.UUIDField()
     ritual_id = serializers.UUIDField()
     user_id = serializers.UUIDField()
@@ -170,7 +171,7 @@ class RitualCompletionOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class RitualTodaySummaryOutputSerializer(serializers.Serializer):
+class RitualTodaySummaryOutputSerializer(OutputSerializer):
     id = serializers.UUIDField(source="ritual.id")
     title = serializers.CharField(source="ritual.title")
     category = serializers.CharField(source="ritual.category")
@@ -182,7 +183,7 @@ class RitualTodaySummaryOutputSerializer(serializers.Serializer):
     streak = RitualStreakOutputSerializer()
 
 
-class RitualTodayEntryOutputSerializer(serializers.Serializer):
+class RitualTodayEntryOutputSerializer(OutputSerializer):
     ritual = RitualTodaySummaryOutputSerializer()
     occurrence_at = serializers.DateTimeField(source="occurrence.occurrence_at")
     local_start = serializers.CharField(
@@ -193,7 +194,7 @@ class RitualTodayEntryOutputSerializer(serializers.Serializer):
     partner = RitualPartnerStateOutputSerializer(source="occurrence.partner")
 
 
-class RitualsTodayOutputSerializer(serializers.Serializer):
+class RitualsTodayOutputSerializer(OutputSerializer):
     date = serializers.DateField(help_text="The requester's local date.")
     time_zone = serializers.CharField(help_text="The requester's zone.")
     results = RitualTodayEntryOutputSerializer(many=True)

@@ -84,7 +84,6 @@ def _daily_prompt(couple: Couple, day: date, language: str | None) -> DailyPromp
     return _daily_prompts(language).filter(couple=couple, day=day).first()
 
 
-@transaction.atomic
 def daily_prompt_for(*, couple: Couple, day: date, language: str | None = None) -> DailyPrompt:
     """The couple's prompt of `day`, chosen on first request; the same row for both partners. Its texts
     come in `language` (`prompt_text_localized`, `deck_title_localized`).
@@ -94,9 +93,15 @@ def daily_prompt_for(*, couple: Couple, day: date, language: str | None = None) 
     first transaction and then skip, and the read after it (a new snapshot under READ COMMITTED)
     returns the winner's row. So there is one row, both get the same prompt, and nobody gets a 500.
     """
+    # Chosen already on every read but the day's first: no transaction for that read.
     existing = _daily_prompt(couple, day, language)
     if existing is not None:
         return existing
+    return _daily_prompt_choose(couple, day, language)
+
+
+@transaction.atomic
+def _daily_prompt_choose(couple: Couple, day: date, language: str | None) -> DailyPrompt:
     prompt = _pick_prompt(couple)
     if prompt is None:
         raise NoPromptsError()

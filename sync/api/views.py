@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.deadline import remaining
+from config.api.output import OutputSerializer
 from config.api.requests import AuthedRequest
 from sync.pull import pull
 from sync.push import push, response_body
@@ -95,7 +96,7 @@ class SyncRejectionSerializer(serializers.Serializer):
     )
 
 
-class SyncPushOutputSerializer(serializers.Serializer):
+class SyncPushOutputSerializer(OutputSerializer):
     rejected_ids = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         help_text="Per table, the ids not applied: return them to WatermelonDB as `experimentalRejectedIds`.",

@@ -138,9 +138,12 @@ def test_the_widget_is_small_pinned_and_answers_304_when_unchanged(
     with time_machine.travel(at("2026-12-04T12:00"), tick=False):
         me = AppClient().sign_in(me_user)
         complete(ritual, partner_user, at("2026-12-04T20:00"))
-        with django_assert_num_queries(8):
+        # A silent push is no inbox item: the widget counts unread as the inbox does.
+        Notification.objects.create(recipient=me_user, kind=Notification.Kind.ENTITLEMENT_CHANGED, title="", body="")
+        with django_assert_num_queries(7):
             response = me.get("/api/v1/widget")
         body = response.json()
+        assert body["unread_notifications"] == me.get("/api/v1/notifications/unread-count").json()["unread_count"]
         assert body["days_together"] == 337
         assert body["next_ritual"]["title"] == "Kiss"
         assert (body["next_ritual"]["me_done"], body["next_ritual"]["partner_done"]) == (False, True)

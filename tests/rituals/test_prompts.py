@@ -291,23 +291,23 @@ def test_history_takes_three_queries_whatever_its_length(
 
 
 def test_today_takes_a_fixed_number_of_queries(me, partner, prompts, django_assert_num_queries):
-    # session+user with membership+couple, savepoint, lookup, pick, insert, re-read, release, answers
+    # session+user with membership+couple, lookup, savepoint, pick, insert, re-read, release, answers
     # + 3 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
     with django_assert_num_queries(11):
         me.get(TODAY)
-    # Once chosen: session+user with membership+couple, savepoint, lookup, release, answers
-    with django_assert_num_queries(5):
+    # Once chosen: session+user with membership+couple, lookup, answers (no transaction for a read)
+    with django_assert_num_queries(3):
         partner.get(TODAY)
 
 
 def test_answering_takes_a_fixed_number_of_queries(me, partner, prompts, django_assert_num_queries):
     me.get(TODAY)
-    # session+user with membership+couple and the partner, (savepoint, lookup, release), savepoint, lock,
+    # session+user with membership+couple and the partner, lookup, savepoint, lock,
     # answers, insert, notify, release, then the answers for the response
     # + 5 for sync, once for the answer and the notification (sync.changes.stamped_once), and the
     # other answer a second answer reveals.
     # + 1: the message copy of the notification (messaging.render.Copy.load).
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(14):
         _answer(me, "hello")
 
 
