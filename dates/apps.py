@@ -8,11 +8,13 @@ class DatesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete
 
+        from config.api.shared_responses import CONTENT
         from dates import exports
-        from dates.models import DateMemory
+        from dates.models import DateIdea, DateMemory
         from dates.services.memories import memory_files_delete
 
         exports.register()
+        CONTENT.clear_on_change(DateIdea)  # the idea catalogue's shared pages (dates.api.views)
         # A memory deleted any way (its author's account, its date, the couple's purge) takes its
         # photo files with it, once the deletion commits.
         post_delete.connect(memory_files_delete, sender=DateMemory, dispatch_uid="dates.memory_files")

@@ -5,20 +5,35 @@ from typing import cast
 from uuid import UUID
 
 from django.conf import settings
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from config.api.sql import CompiledQuery
 from couples.scoping import CoupleOwnedQuerySet, active_couple_id, get_couple_owned_or_404
 from couples.selectors import partner_of
 from dates.models import CalendarFeed, DateIdea, DateIdeaVote, DateMemory, DateOffer, DatePlan
 from rituals.models import Ritual
 
 
-def ideas_published(*, user: User) -> QuerySet[DateIdea]:
-    """Published ideas, each with the requester's own vote (`my_vote`, None if not voted); never the partner's."""
-    mine = DateIdeaVote.objects.filter(idea=OuterRef("pk"), user=user).values("vote")[:1]
-    return DateIdea.objects.filter(is_published=True).annotate(my_vote=Subquery(mine)).order_by("ordering", "title")
+def ideas_published() -> QuerySet[DateIdea]:
+    """The published ideas, in curated order: the same for every reader (votes are `my_votes`)."""
+    return DateIdea.objects.filter(is_published=True).order_by("ordering", "title")
+
+
+def my_votes(*, user: User, idea_ids: list[UUID]) -> dict[UUID, str]:
+    """The user's own votes on these ideas (absent: not voted). A partner's vote is never read here:
+    the one rule of `my_vote`, for the idea list and the matches (one query, compiled once)."""
+    if not idea_ids:
+        return {}
+    return dict(_MY_VOTES.rows(user.pk, idea_ids))
+
+
+_MY_VOTES = CompiledQuery(
+    lambda user_id, idea_ids: DateIdeaVote.objects.filter(user_id=user_id, idea_id__in=idea_ids).values_list(
+        "idea_id", "vote"
+    )
+)
 
 
 def idea_matches(*, user: User) -> QuerySet[DateIdea]:
@@ -29,7 +44,7 @@ def idea_matches(*, user: User) -> QuerySet[DateIdea]:
     like = DateIdeaVote.Vote.LIKE
     mine = DateIdeaVote.objects.filter(user=user, vote=like).values("idea_id")
     theirs = DateIdeaVote.objects.filter(user=partner, vote=like).values("idea_id")
-    return ideas_published(user=user).filter(pk__in=mine).filter(pk__in=theirs)
+    return ideas_published().filter(pk__in=mine).filter(pk__in=theirs)
 
 
 def _with_details(plans: QuerySet[DatePlan]) -> QuerySet[DatePlan]:

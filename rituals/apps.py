@@ -11,9 +11,23 @@ class RitualsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from config.api.shared_responses import CONTENT
         from notifications.signals import pushes_sent
+        from rituals.models import (
+            Prompt,
+            PromptDeck,
+            PromptDeckTranslation,
+            PromptTranslation,
+            RitualTemplate,
+            RitualTemplateTranslation,
+        )
         from rituals.services import streaks
 
+        # An edit of the curated content reaches this process's next list at once (the others within
+        # CONTENT_CACHE_SECONDS).
+        CONTENT.clear_on_change(
+            RitualTemplate, RitualTemplateTranslation, PromptDeck, PromptDeckTranslation, Prompt, PromptTranslation
+        )
         streaks.connect()  # completions written outside completion_record invalidate the streak checkpoint
         pushes_sent.connect(_record_nudge_delivery, weak=False, dispatch_uid="rituals.nudge_delivery")
         # Each area registers its sections of the personal-data export (accounts.export).

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from accounts.models import User
 from accounts.services.sessions import TokenPair, session_start
 from config.api.ratelimit import reset_fallback
+from config.api.shared_responses import CONTENT
 from couples.models import Couple
 from tests.factories import UserFactory, pair
 
@@ -28,11 +29,14 @@ class AppClient(APIClient):
 
 @pytest.fixture(autouse=True)
 def _clean_cache() -> Iterator[None]:
-    """Rate-limit counters live in Redis (or, after a simulated outage, in process memory); every
-    test starts with none."""
+    """Rate-limit counters live in Redis (or, after a simulated outage, in process memory), and the
+    content lists are shared for a few seconds per process (a test's rows are rolled back without a
+    signal); every test starts with none."""
     cache.clear()
     reset_fallback()
+    CONTENT.clear()
     yield
+    CONTENT.clear()
     reset_fallback()
     cache.clear()
 

@@ -276,6 +276,9 @@ SIMPLE_JWT: dict[str, Any] = {
 # A refresh token presented again within this many seconds of its rotation returns the same
 # successor instead of failing: the phone that lost the first response must not be logged out.
 JWT_REFRESH_GRACE_SECONDS = env_int("JWT_REFRESH_GRACE_SECONDS", 30)
+# The curated content's list pages are built once per process, page and language, and reused this
+# long (config/api/shared_responses.py); an edit in this process clears them at once. 0: off.
+CONTENT_CACHE_SECONDS = env_int("CONTENT_CACHE_SECONDS", 30)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Couples API",

@@ -15,6 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from config.api.errors import NotFoundError
 from config.api.etag import IF_MATCH, if_match_tags
 from config.api.filters import FilterBackend
@@ -22,6 +23,7 @@ from config.api.pagination import CreatedAtCursorPagination
 from config.api.ratelimit import client_identity, enforce_rate_limit
 from config.api.requests import AuthedRequest
 from config.api.schema import NOT_PAIRED
+from config.api.shared_responses import CONTENT
 from couples.scoping import require_active_couple
 from dates import calendars, photos
 from dates import selectors as sel
@@ -67,9 +69,21 @@ class DateIdeaListApi(GenericAPIView):
 
     @extend_schema(responses={200: s.DateIdeaOutputSerializer(many=True)}, tags=TAGS)
     def get(self, request: AuthedRequest) -> Response:
-        ideas = self.filter_queryset(sel.ideas_published(user=request.user))
-        page = self.paginate_queryset(ideas)
-        return self.get_paginated_response(s.DATE_IDEAS_OUTPUT.to_representation(page))
+        # The catalogue page is every reader's (shared per process for a few seconds,
+        # config/api/shared_responses.py); the reader's own votes go in after.
+        return Response(_with_my_votes(CONTENT.get_or_build(request, self._page), user=request.user))
+
+    def _page(self) -> Any:
+        # Ideas without a reader: `my_vote` renders null (DRF's rule for an absent nullable attribute).
+        page = self.paginate_queryset(self.filter_queryset(sel.ideas_published()))
+        return self.get_paginated_response(s.DATE_IDEAS_OUTPUT.to_representation(page or [])).data
+
+
+def _with_my_votes(body: Any, *, user: User) -> dict[str, Any]:
+    """A page of ideas (`my_vote` null: nobody's) with the reader's own vote on each."""
+    votes = sel.my_votes(user=user, idea_ids=[UUID(item["id"]) for item in body["results"]])
+    results = [{**item, "my_vote": votes.get(UUID(item["id"]))} for item in body["results"]]
+    return {**body, "results": results}
 
 
 class DateIdeaMatchesApi(APIView):
@@ -82,8 +96,9 @@ class DateIdeaMatchesApi(APIView):
     )
     def get(self, request: AuthedRequest) -> Response:
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(sel.idea_matches(user=request.user), request, view=self)
-        return paginator.get_paginated_response(s.DATE_IDEAS_OUTPUT.to_representation(page))
+        page = paginator.paginate_queryset(sel.idea_matches(user=request.user), request, view=self) or []
+        body = paginator.get_paginated_response(s.DATE_IDEAS_OUTPUT.to_representation(page)).data
+        return Response(_with_my_votes(body, user=request.user))
 
 
 class DateIdeaVoteApi(APIView):

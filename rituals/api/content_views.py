@@ -3,8 +3,11 @@
 Content is global, not couple-owned, so there is no couple scoping here; it still needs a signed-in
 user (the default permission). Content that is not live (unpublished, or outside its publish window)
 is invisible: lists skip it, details answer 404. The language is the request's (`get_language()`).
+The lists are the same for every reader of a language, so each page is built once per process and
+reused for a few seconds (config/api/shared_responses.py); `?for=partner` is the reader's own.
 """
 
+from typing import Any
 from uuid import UUID
 
 from django.utils.translation import get_language
@@ -13,8 +16,10 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
 from config.api.errors import NotFoundError
 from config.api.requests import AuthedRequest
+from config.api.shared_responses import CONTENT
 from rituals.api import content_serializers as s
 from rituals.selectors import content as selectors
 
@@ -51,15 +56,19 @@ class RitualTemplateListApi(APIView):
     def get(self, request: AuthedRequest) -> Response:
         filters = s.RitualTemplateListFilterForInputSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        templates = selectors.ritual_templates_published(
-            category=filters.validated_data.get("category") or None, language=get_language()
-        )
+        category = filters.validated_data.get("category") or None
+        if filters.validated_data.get("for") == "partner":  # the reader's partner's: not shared
+            return Response(self._page(request, category, partner_of=request.user))
+        return Response(CONTENT.get_or_build(request, lambda: self._page(request, category)))
+
+    def _page(self, request: AuthedRequest, category: str | None, partner_of: User | None = None) -> Any:
+        templates = selectors.ritual_templates_published(category=category, language=get_language())
         paginator: ContentCursorPagination = self.pagination_class()
-        if filters.validated_data.get("for") == "partner":
-            templates = selectors.ritual_templates_for_partner(templates=templates, user=request.user)
+        if partner_of is not None:
+            templates = selectors.ritual_templates_for_partner(templates=templates, user=partner_of)
             paginator = PartnerFitCursorPagination()
         page = paginator.paginate_queryset(templates, request, view=self)
-        return paginator.get_paginated_response(s.RITUAL_TEMPLATES_OUTPUT.to_representation(page))
+        return paginator.get_paginated_response(s.RITUAL_TEMPLATES_OUTPUT.to_representation(page)).data
 
 
 class RitualTemplateDetailApi(APIView):
@@ -76,10 +85,13 @@ class PromptDeckListApi(APIView):
 
     @extend_schema(responses={200: s.PromptDeckOutputSerializer(many=True)}, tags=["content"])
     def get(self, request: AuthedRequest) -> Response:
+        return Response(CONTENT.get_or_build(request, lambda: self._page(request)))
+
+    def _page(self, request: AuthedRequest) -> Any:
         paginator = self.pagination_class()
         decks = selectors.prompt_decks_published(language=get_language())
         page = paginator.paginate_queryset(decks, request, view=self)
-        return paginator.get_paginated_response(s.PROMPT_DECKS_OUTPUT.to_representation(page))
+        return paginator.get_paginated_response(s.PROMPT_DECKS_OUTPUT.to_representation(page)).data
 
 
 class PromptDeckDetailApi(APIView):

@@ -2,8 +2,9 @@
 
 Proven with time-machine on every path content reaches a phone: the template and deck lists and
 details, the quiz catalogue, the daily-prompt pool, and sync (content itself is not a sync table; what
-sync carries is the couple's daily prompt, chosen from the live pool). Nothing is cached, so the
-switch happens at the scheduled instant, well within the promised minute.
+sync carries is the couple's daily prompt, chosen from the live pool). Details, the pool and sync
+switch at the scheduled instant; the shared list pages (config/api/shared_responses.py) within
+CONTENT_CACHE_SECONDS of it, well within the promised minute (the last tests here).
 """
 
 from datetime import UTC, datetime, timedelta
@@ -12,8 +13,10 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
+from config.api.shared_responses import CONTENT
 from quizzes.models import Quiz
-from rituals.models import Prompt, PromptDeck, RitualTemplate
+from rituals.models import Prompt, PromptDeck, RitualTemplate, RitualTemplateTranslation
+from rituals.models.translations import ReviewStatus
 from tests.conftest import AppClient
 from tests.rituals.test_content import make_deck, make_template
 
@@ -162,3 +165,58 @@ def test_is_live_agrees_with_the_query(scheduled_template):
     for moment in (START, PUBLISH, UNPUBLISH):
         in_query = RitualTemplate.objects.live(moment).filter(pk=scheduled_template.pk).exists()
         assert scheduled_template.is_live(moment) is in_query
+
+
+# The shared list pages ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("path", "item"), [("/api/v1/ritual-templates", "template"), ("/api/v1/prompt-decks", "deck")])
+def test_a_shared_list_page_shows_a_scheduled_item_within_the_cache_lifetime_without_any_edit(
+    me, scheduled_template, scheduled_deck, settings, path, item
+):
+    settings.CONTENT_CACHE_SECONDS = 30
+    scheduled = {"template": scheduled_template, "deck": scheduled_deck}[item]
+
+    assert str(scheduled.pk) not in _listed(me, PUBLISH - timedelta(seconds=1), path)  # built and kept
+    assert str(scheduled.pk) not in _listed(me, PUBLISH + timedelta(seconds=20), path)  # still the kept page
+    assert str(scheduled.pk) in _listed(me, PUBLISH + timedelta(seconds=30), path)  # rebuilt: live
+    assert str(scheduled.pk) in _listed(me, UNPUBLISH - timedelta(seconds=1), path)
+    assert str(scheduled.pk) not in _listed(me, UNPUBLISH + timedelta(seconds=29), path)  # rebuilt: gone
+
+
+def test_an_edit_reaches_the_shared_list_at_once_and_a_clock_moved_back_never_reuses_a_page(me, settings):
+    settings.CONTENT_CACHE_SECONDS = 30
+    template = make_template(title="Before")
+    assert _titles(me, START) == ["Before"]
+
+    template.title = "After"
+    template.save()  # as the admin saves it: the process's pages are dropped
+    assert _titles(me, START) == ["After"]
+
+    make_template(title="Later", publish_at=START - timedelta(minutes=1))
+    assert "Later" in _titles(me, START)
+    assert "Later" not in _titles(me, START - timedelta(minutes=5))  # built later: not reused earlier
+
+
+def test_the_shared_list_is_kept_per_language_and_never_holds_a_readers_partner_fit(me, partner, couple, settings):
+    settings.CONTENT_CACHE_SECONDS = 30
+    template = make_template(title="Hug")
+    RitualTemplateTranslation.objects.create(
+        template=template, locale="de", status=ReviewStatus.APPROVED, title="Umarmung", description="", why_it_helps=""
+    )
+    english = me.get("/api/v1/ritual-templates")
+    german = me.get("/api/v1/ritual-templates", HTTP_ACCEPT_LANGUAGE="de")
+    english_again = me.get("/api/v1/ritual-templates")
+    fit = me.get("/api/v1/ritual-templates?for=partner")
+
+    assert [t["title"] for t in english.json()["results"]] == ["Hug"]
+    assert [t["title"] for t in german.json()["results"]] == ["Umarmung"]
+    assert english_again.json() == english.json()
+    assert fit.status_code == 200
+    assert not [key for key in CONTENT._entries if "for=partner" in key[0]]
+
+
+def _titles(client: AppClient, moment: datetime) -> list[str]:
+    status, body = _at(client, moment, "/api/v1/ritual-templates")
+    assert status == 200, body
+    return [item["title"] for item in body["results"]]
