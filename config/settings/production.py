@@ -3,6 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_str
+from config.storage import memories_s3_storage
 
 from .base import *  # noqa: F403
 
@@ -71,19 +72,7 @@ ADMIN_OTP_REQUIRED = env_bool("ADMIN_OTP_REQUIRED", True)
 
 # DATE MEMORY PHOTOS: any S3-compatible store (django-storages), private objects only. The API hands
 # out presigned URLs valid for MEMORY_PHOTO_URL_SECONDS (dates/photos.py); nothing is public.
-# https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
-if env_str("MEMORIES_S3_BUCKET", ""):
-    STORAGES["memories"] = {  # noqa: F405
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env_str("MEMORIES_S3_BUCKET", ""),
-            "endpoint_url": env_str("MEMORIES_S3_ENDPOINT_URL", "") or None,
-            "region_name": env_str("MEMORIES_S3_REGION", "") or None,
-            "access_key": env_str("MEMORIES_S3_ACCESS_KEY_ID", "") or None,
-            "secret_key": env_str("MEMORIES_S3_SECRET_ACCESS_KEY", "") or None,
-            "default_acl": "private",
-            "querystring_auth": True,
-            "querystring_expire": MEMORY_PHOTO_URL_SECONDS,  # noqa: F405
-            "file_overwrite": False,
-        },
-    }
+# The MEMORIES_S3_* variables are read in config/storage.py (docs/operations.md).
+_memories_s3 = memories_s3_storage(url_seconds=MEMORY_PHOTO_URL_SECONDS)  # noqa: F405
+if _memories_s3 is not None:
+    STORAGES["memories"] = _memories_s3  # noqa: F405

@@ -1,5 +1,6 @@
 """A partner's memory of a date: rating, note, photo. One per partner and date, owned by its author."""
 
+import logging
 from typing import Any
 from uuid import UUID
 
@@ -13,6 +14,8 @@ from dates import photos
 from dates.models import DateMemory, DatePlan
 from dates.services.plans import PlanStateError, memory_allowed
 from sync.changes import stamped_once
+
+logger = logging.getLogger(__name__)
 
 
 class MemoryTooEarlyError(PlanStateError):
@@ -53,9 +56,15 @@ def memory_save(
 
 
 def _delete_files(names: list[str]) -> None:
+    """Runs after the commit, so the rows are gone already: a store that fails or refuses (an S3
+    outage, a denied DeleteObject) must not turn the committed request into a 500 nor keep the
+    other files. Each object left behind is logged by its key, for the operator to remove."""
     storage = DateMemory._meta.get_field("photo").storage
     for name in names:
-        storage.delete(name)
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.exception("memory photo not deleted", extra={"key": name})
 
 
 def memory_files_delete(sender: Any, instance: DateMemory, **kwargs: Any) -> None:

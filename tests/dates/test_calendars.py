@@ -156,6 +156,40 @@ def test_a_wrong_token_costs_the_same_queries_as_any_other_wrong_token(anon, me,
         assert response.json()["error"]["code"] == "not_found"
 
 
+def test_a_right_and_a_wrong_token_are_looked_up_the_same_way(anon, me, couple, monkeypatch):
+    """No timing oracle by construction: the token never reaches the database, only its SHA-256
+    does, through the same single statement whether or not it matches; nothing compares the token
+    itself. (Structure, not wall-clock: a timing assertion would only be noise on a shared machine.)"""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from dates.services import calendar_feeds
+
+    real = _token(me.post(FEED, {}, format="json").json()["url"])
+    wrong = real[:-1] + ("A" if real[-1] != "A" else "B")
+    hashed: list[str] = []
+    original = calendar_feeds.token_hash
+
+    def spy(token: str) -> str:
+        hashed.append(token)
+        return original(token)
+
+    monkeypatch.setattr(calendar_feeds, "token_hash", spy)
+    lookups = {}
+    for token, expected in ((real, 200), (wrong, 404)):
+        with CaptureQueriesContext(connection) as queries:
+            assert anon.get(f"/api/v1/calendar-feeds/{token}.ics").status_code == expected
+        lookup = queries.captured_queries[0]["sql"]
+        digest = hashlib.sha256(token.encode()).hexdigest()
+        assert token not in lookup
+        assert digest in lookup
+        lookups[token] = lookup.replace(digest, "<hash>")
+
+    assert hashed == [real, wrong]
+    assert lookups[real] == lookups[wrong]
+    assert lookups[real].count("<hash>") == 1
+
+
 def test_creating_feed_urls_is_rate_limited(me, couple, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "calendar_feed_create": "2/3600"}
     assert [me.post(FEED, {}, format="json").status_code for _ in range(3)] == [201, 201, 429]
