@@ -6,7 +6,9 @@ class BillingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from billing import export, receivers
+        from accounts.services.account import register_before_delete
+        from billing import export, receivers, services
 
+        register_before_delete(services.subscription_notice_before_account_deletion)
         export.register()
         receivers.connect()

@@ -85,8 +85,14 @@ def _view(subscription: Subscription, at: datetime) -> StoreSubscriptionView:
         until=subscription.access_until,
         will_renew=subscription.will_renew and active,
         manage_url=_manage_url(subscription),
-        cancel_steps=[str(step) for step in CANCEL_STEPS[Subscription.Store(subscription.store)]],
+        cancel_steps=cancel_steps(subscription.store),
     )
+
+
+def cancel_steps(store: str) -> list[str]:
+    """How to cancel a subscription of `store` in that store, in the active language: the one text of
+    the steps, for `GET me/entitlements` (`subscription`, `duplicate`) and the account-deletion e-mail."""
+    return [str(step) for step in CANCEL_STEPS[Subscription.Store(store)]]
 
 
 def _best(subscriptions: list[Subscription], at: datetime) -> Subscription | None:
@@ -136,6 +142,14 @@ def entitlement_of(*, user: User, at: datetime | None = None) -> EntitlementView
         subscription=_view(own, at) if own is not None else None,
         duplicate=duplicate,
     )
+
+
+def own_active_subscription(*, user: User, at: datetime | None = None) -> StoreSubscriptionView | None:
+    """The user's own subscription that gives access now (the one lasting longest), or None: premium
+    inherited from the partner is not theirs to cancel. One query."""
+    at = at or timezone.now()
+    own = _best(list(Subscription.objects.filter(user=user)), at)
+    return _view(own, at) if own is not None and own.gives_access(at) else None
 
 
 def has_premium(*, user: User) -> bool:

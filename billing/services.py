@@ -15,14 +15,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from billing import app_store, google_play
 from billing.errors import InvalidSignedPayloadError, PurchaseNotFoundError, PurchaseOwnedElsewhereError
 from billing.models import StoreEvent, Subscription
+from billing.selectors import cancel_steps, own_active_subscription
+from config.i18n import language_for
 from couples.selectors import partner_of
+from messaging.catalog import EMAIL_ACCOUNT_DELETED_SUBSCRIPTION
+from messaging.email import send_message_email
 from notifications.models import Notification
+from notifications.outbox import outbox_add
 from notifications.services import notify_many
 
 logger = logging.getLogger(__name__)
@@ -264,3 +269,42 @@ def entitlement_changed(*, users: list[User], reason: str) -> None:
             for recipient in recipients.values()
         ]
     )
+
+
+# Account deletion --------------------------------------------------------------------------------
+
+
+def subscription_notice_before_account_deletion(user: User) -> None:
+    """Registered with accounts: an account deleted while its own store subscription gives access
+    gets an e-mail saying the store subscription goes on, with that store's steps to cancel it.
+
+    Everything the mail needs (address, locale, store) is read here, while the user row exists; the
+    mail goes through the outbox in the deletion's transaction, so it leaves only once the deletion
+    commits. Premium inherited from the partner is not the user's to cancel: no mail. Nor for an
+    unverified address: nobody proved they read it (an Apple relay that stopped forwarding is one).
+    """
+    from billing.tasks import send_subscription_notice  # the task module imports this one
+
+    if not user.email_verified:
+        return
+    subscription = own_active_subscription(user=user)
+    if subscription is None:
+        return
+    outbox_add(
+        task=send_subscription_notice,
+        kwargs={
+            "email": user.email,
+            "locale": user.locale,
+            "store": subscription.store,
+            "manage_url": subscription.manage_url,
+        },
+    )
+
+
+def subscription_notice_send(*, email: str, locale: str, store: str, manage_url: str) -> None:
+    """Mails the account-deletion notice (`email.account_deleted_subscription`) in the recipient's
+    language, with the store's cancel steps as `GET me/entitlements` gives them, numbered."""
+    with translation.override(language_for(locale)):
+        steps = "\n".join(f"{number}. {step}" for number, step in enumerate(cancel_steps(store), start=1))
+    params = {"store_name": Subscription.Store(store).label, "cancel_steps": steps, "manage_url": manage_url}
+    send_message_email(to=email, key=EMAIL_ACCOUNT_DELETED_SUBSCRIPTION, locale=locale, params=params)

@@ -33,6 +33,7 @@ LOCK_SCREENS = (LOCK_SCREEN_PARTNER, LOCK_SCREEN_REMINDER, LOCK_SCREEN_DATE, LOC
 PASSWORD_RESET_EMAIL = "email.password_reset"  # noqa: S105  (a message key, not a password)
 EMAIL_VERIFICATION_CODE = "email.verification_code"
 EMAIL_LINK_CODE = "email.link_code"
+EMAIL_ACCOUNT_DELETED_SUBSCRIPTION = "email.account_deleted_subscription"
 
 
 def notification(
@@ -152,6 +153,27 @@ register(
         ),
         {"code": "482913", "minutes": "15", "provider": "Apple"},
         "The code that links an Apple or Google sign-in to an existing account (title: the subject).",
+    )
+)
+register(
+    Message(
+        EMAIL_ACCOUNT_DELETED_SUBSCRIPTION,
+        Group.EMAIL,
+        _("Your account is deleted, but your {store_name} subscription is not cancelled"),
+        _(
+            "Your Couples account and everything in it are deleted.\n\nDeleting the account does not cancel "
+            "your subscription: it is billed through {store_name}, and only you can cancel it there. Until you "
+            "do, it renews and you are charged again.\n\nTo cancel it:\n\n{cancel_steps}\n\nOr open "
+            "{manage_url}\n\nIf you have cancelled it already, there is nothing more to do."
+        ),
+        {
+            "store_name": "App Store",
+            "cancel_steps": "1. First step in the store\n2. Second step\n3. Third step",
+            "manage_url": "https://apps.apple.com/account/subscriptions",
+        },
+        "Sent when an account is deleted while its own store subscription is active (title: the subject). "
+        "{store_name} is App Store or Google Play; {cancel_steps} are that store's numbered steps to cancel, "
+        "in the recipient's language (the ones GET me/entitlements shows); {manage_url} the store's page.",
     )
 )
 

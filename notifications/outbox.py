@@ -95,12 +95,14 @@ def outbox_relay(*, now: datetime | None = None, limit: int = 500) -> int:
 
 
 @contextmanager
-def outbox_claim(outbox_id: str | None) -> Iterator[bool]:
+def outbox_claim(outbox_id: str | None, *, forget: bool = False) -> Iterator[bool]:
     """Runs a task's work at most once per outbox row: yields False when another copy ran it or runs it.
 
     Without an id (a message from before the outbox) the work just runs. The claim is a lease of
     OUTBOX_CLAIM_SECONDS: a worker killed mid-task leaves it to expire, and the relay publishes the
-    row again. The work raising releases the claim at once.
+    row again. The work raising releases the claim at once. `forget` empties the row's kwargs when the
+    work is done, for a message whose arguments are personal data nothing else keeps (the address of
+    a deleted account).
     """
     if outbox_id is None:
         yield True
@@ -119,4 +121,5 @@ def outbox_claim(outbox_id: str | None) -> Iterator[bool]:
     except BaseException:
         OutboxMessage.objects.filter(pk=outbox_id).update(claimed_until=None)
         raise
-    OutboxMessage.objects.filter(pk=outbox_id).update(done_at=timezone.now(), claimed_until=None)
+    done: dict[str, Any] = {"kwargs": {}} if forget else {}
+    OutboxMessage.objects.filter(pk=outbox_id).update(done_at=timezone.now(), claimed_until=None, **done)
