@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test import override_settings
 
 from config.api.sql import CompiledQuery, fetch
@@ -77,3 +78,48 @@ def test_an_argument_the_queryset_does_not_bind_is_refused(me_user):
     compiled = CompiledQuery(lambda couple_id, user_id: Membership.objects.filter(user_id=user_id).values_list("id"))
     with pytest.raises(ValueError, match="not bound"):
         compiled.rows(uuid.uuid4(), me_user.pk)
+
+
+def _members_with_users(couple_id, since):
+    return (
+        Membership.objects.filter(couple_id=couple_id, joined_at__gte=since)
+        .select_related("user", "couple")
+        .annotate(user_zone=F("user__time_zone"))
+        .order_by("joined_at")
+    )
+
+
+def test_a_compiled_model_query_makes_the_instances_the_orm_makes(me_user, partner_user, couple, stranger_user):
+    compiled = CompiledQuery(_members_with_users)
+    since = datetime(2000, 1, 1, tzinfo=UTC)
+    for _ in range(2):  # compiled the first time, reused the second
+        made = compiled.objects(couple.pk, since)
+        expected = list(_members_with_users(couple.pk, since))
+        assert [m.pk for m in made] == [m.pk for m in expected]
+        for ours, theirs in zip(made, expected, strict=True):
+            assert type(ours) is type(theirs)
+            assert {f.attname: getattr(ours, f.attname) for f in Membership._meta.concrete_fields} == {
+                f.attname: getattr(theirs, f.attname) for f in Membership._meta.concrete_fields
+            }
+            assert ours.user == theirs.user
+            assert ours.user.email == theirs.user.email
+            assert ours.couple.time_zone == theirs.couple.time_zone
+            assert ours.user_zone == theirs.user_zone
+            assert ours._state.adding is False
+            assert ours._state.db == theirs._state.db
+    assert compiled.objects(uuid.uuid4(), since) == []
+
+
+def test_a_compiled_model_query_loads_its_relations_without_a_query(couple, django_assert_num_queries):
+    compiled = CompiledQuery(_members_with_users)
+    compiled.objects(couple.pk, datetime(2000, 1, 1, tzinfo=UTC))
+    with django_assert_num_queries(1):
+        members = compiled.objects(couple.pk, datetime(2000, 1, 1, tzinfo=UTC))
+        assert {m.user.email for m in members}
+        assert {m.couple.pk for m in members} == {couple.pk}
+
+
+def test_objects_refuses_a_values_query_and_rows_serve_it():
+    compiled = CompiledQuery(lambda user_id: Membership.objects.filter(user_id=user_id).values_list("id"))
+    with pytest.raises(TypeError):
+        compiled.objects(uuid.uuid4())

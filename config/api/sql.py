@@ -30,6 +30,7 @@ import psycopg
 from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet, UUIDField
+from django.db.models.query import ModelIterable, get_related_populators
 
 
 class _Prepared:
@@ -73,14 +74,16 @@ def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
 
 
 class CompiledQuery:
-    """A `values_list()` queryset compiled to SQL once per database vendor, then run with new arguments.
+    """A queryset compiled to SQL once per database vendor, then run with new arguments.
 
     For the hottest reads, building and compiling a small queryset costs the ORM more CPU than the
     database spends answering it. `build(*arguments)` returns the queryset, the one definition of the
     read; the first call per vendor (and per length of each list argument) compiles it with marker
     arguments, whose places among the compiled parameters tell where each argument goes. Later calls
     bind the new arguments there, prepared as the ORM prepares them (UUIDs, datetimes), send the SQL
-    with `fetch` (prepared on PostgreSQL), and convert the rows with the compiler's own converters.
+    with `fetch` (prepared on PostgreSQL), and convert the rows with the compiler's own converters:
+    `rows()` for a `values_list()` queryset, `objects()` for a model queryset (instances with their
+    `select_related` objects and annotations, as the ORM makes them).
     Arguments are UUIDs, datetimes, dates, strings or lists of those; constants belong in `build` itself.
     """
 
@@ -89,6 +92,27 @@ class CompiledQuery:
         self._compiled: dict[tuple[Any, ...], _Compiled] = {}
 
     def rows(self, *arguments: Any) -> list[tuple[Any, ...]]:
+        """The rows of a `values_list()` queryset, converted as the ORM converts them."""
+        return self._run(arguments)[1]
+
+    def objects(self, *arguments: Any) -> list[Any]:
+        """The model instances of a model queryset (with its `select_related` relations and its
+        annotations), made from each row as Django's `ModelIterable` makes them (`from_db`)."""
+        compiled, rows = self._run(arguments)
+        loader = compiled.loader
+        if loader is None:
+            raise TypeError("CompiledQuery.objects() needs a model queryset, not values()/values_list().")
+        objects = []
+        for row in rows:
+            obj = loader.model.from_db(loader.db, loader.init_list, row[loader.start : loader.end])
+            for populator in loader.related_populators:
+                populator.populate(row, obj)
+            for name, position in loader.annotations.items():
+                setattr(obj, name, row[position])
+            objects.append(obj)
+        return objects
+
+    def _run(self, arguments: Sequence[Any]) -> tuple["_Compiled", list[tuple[Any, ...]]]:
         shape = (connection.vendor, *(len(a) if isinstance(a, list | tuple) else None for a in arguments))
         compiled = self._compiled.get(shape)
         if compiled is None:
@@ -98,7 +122,7 @@ class CompiledQuery:
             params[position] = _prep(arguments[index] if item is None else arguments[index][item])
         rows = fetch(compiled.sql, params)
         if not compiled.converters:
-            return rows
+            return compiled, rows
         converted = []
         for row in rows:
             values = list(row)
@@ -106,7 +130,7 @@ class CompiledQuery:
                 for function in functions:
                     values[index] = function(values[index], expression, connection)
             converted.append(tuple(values))
-        return converted
+        return compiled, converted
 
     def _compile(self, arguments: Sequence[Any]) -> "_Compiled":
         markers = [[_marker(v) for v in a] if isinstance(a, list | tuple) else _marker(a) for a in arguments]
@@ -115,13 +139,36 @@ class CompiledQuery:
             for item, value in enumerate(marker) if isinstance(marker, list) else [(None, marker)]:
                 where[_prep(value)] = (index, item)
         queryset = self._build(*markers)
+        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+            raise ValueError("CompiledQuery: prefetch_related and related-manager querysets are not supported.")
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
         slots = {position: where.pop(param) for position, param in enumerate(params) if _hashable(param) in where}
         if where:
             raise ValueError(f"CompiledQuery: arguments {sorted(where.values())} were not bound as parameters.")
         converters = compiler.get_converters([column for column, _, _ in compiler.select])
-        return _Compiled(sql, list(params), slots, converters)
+        loader = _Loader.of(compiler, queryset.db) if queryset._iterable_class is ModelIterable else None
+        return _Compiled(sql, list(params), slots, converters, loader)
+
+
+class _Loader(NamedTuple):
+    """What Django's ModelIterable reads from a compiled query to make instances of its rows."""
+
+    model: Any
+    db: str
+    init_list: list[str]
+    start: int
+    end: int
+    related_populators: list[Any]
+    annotations: dict[str, int]
+
+    @classmethod
+    def of(cls, compiler: Any, db: str) -> "_Loader":
+        klass_info, select = compiler.klass_info, compiler.select
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        init_list = [column[0].target.attname for column in select[start:end]]
+        populators = get_related_populators(klass_info, select, db)
+        return cls(klass_info["model"], db, init_list, start, end, populators, dict(compiler.annotation_col_map))
 
 
 class _Compiled(NamedTuple):
@@ -129,6 +176,7 @@ class _Compiled(NamedTuple):
     params: list[Any]
     slots: dict[int, tuple[int, int | None]]  # parameter position -> (argument, item of a list argument)
     converters: dict[int, tuple[list[Any], Any]]
+    loader: _Loader | None  # a model queryset's (objects()); None for values_list()
 
 
 _UUID = UUIDField()

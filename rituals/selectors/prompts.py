@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from config.api.sql import CompiledQuery
 from couples.models import Couple
 from couples.scoping import require_active_couple
 from rituals.localization import localized
@@ -67,7 +68,11 @@ def _view(daily_prompt: DailyPrompt, answers: Iterable[PromptAnswer], user: User
 
 def daily_prompt_view(*, daily_prompt: DailyPrompt, user: User) -> DailyPromptView:
     """One daily prompt with the answers the user may see (one query for the answers)."""
-    return _view(daily_prompt, PromptAnswer.objects.filter(daily_prompt=daily_prompt), user)
+    return _view(daily_prompt, _ANSWERS.objects(daily_prompt.pk), user)
+
+
+# Read with every daily prompt shown (compiled once, config.api.sql.CompiledQuery).
+_ANSWERS = CompiledQuery(lambda daily_prompt_id: PromptAnswer.objects.filter(daily_prompt_id=daily_prompt_id))
 
 
 def prompt_history(*, user: User, language: str | None = None) -> QuerySet[DailyPrompt]:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from config.api.errors import ConflictError, NotFoundError
+from config.api.sql import CompiledQuery
 from couples.models import Couple
 from couples.scoping import require_active_couple
 from couples.selectors import partner_of
@@ -81,7 +82,19 @@ def _daily_prompts(language: str | None) -> QuerySet[DailyPrompt]:
 
 
 def _daily_prompt(couple: Couple, day: date, language: str | None) -> DailyPrompt | None:
-    return _daily_prompts(language).filter(couple=couple, day=day).first()
+    """The couple's prompt of `day` with its texts in `language`: read on every app start, so its
+    query (two translation joins) is compiled once per language (config.api.sql.CompiledQuery)."""
+    compiled = _DAILY_PROMPT.get(language)
+    if compiled is None:
+        compiled = _DAILY_PROMPT[language] = CompiledQuery(
+            lambda couple_id, day: _daily_prompts(language).filter(couple_id=couple_id, day=day)[:1]
+        )
+    found = compiled.objects(couple.pk, day)
+    return found[0] if found else None
+
+
+# Per language the API answers in (settings.LANGUAGES: a handful).
+_DAILY_PROMPT: dict[str | None, CompiledQuery] = {}
 
 
 def daily_prompt_for(*, couple: Couple, day: date, language: str | None = None) -> DailyPrompt:
