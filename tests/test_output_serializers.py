@@ -48,7 +48,7 @@ class Everything(OutputSerializer):
     whole = serializers.CharField(source="*")
     computed = serializers.SerializerMethodField()
     nested = Inner(source="inner")
-    many = serializers.ListField(child=serializers.IntegerField())
+    numbers = serializers.ListField(child=serializers.IntegerField())
     callable_attribute = serializers.CharField(source="shout")
     missing_with_default = serializers.CharField(default="fallback")
     missing_nullable = serializers.CharField(allow_null=True)
@@ -80,7 +80,7 @@ def _values() -> dict[str, Any]:
         "at_naive": datetime(2026, 12, 4, 8, 30),  # noqa: DTZ001 (a naive value takes DRF's own path)
         "at_formatted": datetime(2026, 12, 4, 8, 30, tzinfo=UTC),
         "inner": SimpleNamespace(name="inner name"),
-        "many": [1, 2, 3],
+        "numbers": [1, 2, 3],
         "nothing": None,
     }
 

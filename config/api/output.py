@@ -29,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
-from rest_framework import fields, serializers
+from rest_framework import ISO_8601, fields, serializers
 from rest_framework.fields import Field, SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
@@ -55,7 +55,7 @@ def _plan(serializer: serializers.Serializer) -> list[PlanEntry]:
     for field in serializer._readable_fields:
         direct = len(field.source_attrs) == 1 and type(field).get_attribute is _GENERIC_GET_ATTRIBUTE
         attr = field.source_attrs[0] if direct else None
-        plan.append((field.field_name, attr, field, _UNCHANGED.get(type(field)), _conversion(field)))
+        plan.append((str(field.field_name), attr, field, _UNCHANGED.get(type(field)), _conversion(field)))
     return plan
 
 
@@ -63,7 +63,7 @@ def _conversion(field: Field) -> Callable[[Any], Any]:
     """`field.to_representation`, or an exact shortcut of it for the commonest case."""
     if (
         type(field) is fields.DateTimeField
-        and getattr(field, "format", api_settings.DATETIME_FORMAT) == fields.ISO_8601
+        and getattr(field, "format", api_settings.DATETIME_FORMAT) == ISO_8601
         and not hasattr(field, "timezone")
         and settings.USE_TZ
     ):
@@ -92,7 +92,8 @@ def _drf_attribute(field: Field, instance: Any) -> Any:
 
 
 class FastRepresentationMixin:
-    """`to_representation` through the serializer's plan (see the module docstring)."""
+    # `to_representation` through the serializer's plan (see the module docstring). No docstring:
+    # the response serializers inherit it and drf-spectacular would publish it as theirs.
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         plan: list[PlanEntry] | None = self.__dict__.get("_output_plan")
@@ -123,9 +124,11 @@ class FastRepresentationMixin:
         return ret
 
 
+# No docstrings on these two: drf-spectacular describes a schema component by its serializer's
+# docstring, inherited ones included.
 class OutputSerializer(FastRepresentationMixin, serializers.Serializer):
-    """Base of the response serializers."""
+    pass
 
 
 class OutputModelSerializer(FastRepresentationMixin, serializers.ModelSerializer):
-    """Base of the response serializers declared from a model."""
+    pass

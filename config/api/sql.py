@@ -139,7 +139,7 @@ class CompiledQuery:
             for item, value in enumerate(marker) if isinstance(marker, list) else [(None, marker)]:
                 where[_prep(value)] = (index, item)
         queryset = self._build(*markers)
-        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+        if queryset._prefetch_related_lookups or queryset._known_related_objects:  # type: ignore[attr-defined]
             raise ValueError("CompiledQuery: prefetch_related and related-manager querysets are not supported.")
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
@@ -167,7 +167,8 @@ class _Loader(NamedTuple):
         klass_info, select = compiler.klass_info, compiler.select
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         init_list = [column[0].target.attname for column in select[start:end]]
-        populators = get_related_populators(klass_info, select, db)
+        # django-stubs describes a later Django's signature (fetch_mode); 5.2 takes these three.
+        populators = get_related_populators(klass_info, select, db)  # type: ignore[call-arg]
         return cls(klass_info["model"], db, init_list, start, end, populators, dict(compiler.annotation_col_map))
 
 
