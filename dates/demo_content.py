@@ -1,7 +1,7 @@
 """The starter catalogue of date ideas, written by us (loaded by `manage.py load_demo_content`).
 
 Each: slug, title, description, why it helps, setting, budget, minutes, love languages, long-distance
-friendly, season, tags.
+friendly, season, tags. Their approved German and Spanish translations are in dates.demo_translations.
 """
 
 from typing import Any
@@ -599,13 +599,30 @@ DATE_IDEAS: list[dict[str, Any]] = [dict(zip(_KEYS, idea, strict=True)) for idea
 
 
 def load_date_ideas() -> int:
-    """Creates or updates the starter ideas by slug (idempotent), all published; returns how many were new."""
-    from dates.models import DateIdea
+    """Creates or updates the starter ideas by slug, all published, and their translations by idea and
+    locale, all approved (idempotent: a second run writes the same rows). Returns how many ideas were new."""
+    from dates.demo_translations import DATE_IDEA_TRANSLATIONS
+    from dates.models import DateIdea, DateIdeaTranslation
+    from rituals.models.translations import ReviewStatus
 
     created = 0
+    ideas: dict[str, DateIdea] = {}
     for position, fields in enumerate(DATE_IDEAS, start=1):
-        _, new = DateIdea.objects.update_or_create(
+        idea, new = DateIdea.objects.update_or_create(
             slug=fields["slug"], defaults={**fields, "is_published": True, "ordering": position * 10}
         )
+        ideas[idea.slug] = idea
         created += new
+    for locale, texts in DATE_IDEA_TRANSLATIONS.items():
+        for slug, (title, description, why_it_helps) in texts.items():
+            DateIdeaTranslation.objects.update_or_create(
+                idea=ideas[slug],
+                locale=locale,
+                defaults={
+                    "title": title,
+                    "description": description,
+                    "why_it_helps": why_it_helps,
+                    "status": ReviewStatus.APPROVED,
+                },
+            )
     return created

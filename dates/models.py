@@ -1,4 +1,5 @@
-"""Date nights: the curated ideas, each partner's private votes, plans with their offers, memories, calendar feeds."""
+"""Date nights: the curated ideas (with their per-locale translations), each partner's private votes, plans with
+their offers, memories, calendar feeds."""
 
 import uuid
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from couples.scoping import CoupleOwned
+from rituals.models.translations import ContentTranslation
 
 
 class DateIdea(models.Model):
@@ -56,6 +58,21 @@ class DateIdea(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DateIdeaTranslation(ContentTranslation):
+    """An idea's texts in one locale, reviewed like the other content's (rituals.models.translations).
+
+    Without history, like the ideas themselves (date ideas are not covered by django-simple-history).
+    """
+
+    idea = models.ForeignKey(DateIdea, on_delete=models.CASCADE, related_name="translations")
+    title = models.CharField(max_length=120)
+    description = models.TextField()
+    why_it_helps = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["idea", "locale"], name="idea_translation_once_per_locale")]
 
 
 class DateIdeaVote(models.Model):

@@ -13,12 +13,20 @@ from config.api.sql import CompiledQuery
 from couples.scoping import CoupleOwnedQuerySet, active_couple_id, get_couple_owned_or_404
 from couples.selectors import partner_of
 from dates.models import CalendarFeed, DateIdea, DateIdeaVote, DateMemory, DateOffer, DatePlan
+from rituals.localization import localized
 from rituals.models import Ritual
 
+IDEA_TEXT = ("title", "description", "why_it_helps")
 
-def ideas_published() -> QuerySet[DateIdea]:
-    """The published ideas, in curated order: the same for every reader (votes are `my_votes`)."""
-    return DateIdea.objects.filter(is_published=True).order_by("ordering", "title")
+
+def ideas_published(*, language: str | None = None) -> QuerySet[DateIdea]:
+    """The published ideas, in curated order, in `language`: the same for every reader of a language
+    (votes are `my_votes`). Each carries `title_localized`, `description_localized`,
+    `why_it_helps_localized`, `content_locale` and `content_translated` (rituals.localization: the
+    approved translation of the locale chain, joined in the same query; English when there is none).
+    """
+    ideas = DateIdea.objects.filter(is_published=True).order_by("ordering", "title")
+    return localized(ideas, relation="translations", fields=IDEA_TEXT, language=language)
 
 
 def my_votes(*, user: User, idea_ids: list[UUID]) -> dict[UUID, str]:
@@ -36,15 +44,16 @@ _MY_VOTES = CompiledQuery(
 )
 
 
-def idea_matches(*, user: User) -> QuerySet[DateIdea]:
-    """Ideas both partners liked (the "someday" list). Empty when unpaired. A pass is never shown."""
+def idea_matches(*, user: User, language: str | None = None) -> QuerySet[DateIdea]:
+    """Ideas both partners liked (the "someday" list), in `language` as `ideas_published`. Empty when
+    unpaired. A pass is never shown."""
     partner = partner_of(user=user)
     if partner is None:
         return DateIdea.objects.none()
     like = DateIdeaVote.Vote.LIKE
     mine = DateIdeaVote.objects.filter(user=user, vote=like).values("idea_id")
     theirs = DateIdeaVote.objects.filter(user=partner, vote=like).values("idea_id")
-    return ideas_published().filter(pk__in=mine).filter(pk__in=theirs)
+    return ideas_published(language=language).filter(pk__in=mine).filter(pk__in=theirs)
 
 
 def _with_details(plans: QuerySet[DatePlan]) -> QuerySet[DatePlan]:

@@ -10,14 +10,17 @@ from config.api.output import OutputSerializer
 from dates import photos
 from dates.models import DateIdea, DateIdeaVote, DateMemory, DatePlan
 from dates.services.plans import ACTIONS, allowed_actions
+from rituals.api.content_serializers import LocalizedOutputMixin
 from rituals.recurrence import zone
 
 
-class DateIdeaOutputSerializer(OutputSerializer):
+class DateIdeaOutputSerializer(LocalizedOutputMixin):
+    """A date idea, its texts in the reader's language (`locale` and `translated` say which)."""
+
     id = serializers.UUIDField()
-    title = serializers.CharField()
-    description = serializers.CharField()
-    why_it_helps = serializers.CharField()
+    title = serializers.CharField(source="title_localized")
+    description = serializers.CharField(source="description_localized")
+    why_it_helps = serializers.CharField(source="why_it_helps_localized")
     setting = serializers.ChoiceField(choices=DateIdea.Setting.choices)
     budget = serializers.ChoiceField(choices=DateIdea.Budget.choices)
     duration_minutes = serializers.IntegerField()

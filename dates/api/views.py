@@ -4,6 +4,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from django.http import FileResponse, HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -69,13 +70,13 @@ class DateIdeaListApi(GenericAPIView):
 
     @extend_schema(responses={200: s.DateIdeaOutputSerializer(many=True)}, tags=TAGS)
     def get(self, request: AuthedRequest) -> Response:
-        # The catalogue page is every reader's (shared per process for a few seconds,
+        # The catalogue page is every reader's of the language (shared per process for a few seconds,
         # config/api/shared_responses.py); the reader's own votes go in after.
         return Response(_with_my_votes(CONTENT.get_or_build(request, self._page), user=request.user))
 
     def _page(self) -> Any:
         # Ideas without a reader: `my_vote` renders null (DRF's rule for an absent nullable attribute).
-        page = self.paginate_queryset(self.filter_queryset(sel.ideas_published()))
+        page = self.paginate_queryset(self.filter_queryset(sel.ideas_published(language=get_language())))
         return self.get_paginated_response(s.DATE_IDEAS_OUTPUT.to_representation(page or [])).data
 
 
@@ -96,7 +97,8 @@ class DateIdeaMatchesApi(APIView):
     )
     def get(self, request: AuthedRequest) -> Response:
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(sel.idea_matches(user=request.user), request, view=self) or []
+        matches = sel.idea_matches(user=request.user, language=get_language())
+        page = paginator.paginate_queryset(matches, request, view=self) or []
         body = paginator.get_paginated_response(s.DATE_IDEAS_OUTPUT.to_representation(page)).data
         return Response(_with_my_votes(body, user=request.user))
 

@@ -1,10 +1,13 @@
-"""Admin machinery shared by every translatable content admin (templates, decks, prompts, quizzes).
+"""Admin machinery shared by every translatable content admin (templates, decks, prompts, quizzes, date ideas).
 
 - the translation status per shipped locale in the list (one subquery per locale, in the list's query),
 - a "missing translation" filter (no approved translation in that locale),
 - the schedule state (draft, scheduled, live, ended) from the same rule as the API (`live_q`),
 - "preview as locale": the change page's preview rendered with the locale's translation, drafts included,
 - history (django-simple-history's `SimpleHistoryAdmin`: author, diff, revert).
+
+`TranslatedContentAdmin` is all of it; `TranslatedModelAdmin` is the same without history and the
+schedule, for translatable content that keeps neither (date ideas, dates.admin).
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -67,8 +70,14 @@ def schedule_state(item: Any) -> str:
     return "Live"
 
 
-class TranslatedContentAdmin(SimpleHistoryAdmin):
-    """Base of the content admins. Subclasses name their translation model and translated fields."""
+class TranslatedModelAdmin(admin.ModelAdmin):
+    """The list's translation status per locale and "preview as locale" (pair it with
+    `missing_translation_filter` and `translation_inline`).
+
+    Subclasses name their translation model, its foreign key to the item and the translated fields,
+    and define `preview(item)`, the change page's preview, which "preview as locale" renders with the
+    translated fields set to the locale's text.
+    """
 
     translation_model: type[models.Model]
     owner_field: str  # the translation's foreign key to the content row
@@ -94,10 +103,6 @@ class TranslatedContentAdmin(SimpleHistoryAdmin):
             status = getattr(item, f"translation_status_{locale.replace('-', '_')}", None)
             parts.append(f"{locale}: {labels.get(status, status) if status else 'missing'}")
         return " · ".join(parts)
-
-    @admin.display(description="In the app")
-    def schedule_state(self, item: Any) -> str:
-        return schedule_state(item)
 
     def get_urls(self) -> list[URLPattern]:
         info = self.model._meta.app_label, self.model._meta.model_name
@@ -160,6 +165,15 @@ class TranslatedContentAdmin(SimpleHistoryAdmin):
             "change_url": reverse("admin:%s_%s_change" % info, args=[item.pk]),  # noqa: UP031
         }
         return TemplateResponse(request, "admin/rituals/preview_as_locale.html", context)
+
+
+class TranslatedContentAdmin(TranslatedModelAdmin, SimpleHistoryAdmin):
+    """Base of the scheduled content admins (templates, decks, prompts, quizzes): translations, the
+    schedule state and history."""
+
+    @admin.display(description="In the app")
+    def schedule_state(self, item: Any) -> str:
+        return schedule_state(item)
 
 
 def translation_inline(model: type[models.Model], text_fields: Sequence[str]) -> type[admin.TabularInline]:

@@ -1,7 +1,9 @@
-"""Loads the starter ritual templates, prompt decks (rituals.demo_content) and quizzes. Safe to run again.
+"""Loads the starter ritual templates, prompt decks (rituals.demo_content), quizzes and date ideas (with
+their approved German and Spanish translations, dates.demo_translations). Safe to run again.
 
-Rows are matched by slug (prompts by their text within the deck) and updated in place, so a second
-run changes nothing and ids stay stable. Content the team added in the admin is left alone.
+Rows are matched by slug (prompts by their text within the deck, translations by their item and
+locale) and updated in place, so a second run changes nothing and ids stay stable. Content the team
+added in the admin is left alone.
 """
 
 from typing import Any
