@@ -1,8 +1,26 @@
-"""`GET widget`: the small home-screen snapshot, cheap enough to poll (a fixed number of queries)."""
+"""`GET widget`: the small home-screen snapshot, cheap enough to poll.
 
+`widget_view` computes it (a fixed number of queries). `widget_snapshot` keeps the rendered snapshot
+per user in each process and serves it again while nothing it shows can have changed, which costs
+one query (the sync counter) instead of six:
+
+- every record the widget shows is one the user's phone syncs (rituals, both partners' completions,
+  prompt answers, shared check-ins, notifications and their read marks), and every change of one
+  bumps the user's sync counter (`sync.changes`, the invariant the offline client relies on). The
+  counter is read before the snapshot is computed, as a pull reads it, so a change committing
+  meanwhile moves it past the stored value;
+- what is not synced is in the key: the couple (id, zone, `together_since`) and the user's zone, all
+  loaded with the session;
+- time: a snapshot is kept until the next instant that changes it by itself (the picked ritual's start,
+  the end of the user's day and of the couple's day), and never before the moment it was built.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.db.models import Count
@@ -17,6 +35,7 @@ from rituals import recurrence
 from rituals.models import CheckIn, PromptAnswer
 from rituals.selectors.rituals import rituals_today
 from rituals.visibility import check_ins_readable_by_ids
+from sync.changes import current_version
 
 
 @dataclass(frozen=True)
@@ -46,6 +65,8 @@ class WidgetView:
     daily_question: str  # your_turn, waiting_for_partner, revealed
     partner_check_in: WidgetCheckIn | None
     unread_notifications: int
+    # Not shown: the first instant at which the same data gives another snapshot (see the docstring).
+    changes_by_itself_at: datetime
 
     def etag_parts(self) -> list[Any]:
         check_in = self.partner_check_in
@@ -98,7 +119,13 @@ def widget_view(*, user: User, now: datetime | None = None) -> WidgetView:
     latest = _PARTNER_CHECK_IN.rows(user.pk, couple.pk, partner_id) if partner_id else []
     partner_check_in = WidgetCheckIn(*latest[0]) if latest else None
     unread = next(iter(_UNREAD.rows(user.pk)), (0,))[0]
+    starts = [e.occurrence.occurrence_at for e in upcoming if e.occurrence.occurrence_at >= now]
+    day_ends = [
+        recurrence.local_day_bounds(couple_today, couple.time_zone)[1],
+        recurrence.local_day_bounds(recurrence.local_date(now, user.time_zone), user.time_zone)[1],
+    ]
     return WidgetView(
+        changes_by_itself_at=min(starts[:1] + day_ends),
         today=couple_today,
         days_together=days_together(couple, couple_today),
         next_ritual=next_ritual,
@@ -106,6 +133,43 @@ def widget_view(*, user: User, now: datetime | None = None) -> WidgetView:
         partner_check_in=partner_check_in,
         unread_notifications=unread,
     )
+
+
+T = TypeVar("T")
+# Users whose snapshot a process keeps (the least recently used go first).
+MAX_SNAPSHOTS = 20_000
+
+
+class _Snapshots:
+    def __init__(self) -> None:
+        self.entries: OrderedDict[object, tuple[Hashable, datetime, datetime, object]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+
+
+SNAPSHOTS = _Snapshots()
+
+
+def widget_snapshot(*, user: User, render: Callable[[WidgetView], T], now: datetime | None = None) -> T:
+    """`render(widget_view(user))`, kept per user while nothing it shows can have changed (see the
+    module docstring); 404 `not_paired` as the view when the user has no couple."""
+    now = now or timezone.now()
+    couple = require_active_couple(user)
+    key = (current_version(user.pk), couple.pk, couple.time_zone, couple.together_since, user.time_zone)
+    held = SNAPSHOTS.entries.get(user.pk)
+    if held is not None and held[0] == key and held[1] <= now < held[2]:
+        return held[3]  # type: ignore[return-value]
+    view = widget_view(user=user, now=now)
+    rendered = render(view)
+    with SNAPSHOTS.lock:
+        SNAPSHOTS.entries[user.pk] = (key, now, view.changes_by_itself_at, rendered)
+        SNAPSHOTS.entries.move_to_end(user.pk)
+        while len(SNAPSHOTS.entries) > MAX_SNAPSHOTS:
+            SNAPSHOTS.entries.popitem(last=False)
+    return rendered
 
 
 # The widget is polled: its reads are compiled once (config.api.sql.CompiledQuery), each defined here

@@ -17,7 +17,7 @@ from config.api.schema import NOT_PAIRED
 from couples.scoping import require_active_couple
 from insights import selectors, services
 from insights.api import serializers as s
-from insights.widget import widget_view
+from insights.widget import WidgetView, widget_snapshot
 
 TAGS = ["insights"]
 
@@ -169,5 +169,9 @@ class WidgetApi(APIView):
         tags=TAGS,
     )
     def get(self, request: AuthedRequest) -> Response:
-        view = widget_view(user=request.user)
-        return _conditional(request, s.WIDGET_OUTPUT.to_representation(view), etag_of(*view.etag_parts()))
+        body, etag = widget_snapshot(user=request.user, render=_widget_response)
+        return _conditional(request, body, etag)
+
+
+def _widget_response(view: WidgetView) -> tuple[dict[str, Any], str]:
+    return s.WIDGET_OUTPUT.to_representation(view), etag_of(*view.etag_parts())
