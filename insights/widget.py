@@ -1,8 +1,9 @@
 """`GET widget`: the small home-screen snapshot, cheap enough to poll.
 
 `widget_view` computes it (a fixed number of queries). `widget_snapshot` keeps the rendered snapshot
-per user in each process and serves it again while nothing it shows can have changed, which costs
-one query (the sync counter) instead of six:
+per user in the shared cache (Redis; process memory on the embedded default) and serves it again
+while nothing it shows can have changed, which costs one query (the sync counter) instead of six;
+a cache that fails is left alone for CACHE_RETRY_SECONDS and the widget computed meanwhile:
 
 - every record the widget shows is one the user's phone syncs (rituals, both partners' completions,
   prompt answers, shared check-ins, notifications and their read marks), and every change of one
@@ -15,14 +16,15 @@ one query (the sync counter) instead of six:
   the end of the user's day and of the couple's day), and never before the moment it was built.
 """
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Hashable
+import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
+from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 
@@ -136,40 +138,46 @@ def widget_view(*, user: User, now: datetime | None = None) -> WidgetView:
 
 
 T = TypeVar("T")
-# Users whose snapshot a process keeps (the least recently used go first).
-MAX_SNAPSHOTS = 20_000
+# A kept snapshot expires from the cache after this long whatever happens (a day ends before it).
+SNAPSHOT_SECONDS = 24 * 3600
+# After the cache failed (Redis stopped or hanging), it is left alone this long: the widget is then
+# computed on every poll, as it is without the cache.
+CACHE_RETRY_SECONDS = 30
+_cache_down_until = 0.0
+
+logger = logging.getLogger(__name__)
 
 
-class _Snapshots:
-    def __init__(self) -> None:
-        self.entries: OrderedDict[object, tuple[Hashable, datetime, datetime, object]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-
-
-SNAPSHOTS = _Snapshots()
+def _key(user: User) -> str:
+    return f"widget:{user.pk}"
 
 
 def widget_snapshot(*, user: User, render: Callable[[WidgetView], T], now: datetime | None = None) -> T:
-    """`render(widget_view(user))`, kept per user while nothing it shows can have changed (see the
-    module docstring); 404 `not_paired` as the view when the user has no couple."""
+    """`render(widget_view(user))`, kept per user in the shared cache while nothing it shows can have
+    changed (see the module docstring); 404 `not_paired` as the view when the user has no couple."""
     now = now or timezone.now()
     couple = require_active_couple(user)
     key = (current_version(user.pk), couple.pk, couple.time_zone, couple.together_since, user.time_zone)
-    held = SNAPSHOTS.entries.get(user.pk)
+    held = _cache_call(lambda: cache.get(_key(user)))
     if held is not None and held[0] == key and held[1] <= now < held[2]:
-        return held[3]  # type: ignore[return-value]
+        return held[3]
     view = widget_view(user=user, now=now)
     rendered = render(view)
-    with SNAPSHOTS.lock:
-        SNAPSHOTS.entries[user.pk] = (key, now, view.changes_by_itself_at, rendered)
-        SNAPSHOTS.entries.move_to_end(user.pk)
-        while len(SNAPSHOTS.entries) > MAX_SNAPSHOTS:
-            SNAPSHOTS.entries.popitem(last=False)
+    _cache_call(lambda: cache.set(_key(user), (key, now, view.changes_by_itself_at, rendered), SNAPSHOT_SECONDS))
     return rendered
+
+
+def _cache_call(call: Callable[[], Any]) -> Any:
+    """The cache's answer, or None while it fails: a snapshot is an optimisation, never a dependency."""
+    global _cache_down_until
+    if time.monotonic() < _cache_down_until:
+        return None
+    try:
+        return call()
+    except Exception as exc:
+        _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
+        logger.warning("widget snapshot cache unavailable, computing", extra={"error": type(exc).__name__})
+        return None
 
 
 # The widget is polled: its reads are compiled once (config.api.sql.CompiledQuery), each defined here

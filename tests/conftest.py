@@ -11,7 +11,6 @@ from accounts.services.sessions import TokenPair, session_start
 from config.api.ratelimit import reset_fallback
 from config.api.shared_responses import CONTENT
 from couples.models import Couple
-from insights.widget import SNAPSHOTS
 from tests.factories import UserFactory, pair
 
 
@@ -36,9 +35,7 @@ def _clean_cache() -> Iterator[None]:
     cache.clear()
     reset_fallback()
     CONTENT.clear()
-    SNAPSHOTS.clear()
     yield
-    SNAPSHOTS.clear()
     CONTENT.clear()
     reset_fallback()
     cache.clear()

@@ -75,9 +75,11 @@ class Benchmark:
             rounds: dict[str, list[dict[str, Any]]] = {endpoint: [] for endpoint in endpoints}
             for number in range(self.args.rounds):
                 self._round(number, endpoints, files, rounds)
-        result["endpoints"] = {endpoint: _summary(samples) for endpoint, samples in rounds.items()}
+        # A baseline no selected endpoint needed (`--only` reads: no one-insert) has no samples.
+        result["endpoints"] = {endpoint: _summary(samples) for endpoint, samples in rounds.items() if samples}
         for baseline in (ONE_QUERY, ONE_INSERT):
-            result["endpoints"][baseline].update(ratio=1.0, cpu_ratio=1.0)
+            if baseline in result["endpoints"]:
+                result["endpoints"][baseline].update(ratio=1.0, cpu_ratio=1.0)
         result["rounds"] = rounds
         result["config"] = {
             key: getattr(self.args, key)

@@ -5,10 +5,10 @@ from datetime import date, time
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from insights.widget import SNAPSHOTS
 from notifications.models import Notification
 from tests.conftest import AppClient
 from tests.insights.helpers import at, check_in, complete, daily_ritual
@@ -115,6 +115,22 @@ def test_an_unpaired_user_is_never_served_the_couples_snapshot(utc_couple, me_ut
     with time_machine.travel(at("2026-12-04T12:00"), tick=False):
         me = AppClient().sign_in(me_utc)
         assert me.get(WIDGET).status_code == 200
-        assert me_utc.pk in SNAPSHOTS.entries
+        assert cache.get(f"widget:{me_utc.pk}") is not None
         assert me.post("/api/v1/couple/unpair", {"confirm": True}, format="json").status_code in (200, 204)
         assert me.get(WIDGET).json()["error"]["code"] == "not_paired"
+
+
+def test_a_cache_that_fails_costs_the_snapshot_not_the_widget(utc_couple, me_utc, partner_user, settings, monkeypatch):
+    from insights import widget
+
+    monkeypatch.setattr(widget, "_cache_down_until", 0.0)
+    settings.CACHES = {  # a Redis nobody listens on: every call fails at once
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    daily_ritual(utc_couple, title="Kiss", local_time=time(20, 0))
+    with time_machine.travel(at("2026-12-04T12:00"), tick=False):
+        me = AppClient().sign_in(me_utc)
+        first, second = me.get(WIDGET), me.get(WIDGET)
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert second.json()["next_ritual"]["title"] == "Kiss"
+    assert widget._cache_down_until > 0  # left alone for a while after the failure
