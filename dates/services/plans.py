@@ -21,8 +21,8 @@ from uuid import UUID
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from rest_framework import status
 
 from accounts.models import User
@@ -30,7 +30,8 @@ from config.api.errors import ApplicationError, ConflictError
 from couples.models import Couple
 from couples.scoping import get_couple_owned_or_404
 from couples.selectors import partner_of
-from dates.models import DateIdea, DateOffer, DatePlan
+from dates.models import DateOffer, DatePlan
+from dates.selectors import ideas_published
 from messaging.catalog import notification_key
 from notifications import date_reminders
 from notifications.models import Notification
@@ -263,10 +264,11 @@ def plan_propose(
         existing = DatePlan.objects.filter(pk=id).first()
         if existing is not None:
             return _replayed(existing, couple=couple, by=by), False
-    idea = DateIdea.objects.filter(pk=idea_id, is_published=True).first() if idea_id else None
+    # The idea as the proposer reads it: an untitled plan takes the idea's title in their language.
+    idea = ideas_published(language=get_language()).filter(pk=idea_id).first() if idea_id else None
     if idea_id and idea is None:
         raise ValidationError({"idea_id": ValidationError(_("This idea does not exist."), code="unknown_idea")})
-    title = title or (idea.title if idea else "")
+    title = title or (idea.title_localized if idea else "")  # type: ignore[attr-defined]  # localized()
     if not title:
         raise ValidationError({"title": ValidationError(_("Give the date a title or pick an idea."), code="required")})
     _check_ritual(couple_id=couple.pk, ritual_id=ritual_id, occurrence_at=ritual_occurrence_at)

@@ -69,6 +69,17 @@ def test_a_proposal_from_an_idea_takes_its_title(me, couple):
     assert (body["title"], body["idea_id"]) == ("Stargazing from a dark spot", str(idea.pk))
 
 
+def test_an_untitled_proposal_from_an_idea_takes_its_title_in_the_proposers_language(me, partner, couple):
+    from dates.demo_content import load_date_ideas
+    from dates.models import DateIdea
+
+    load_date_ideas()
+    idea = DateIdea.objects.get(slug="stargazing")
+    body = me.post(DATES, offer_body(idea_id=str(idea.pk)), format="json", HTTP_ACCEPT_LANGUAGE="de").json()
+    assert body["title"] == "Sterne schauen, wo es richtig dunkel ist"  # stored: both partners see these words
+    assert partner.get(f"{DATES}/{body['id']}").json()["title"] == body["title"]
+
+
 @pytest.mark.parametrize(
     ("fields", "field", "code"),
     [
