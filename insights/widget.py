@@ -138,7 +138,9 @@ def widget_view(*, user: User, now: datetime | None = None) -> WidgetView:
 
 
 T = TypeVar("T")
-# A kept snapshot expires from the cache after this long whatever happens (a day ends before it).
+# A kept snapshot leaves the cache when it could no longer be served (its next ritual start or day
+# end), and at the latest after this long: the partner's shared check-in and the ritual titles it
+# holds are not kept longer than they are useful.
 SNAPSHOT_SECONDS = 24 * 3600
 # After the cache failed (Redis stopped or hanging), it is left alone this long: the widget is then
 # computed on every poll, as it is without the cache.
@@ -163,8 +165,14 @@ def widget_snapshot(*, user: User, render: Callable[[WidgetView], T], now: datet
         return held[3]
     view = widget_view(user=user, now=now)
     rendered = render(view)
-    _cache_call(lambda: cache.set(_key(user), (key, now, view.changes_by_itself_at, rendered), SNAPSHOT_SECONDS))
+    seconds = min(SNAPSHOT_SECONDS, max(1, int((view.changes_by_itself_at - now).total_seconds()) + 1))
+    _cache_call(lambda: cache.set(_key(user), (key, now, view.changes_by_itself_at, rendered), seconds))
     return rendered
+
+
+def widget_snapshot_forget(user: User) -> None:
+    """Drops the user's kept snapshot (their account is being deleted)."""
+    _cache_call(lambda: cache.delete(_key(user)))
 
 
 def _cache_call(call: Callable[[], Any]) -> Any:

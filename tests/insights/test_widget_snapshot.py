@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from notifications.models import Notification
 from tests.conftest import AppClient
+from tests.factories import PASSWORD
 from tests.insights.helpers import at, check_in, complete, daily_ritual
 
 pytestmark = pytest.mark.django_db
@@ -134,3 +135,16 @@ def test_a_cache_that_fails_costs_the_snapshot_not_the_widget(utc_couple, me_utc
     assert (first.status_code, second.status_code) == (200, 200)
     assert second.json()["next_ritual"]["title"] == "Kiss"
     assert widget._cache_down_until > 0  # left alone for a while after the failure
+
+
+def test_the_kept_snapshot_goes_with_the_account_and_lives_no_longer_than_it_can_be_served(
+    utc_couple, me_utc, partner_user
+):
+    daily_ritual(utc_couple, title="Kiss", local_time=time(20, 0))
+    with time_machine.travel(at("2026-12-04T12:00"), tick=False):
+        me = AppClient().sign_in(me_utc)
+        me.get(WIDGET)
+        key = f"widget:{me_utc.pk}"
+        assert cache.get(key)[2] == at("2026-12-04T20:00")  # served until the ritual starts
+        assert me.delete("/api/v1/me", {"password": PASSWORD}, format="json").status_code == 204
+    assert cache.get(key) is None
