@@ -49,6 +49,14 @@ class ConflictError(ApplicationError):
     message: StrOrPromise = _("The resource changed; reload it and try again.")
 
 
+class IdConflictError(ConflictError):
+    """A create whose client-chosen id is already taken by another record (not a replay of this one).
+    Says nothing about the object that holds the id, nor whose it is."""
+
+    code = "id_conflict"
+    message = _("This id is already in use. Generate a new id and try again.")
+
+
 class NotFoundError(ApplicationError):
     status_code = status.HTTP_404_NOT_FOUND
     code = "not_found"

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from rest_framework import status
 
 from accounts.models import User
-from config.api.errors import ApplicationError, ConflictError
+from config.api.errors import ApplicationError, IdConflictError
 from couples.models import Couple
 from couples.scoping import get_couple_owned_or_404
 from couples.selectors import partner_of
@@ -146,11 +146,6 @@ class PlanVersionMismatchError(PlanStateError):
     message = gettext_lazy("The date changed since you loaded it (If-Match). Reload it and try again.")
 
 
-class PlanIdConflictError(ConflictError):
-    code = "id_conflict"
-    message = gettext_lazy("This id is already used by another record. Generate a new one.")
-
-
 @dataclass(frozen=True)
 class Offer:
     """The when and where of an offer, as the phone sends it."""
@@ -241,7 +236,7 @@ def _lock(*, user: User, plan_id: UUID) -> DatePlan:
 
 def _replayed(plan: DatePlan, *, couple: Couple, by: User) -> DatePlan:
     if plan.couple_id != couple.pk or plan.proposed_by_id != by.pk:
-        raise PlanIdConflictError()
+        raise IdConflictError()
     return plan
 
 

@@ -12,17 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from config.api.errors import ConflictError
+from config.api.errors import IdConflictError
 from couples.scoping import active_couple_id
 from rituals.models import CheckIn
 from sync.receivers import touch_created
 
 SCORE_FIELDS = ("mood", "connection")
-
-
-class CheckInIdConflictError(ConflictError):
-    code = "id_conflict"
-    message = _("This id is already used by another record. Generate a new one.")
 
 
 def _check_scores(**scores: int) -> None:
@@ -37,7 +32,7 @@ def _check_scores(**scores: int) -> None:
 
 def _replayed(check_in: CheckIn, *, user: User) -> CheckIn:
     if check_in.user_id != user.pk:
-        raise CheckInIdConflictError()
+        raise IdConflictError()
     return check_in
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
 from accounts.models import User
-from config.api.errors import ApplicationError, ConflictError
+from config.api.errors import ApplicationError, IdConflictError
 from config.i18n import StrOrPromise
 from couples.models import Couple
 from couples.scoping import get_couple_owned_or_404
@@ -150,11 +150,6 @@ class GoalVersionMismatchError(GoalStateError):
     message = _("The goal changed since you loaded it (If-Match). Reload it and try again.")
 
 
-class GoalIdConflictError(ConflictError):
-    code = "id_conflict"
-    message = _("This id is already used by another record. Generate a new one.")
-
-
 def _lock(*, user: User, goal_id: UUID) -> Goal:
     """The goal of the user's active couple, locked until the transaction ends; 404 otherwise.
 
@@ -217,7 +212,7 @@ def _tell_partner(*, goal: Goal, by: User, kind: str) -> None:
 
 def _replayed(goal: Goal, *, couple: Couple, by: User) -> Goal:
     if goal.couple_id != couple.pk or goal.proposed_by_id != by.pk:
-        raise GoalIdConflictError()
+        raise IdConflictError()
     return goal
 
 

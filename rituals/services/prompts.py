@@ -19,7 +19,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from config.api.errors import ConflictError, NotFoundError
+from config.api.errors import ConflictError, IdConflictError, NotFoundError
 from config.api.sql import CompiledQuery
 from couples.models import Couple
 from couples.scoping import require_active_couple
@@ -49,11 +49,6 @@ class AnswersRevealedError(ConflictError):
 class AlreadyAnsweredError(ConflictError):
     code = "already_answered"
     message = _("You already answered this question (under another id). Pull to get your answer.")
-
-
-class AnswerIdConflictError(ConflictError):
-    code = "id_conflict"
-    message = _("This id is already in use. Generate a new id and try again.")
 
 
 class PromptDayOverError(ConflictError):
@@ -166,7 +161,7 @@ def prompt_answer(*, daily_prompt: DailyPrompt, user: User, text: str, id: UUID 
     if mine is not None and partner_answered:
         raise AnswersRevealedError()
     if mine is None and id is not None and PromptAnswer.objects.filter(pk=id).exists():
-        raise AnswerIdConflictError()
+        raise IdConflictError()
     now = timezone.now()
     if mine is None:
         mine = PromptAnswer.objects.create(

@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from config.api.errors import ConflictError
+from config.api.errors import ConflictError, IdConflictError
 from config.i18n import StrOrPromise
 from couples.models import Couple
 from couples.selectors import partner_of
@@ -50,12 +50,6 @@ SCHEDULE_FIELDS = ("rrule", "start_date", "local_time", "time_zone")
 # What the next reminder is computed from (notifications.reminders.reminder_reschedule).
 REMINDER_INPUTS = (*SCHEDULE_FIELDS, "status", "reminder_offset_minutes")
 REQUIRED_ON_CREATE = ("title", "category", "rrule", "local_time")
-
-
-class IdConflictError(ConflictError):
-    # Says nothing about the object that holds the id, nor whose it is.
-    code = "id_conflict"
-    message = _("This id is already in use. Generate a new id and try again.")
 
 
 class RitualDeletedError(ConflictError):
