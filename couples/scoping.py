@@ -71,7 +71,11 @@ M = TypeVar("M", bound="CoupleOwned")
 class CoupleOwnedQuerySet(models.QuerySet[M]):
     def visible_to(self, user: User) -> "CoupleOwnedQuerySet[M]":
         """Rows of the user's active couple; nothing at all for an unpaired user."""
-        couple_id = active_couple_id(user)
+        return self.visible_in(active_couple_id(user))
+
+    def visible_in(self, couple_id: UUID | None) -> "CoupleOwnedQuerySet[M]":
+        """`visible_to` a reader whose active couple has this id (None: unpaired, so nothing): for a
+        query compiled once with ids as its arguments (sync.tables)."""
         if couple_id is None:
             return self.none()
         return self.of_couple(couple_id)

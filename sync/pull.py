@@ -15,7 +15,7 @@ from config.api import sql
 from config.api.errors import ApplicationError
 from sync.changes import _db_uuid, current_version
 from sync.models import SyncState
-from sync.tables import TABLES
+from sync.tables import TABLES, Viewer
 
 SCHEMA_VERSION = 1
 
@@ -59,7 +59,7 @@ def _states(*, user: User, after: int, upto: int) -> tuple[list[tuple[str, str, 
 def _load(changes: dict[str, dict[str, list[Any]]], user: User, name: str, ids: set[str]) -> None:
     """The changed records of one table, as the user may see them (one query)."""
     spec = TABLES[name]
-    records = list(spec.visible(user).filter(pk__in=ids))
+    records = spec.records(Viewer.of(user), ids)
     changes[name]["updated"] = [spec.raw(record, user) for record in records]
     # Stamped as changed but no longer visible (unshared, of an ended couple...): gone for this phone.
     changes[name]["deleted"] += sorted(ids - {str(record.pk) for record in records})
@@ -69,8 +69,9 @@ def _everything(user: User, cursor: int) -> dict[str, Any]:
     """A full pull: every record the user may hold. As "updated", like every later pull: the app syncs
     with `sendCreatedAsUpdated: true`, and WatermelonDB logs an error for each "created" then."""
     changes = {name: _empty() for name in TABLES}
+    viewer = Viewer.of(user)
     for name, table in TABLES.items():
-        changes[name]["updated"] = [table.raw(record, user) for record in table.visible(user)]
+        changes[name]["updated"] = [table.raw(record, user) for record in table.records(viewer)]
     return {"changes": changes, "timestamp": cursor}
 
 

@@ -47,7 +47,7 @@ from config.api.errors import ApplicationError
 from notifications.services import pushes_batched
 from sync import changes
 from sync.models import SyncState
-from sync.tables import TABLES
+from sync.tables import TABLES, Viewer
 from sync.writers import WRITERS, Raw, parents_remembered
 
 logger = logging.getLogger(__name__)
@@ -198,7 +198,7 @@ def _load(user: User, items: list[Item], cursor: int) -> _Loaded:
             existing = existing.select_for_update(no_key=True).order_by("pk")
         loaded.existing[table] = {str(pk) for pk in existing.values_list("pk", flat=True)}
         found = loaded.existing[table]
-        loaded.visible[table] = {str(r.pk): r for r in spec.visible(user).filter(pk__in=found)} if found else {}
+        loaded.visible[table] = {str(r.pk): r for r in spec.records(Viewer.of(user), found)} if found else {}
         newer = SyncState.objects.filter(user=user, table=table, record_id__in=keys, version__gt=cursor)
         loaded.conflicts[table] = set(newer.values_list("record_id", flat=True))
     return loaded

@@ -7,26 +7,27 @@ objects are JSON strings.
 """
 
 import json
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
-from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Model, OuterRef, QuerySet, Subquery, prefetch_related_objects
 from django.utils.translation import get_language
 
 from accounts.models import User
 from config.api.sql import CompiledQuery
 from couples.models import Couple, Membership
+from couples.scoping import active_couple_id
 from couples.selectors import partner_of
 from dates.models import DateMemory, DatePlan
 from insights.models import WeeklyReflection, WeeklyReport, WeeklyReportPersonal
 from notifications.models import Notification
-from notifications.selectors import inbox_of
+from notifications.selectors import inbox_of_id
 from rituals.models import CheckIn, Completion, DailyPrompt, Goal, Nudge, PromptAnswer, Ritual
 from rituals.selectors.prompts import with_localized_texts
-from rituals.visibility import check_ins_readable_by, completion_details_visible, prompt_answer_revealed
+from rituals.visibility import check_ins_readable_by_ids, completion_details_visible, prompt_answer_revealed
 
 
 def ms(value: datetime | None) -> int | None:
@@ -37,19 +38,64 @@ def iso(value: date | time | None) -> str | None:
     return value.isoformat() if value else None
 
 
+class Viewer(NamedTuple):
+    """Who reads, by id: the user, their active couple and its other member (None: unpaired)."""
+
+    user_id: UUID
+    couple_id: UUID | None
+    partner_id: UUID | None
+
+    @classmethod
+    def of(cls, user: User) -> "Viewer":
+        partner = partner_of(user=user)  # remembered by authentication: no query
+        return cls(user.pk, active_couple_id(user), partner.pk if partner else None)
+
+
+# Past this many changed ids of one table (a phone back after a long time away), a load is built
+# by the ORM rather than compiled: one compiled statement is kept per table and id count.
+COMPILED_IDS_MAX = 64
+
+
 @dataclass(frozen=True)
 class Table:
     name: str
     model: type[Model]
-    # Records the user may hold now (full pulls, and loading changed ids).
-    visible: Callable[[User], QuerySet[Any]]
+    # Records the viewer may hold now: the table's one visibility rule, from the rule's own module.
+    visible: Callable[[Viewer], QuerySet[Any]]
     # Raw columns of one record, as this user sees it.
     raw: Callable[[Any, User], dict[str, Any]]
+    # Relations `raw` reads through a many-to-many (prefetched on every load).
+    prefetch: tuple[str, ...] = ()
+    # The visible rows' text depends on the language (daily prompts): compiled once per language.
+    localized: bool = False
+    _compiled: dict[str | None, CompiledQuery] = field(default_factory=dict, compare=False, repr=False)
+
+    def records(self, viewer: Viewer, ids: Collection[str] | None = None) -> list[Any]:
+        """The visible records (only those of `ids`, when given). A pull loads the changed ids of
+        each table on every request, so that read is the `visible` queryset compiled once (per
+        language and id count; `config.api.sql.CompiledQuery`); the same queryset is evaluated by the
+        ORM for a full pull, an unpaired viewer or many ids."""
+        if ids is None:
+            records = list(self.visible(viewer))
+        elif viewer.couple_id is None or viewer.partner_id is None or len(ids) > COMPILED_IDS_MAX:
+            records = list(self.visible(viewer).filter(pk__in=[UUID(pk) for pk in ids]))
+        else:
+            key = get_language() if self.localized else None
+            compiled = self._compiled.get(key)
+            if compiled is None:
+                compiled = self._compiled[key] = CompiledQuery(self._visible_ids, unused_arguments=True)
+            records = compiled.objects(*viewer, sorted(UUID(pk) for pk in ids))
+        if self.prefetch:
+            prefetch_related_objects(records, *self.prefetch)
+        return records
+
+    def _visible_ids(self, user_id: UUID, couple_id: UUID, partner_id: UUID, ids: list[UUID]) -> QuerySet[Any]:
+        return self.visible(Viewer(user_id, couple_id, partner_id)).filter(pk__in=ids)
 
 
-def _couple_rows(model: type[Any]) -> Callable[[User], QuerySet[Any]]:
-    def visible(user: User) -> QuerySet[Any]:
-        return model.objects.visible_to(user)
+def _couple_rows(model: type[Any]) -> Callable[[Viewer], QuerySet[Any]]:
+    def visible(viewer: Viewer) -> QuerySet[Any]:
+        return model.objects.visible_in(viewer.couple_id)
 
     return visible
 
@@ -76,8 +122,8 @@ def _ritual_raw(r: Ritual, user: User) -> dict[str, Any]:
     }
 
 
-def _completions(user: User) -> QuerySet[Any]:
-    return Completion.objects.visible_to(user).filter(ritual__deleted_at__isnull=True)
+def _completions(viewer: Viewer) -> QuerySet[Any]:
+    return Completion.objects.visible_in(viewer.couple_id).filter(ritual__deleted_at__isnull=True)
 
 
 def _completion_raw(c: Completion, user: User) -> dict[str, Any]:
@@ -93,8 +139,6 @@ def _completion_raw(c: Completion, user: User) -> dict[str, Any]:
     }
 
 
-def _goals(user: User) -> QuerySet[Any]:
-    return Goal.objects.visible_to(user).prefetch_related("rituals")
 
 
 def _goal_raw(g: Goal, user: User) -> dict[str, Any]:
@@ -112,8 +156,8 @@ def _goal_raw(g: Goal, user: User) -> dict[str, Any]:
     }
 
 
-def _check_ins(user: User) -> QuerySet[Any]:
-    return CheckIn.objects.filter(check_ins_readable_by(user))
+def _check_ins(viewer: Viewer) -> QuerySet[Any]:
+    return CheckIn.objects.filter(check_ins_readable_by_ids(viewer.user_id, viewer.couple_id))
 
 
 def _check_in_raw(c: CheckIn, user: User) -> dict[str, Any]:
@@ -145,9 +189,10 @@ def _nudge_raw(n: Nudge, user: User) -> dict[str, Any]:
     }
 
 
-def _daily_prompts(user: User) -> QuerySet[Any]:
+def _daily_prompts(viewer: Viewer) -> QuerySet[Any]:
     # The prompt's text in the pull's language (Accept-Language), as GET prompts/today shows it.
-    return with_localized_texts(DailyPrompt.objects.visible_to(user).select_related("prompt"), language=get_language())
+    daily_prompts = DailyPrompt.objects.visible_in(viewer.couple_id).select_related("prompt")
+    return with_localized_texts(daily_prompts, language=get_language())
 
 
 def _daily_prompt_raw(d: DailyPrompt, user: User) -> dict[str, Any]:
@@ -159,8 +204,8 @@ def _daily_prompt_raw(d: DailyPrompt, user: User) -> dict[str, Any]:
     }
 
 
-def _answers(user: User) -> QuerySet[Any]:
-    return PromptAnswer.objects.visible_to(user).annotate(answers_given=Count("daily_prompt__answers"))
+def _answers(viewer: Viewer) -> QuerySet[Any]:
+    return PromptAnswer.objects.visible_in(viewer.couple_id).annotate(answers_given=Count("daily_prompt__answers"))
 
 
 def _answer_raw(a: PromptAnswer, user: User) -> dict[str, Any]:
@@ -176,10 +221,10 @@ def _answer_raw(a: PromptAnswer, user: User) -> dict[str, Any]:
     }
 
 
-def _weekly_reports(user: User) -> QuerySet[Any]:
+def _weekly_reports(viewer: Viewer) -> QuerySet[Any]:
     """Finalised weeks of the couple, each with the requester's own personal part (never the partner's)."""
-    mine = WeeklyReportPersonal.objects.filter(report=OuterRef("pk"), user=user).values("data")[:1]
-    return WeeklyReport.objects.visible_to(user).annotate(my_personal=Subquery(mine))
+    mine = WeeklyReportPersonal.objects.filter(report=OuterRef("pk"), user_id=viewer.user_id).values("data")[:1]
+    return WeeklyReport.objects.visible_in(viewer.couple_id).annotate(my_personal=Subquery(mine))
 
 
 def _weekly_report_raw(r: WeeklyReport, user: User) -> dict[str, Any]:
@@ -195,8 +240,8 @@ def _weekly_report_raw(r: WeeklyReport, user: User) -> dict[str, Any]:
     }
 
 
-def _weekly_reflections(user: User) -> QuerySet[Any]:
-    return WeeklyReflection.objects.visible_to(user).annotate(reflections_given=Count("report__reflections"))
+def _weekly_reflections(viewer: Viewer) -> QuerySet[Any]:
+    return WeeklyReflection.objects.visible_in(viewer.couple_id).annotate(reflections_given=Count("report__reflections"))
 
 
 def _weekly_reflection_raw(r: WeeklyReflection, user: User) -> dict[str, Any]:
@@ -213,8 +258,8 @@ def _weekly_reflection_raw(r: WeeklyReflection, user: User) -> dict[str, Any]:
     }
 
 
-def _notifications(user: User) -> QuerySet[Any]:
-    return inbox_of(user=user)
+def _notifications(viewer: Viewer) -> QuerySet[Any]:
+    return inbox_of_id(viewer.user_id)
 
 
 def _notification_raw(n: Notification, user: User) -> dict[str, Any]:
@@ -229,17 +274,14 @@ def _notification_raw(n: Notification, user: User) -> dict[str, Any]:
     }
 
 
-def _partner_profiles(user: User) -> QuerySet[Any]:
-    partner = partner_of(user=user)
-    return User.objects.filter(id=partner.id) if partner else User.objects.none()
+def _partner_profiles(viewer: Viewer) -> QuerySet[Any]:
+    return User.objects.filter(id=viewer.partner_id) if viewer.partner_id else User.objects.none()
 
 
 def _partner_raw(u: User, user: User) -> dict[str, Any]:
     return {"id": str(u.id), "display_name": u.display_name, "time_zone": u.time_zone}
 
 
-def _date_plans(user: User) -> QuerySet[Any]:
-    return DatePlan.objects.visible_to(user)
 
 
 def _date_plan_raw(p: DatePlan, user: User) -> dict[str, Any]:
@@ -267,8 +309,8 @@ def _date_plan_raw(p: DatePlan, user: User) -> dict[str, Any]:
     }
 
 
-def _date_memories(user: User) -> QuerySet[Any]:
-    return DateMemory.objects.filter(plan__in=DatePlan.objects.visible_to(user))
+def _date_memories(viewer: Viewer) -> QuerySet[Any]:
+    return DateMemory.objects.filter(plan__in=DatePlan.objects.visible_in(viewer.couple_id))
 
 
 def _date_memory_raw(m: DateMemory, user: User) -> dict[str, Any]:
@@ -290,16 +332,16 @@ TABLES: dict[str, Table] = {
     for t in [
         Table("rituals", Ritual, _couple_rows(Ritual), _ritual_raw),
         Table("ritual_completions", Completion, _completions, _completion_raw),
-        Table("goals", Goal, _goals, _goal_raw),
+        Table("goals", Goal, _couple_rows(Goal), _goal_raw, prefetch=("rituals",)),
         Table("check_ins", CheckIn, _check_ins, _check_in_raw),
         Table("nudges", Nudge, _couple_rows(Nudge), _nudge_raw),
-        Table("daily_prompts", DailyPrompt, _daily_prompts, _daily_prompt_raw),
+        Table("daily_prompts", DailyPrompt, _daily_prompts, _daily_prompt_raw, localized=True),
         Table("prompt_answers", PromptAnswer, _answers, _answer_raw),
         Table("notifications", Notification, _notifications, _notification_raw),
         Table("partner_profiles", User, _partner_profiles, _partner_raw),
         Table("weekly_reports", WeeklyReport, _weekly_reports, _weekly_report_raw),
         Table("weekly_reflections", WeeklyReflection, _weekly_reflections, _weekly_reflection_raw),
-        Table("date_plans", DatePlan, _date_plans, _date_plan_raw),
+        Table("date_plans", DatePlan, _couple_rows(DatePlan), _date_plan_raw),
         Table("date_memories", DateMemory, _date_memories, _date_memory_raw),
     ]
 }

@@ -85,10 +85,14 @@ class CompiledQuery:
     `rows()` for a `values_list()` queryset, `objects()` for a model queryset (instances with their
     `select_related` objects and annotations, as the ORM makes them).
     Arguments are UUIDs, datetimes, dates, strings or lists of those; constants belong in `build` itself.
+    Every argument must reach the SQL as a parameter (an argument the build used in Python would be
+    compiled as its marker), unless `unused_arguments` says some builds ignore some: the sync tables
+    share one signature, and a couple's rituals do not depend on who reads them.
     """
 
-    def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any]], *, unused_arguments: bool = False) -> None:
         self._build = build
+        self._unused_arguments = unused_arguments
         self._compiled: dict[tuple[Any, ...], _Compiled] = {}
 
     def rows(self, *arguments: Any) -> list[tuple[Any, ...]]:
@@ -144,7 +148,7 @@ class CompiledQuery:
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
         slots = {position: where.pop(param) for position, param in enumerate(params) if _hashable(param) in where}
-        if where:
+        if where and not self._unused_arguments:
             raise ValueError(f"CompiledQuery: arguments {sorted(where.values())} were not bound as parameters.")
         converters = compiler.get_converters([column for column, _, _ in compiler.select])
         loader = _Loader.of(compiler, queryset.db) if queryset._iterable_class is ModelIterable else None

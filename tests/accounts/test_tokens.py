@@ -52,6 +52,14 @@ def test_a_token_with_a_corrupted_signature_is_refused(me, bearer, expect_error,
     _assert_me_works(bearer, me.tokens.access)
 
 
+def test_a_token_verified_before_does_not_vouch_for_a_corrupted_copy(me, bearer, expect_error, jwt_tool):
+    # Verified tokens are remembered by their exact bytes (SessionJWTAuthentication.get_validated_token).
+    _assert_me_works(bearer, me.tokens.access)
+    _assert_me_works(bearer, me.tokens.access)
+
+    expect_error(bearer(jwt_tool.with_corrupted_signature(me.tokens.access)).get(ME), 401, "token_not_valid")
+
+
 def test_claims_rewritten_under_the_original_signature_are_refused(me, stranger, bearer, expect_error, jwt_tool):
     stranger_claims = jwt_tool.claims(stranger.tokens.access)
     forged = jwt_tool.with_claims(me.tokens.access, user_id=stranger_claims["user_id"], sid=stranger_claims["sid"])
