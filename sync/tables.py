@@ -139,8 +139,6 @@ def _completion_raw(c: Completion, user: User) -> dict[str, Any]:
     }
 
 
-
-
 def _goal_raw(g: Goal, user: User) -> dict[str, Any]:
     return {
         "id": str(g.id),
@@ -241,7 +239,9 @@ def _weekly_report_raw(r: WeeklyReport, user: User) -> dict[str, Any]:
 
 
 def _weekly_reflections(viewer: Viewer) -> QuerySet[Any]:
-    return WeeklyReflection.objects.visible_in(viewer.couple_id).annotate(reflections_given=Count("report__reflections"))
+    return WeeklyReflection.objects.visible_in(viewer.couple_id).annotate(
+        reflections_given=Count("report__reflections")
+    )
 
 
 def _weekly_reflection_raw(r: WeeklyReflection, user: User) -> dict[str, Any]:
@@ -280,8 +280,6 @@ def _partner_profiles(viewer: Viewer) -> QuerySet[Any]:
 
 def _partner_raw(u: User, user: User) -> dict[str, Any]:
     return {"id": str(u.id), "display_name": u.display_name, "time_zone": u.time_zone}
-
-
 
 
 def _date_plan_raw(p: DatePlan, user: User) -> dict[str, Any]:

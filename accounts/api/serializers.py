@@ -3,6 +3,7 @@ from rest_framework import serializers
 from accounts.models import Device, User
 from accounts.validators import validate_locale, validate_time_zone
 from config.api.output import OutputModelSerializer, OutputSerializer
+from config.api.serializers import Serializer
 
 
 class TokenPairOutputSerializer(OutputSerializer):
@@ -25,7 +26,7 @@ class MeOutputSerializer(OutputModelSerializer):
         read_only_fields = fields
 
 
-class RegisterInputSerializer(serializers.Serializer):
+class RegisterInputSerializer(Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     display_name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
@@ -43,31 +44,31 @@ class RegisterOutputSerializer(OutputSerializer):
     tokens = TokenPairOutputSerializer()
 
 
-class TokenObtainInputSerializer(serializers.Serializer):
+class TokenObtainInputSerializer(Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class TokenRefreshInputSerializer(serializers.Serializer):
+class TokenRefreshInputSerializer(Serializer):
     refresh = serializers.CharField(max_length=2048)
 
 
-class LogoutInputSerializer(serializers.Serializer):
+class LogoutInputSerializer(Serializer):
     push_token = serializers.CharField(
         max_length=512, required=False, help_text="This phone's push token: it stops receiving pushes."
     )
 
 
-class PasswordChangeInputSerializer(serializers.Serializer):
+class PasswordChangeInputSerializer(Serializer):
     current_password = serializers.CharField(max_length=128, trim_whitespace=False)
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class PasswordResetInputSerializer(serializers.Serializer):
+class PasswordResetInputSerializer(Serializer):
     email = serializers.EmailField(max_length=254)
 
 
-class PasswordResetConfirmInputSerializer(serializers.Serializer):
+class PasswordResetConfirmInputSerializer(Serializer):
     uid = serializers.CharField(max_length=64)
     token = serializers.CharField(max_length=128)
     new_password = serializers.CharField(max_length=128, trim_whitespace=False)
@@ -77,7 +78,7 @@ class DetailOutputSerializer(OutputSerializer):
     detail = serializers.CharField()
 
 
-class MeUpdateInputSerializer(serializers.Serializer):
+class MeUpdateInputSerializer(Serializer):
     display_name = serializers.CharField(max_length=60, required=False, allow_blank=True)
     time_zone = serializers.CharField(max_length=64, required=False, allow_blank=True)
     locale = serializers.CharField(max_length=35, required=False, validators=[validate_locale])
@@ -87,11 +88,11 @@ class MeUpdateInputSerializer(serializers.Serializer):
         return value
 
 
-class MeDeleteInputSerializer(serializers.Serializer):
+class MeDeleteInputSerializer(Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
-class DeviceInputSerializer(serializers.Serializer):
+class DeviceInputSerializer(Serializer):
     platform = serializers.ChoiceField(choices=Device.Platform.choices)
     push_token = serializers.CharField(max_length=512)
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")

@@ -4,6 +4,7 @@ from rest_framework import serializers
 from billing.google_play import valid_purchase_token
 from billing.models import Subscription
 from config.api.output import OutputSerializer
+from config.api.serializers import Serializer
 
 
 class StoreSubscriptionOutputSerializer(OutputSerializer):
@@ -42,7 +43,7 @@ class EntitlementOutputSerializer(OutputSerializer):
 ENTITLEMENT_OUTPUT = EntitlementOutputSerializer()
 
 
-class PurchaseInputSerializer(serializers.Serializer):
+class PurchaseInputSerializer(Serializer):
     store = serializers.ChoiceField(choices=Subscription.Store.choices)
     signed_transaction = serializers.CharField(
         required=False, max_length=65536, help_text="App Store: StoreKit 2 `Transaction.jwsRepresentation`."
@@ -66,18 +67,18 @@ class PurchaseInputSerializer(serializers.Serializer):
         return attrs
 
 
-class AppStoreNotificationInputSerializer(serializers.Serializer):
+class AppStoreNotificationInputSerializer(Serializer):
     signedPayload = serializers.CharField(max_length=65536)
 
 
-class PubSubMessageInputSerializer(serializers.Serializer):
+class PubSubMessageInputSerializer(Serializer):
     data = serializers.CharField(max_length=65536)  # type: ignore[assignment]  # Pub/Sub field name
     messageId = serializers.CharField(max_length=100)
     publishTime = serializers.CharField(required=False, max_length=40)
     attributes = serializers.DictField(child=serializers.CharField(), required=False)
 
 
-class PlayNotificationInputSerializer(serializers.Serializer):
+class PlayNotificationInputSerializer(Serializer):
     message = PubSubMessageInputSerializer()
     subscription = serializers.CharField(required=False, max_length=300)
 

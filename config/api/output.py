@@ -23,7 +23,6 @@ The equivalence with DRF's generic rendering is tested over every output seriali
 (tests/api/test_output_serializers.py), on model instances and `values()` rows.
 """
 
-import copy
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -34,6 +33,8 @@ from rest_framework import ISO_8601, fields, serializers
 from rest_framework.fields import Field, SkipField
 from rest_framework.relations import PKOnlyObject
 from rest_framework.settings import api_settings
+
+from config.api.serializers import ModelSerializer, Serializer
 
 # Field classes (exactly these, not subclasses, which may format differently) whose
 # `to_representation` returns a value of this type as it is.
@@ -84,12 +85,6 @@ def _iso_datetime(field: Field) -> Callable[[Any], Any]:
     return convert
 
 
-def _copy_unbound(field: Field) -> Field:
-    if isinstance(field, serializers.BaseSerializer) or hasattr(field, "child") or hasattr(field, "child_relation"):
-        return copy.deepcopy(field)
-    return copy.copy(field)
-
-
 def _drf_attribute(field: Field, instance: Any) -> Any:
     """DRF's own attribute read (defaults, nulls, skips, related pk-only objects, callables)."""
     attribute = field.get_attribute(instance)
@@ -101,20 +96,6 @@ def _drf_attribute(field: Field, instance: Any) -> Any:
 class FastRepresentationMixin:
     # `to_representation` through the serializer's plan (see the module docstring). No docstring:
     # the response serializers inherit it and drf-spectacular would publish it as theirs.
-
-    def get_fields(self) -> dict[str, Field]:
-        # DRF builds a serializer's fields anew for every instance (a deep copy of the declared ones,
-        # and for a ModelSerializer every model field built from the model's meta): most of the cost
-        # of rendering one object in a view. An output serializer's fields depend on its class alone
-        # (their binding to this instance happens after, in `fields`), so they are built once per
-        # class and each instance binds its own copies: a plain field is copied as it is (its state
-        # is all set by `bind`); a nested serializer or a field with a child is deep-copied, as DRF does.
-        cls = type(self)
-        prototypes: dict[str, Field] | None = cls.__dict__.get("_prototype_fields")
-        if prototypes is None:
-            prototypes = super().get_fields()  # type: ignore[misc]
-            cls._prototype_fields = prototypes  # type: ignore[attr-defined]
-        return {name: _copy_unbound(field) for name, field in prototypes.items()}
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         plan: list[PlanEntry] | None = self.__dict__.get("_output_plan")
@@ -147,9 +128,9 @@ class FastRepresentationMixin:
 
 # No docstrings on these two: drf-spectacular describes a schema component by its serializer's
 # docstring, inherited ones included.
-class OutputSerializer(FastRepresentationMixin, serializers.Serializer):
+class OutputSerializer(FastRepresentationMixin, Serializer):
     pass
 
 
-class OutputModelSerializer(FastRepresentationMixin, serializers.ModelSerializer):
+class OutputModelSerializer(FastRepresentationMixin, ModelSerializer):
     pass

@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from accounts.validators import validate_time_zone
 from config.api.output import OutputModelSerializer, OutputSerializer
+from config.api.serializers import Serializer
 from couples import codes
 from couples.models import Invite
 
@@ -25,7 +26,7 @@ class InviteOutputSerializer(OutputModelSerializer):
         return f"{settings.APP_DEEP_LINK_BASE}/join?code={codes.display(invite.code)}"
 
 
-class CoupleJoinInputSerializer(serializers.Serializer):
+class CoupleJoinInputSerializer(Serializer):
     code = serializers.CharField(max_length=32)
 
 
@@ -54,12 +55,12 @@ class CoupleOutputSerializer(OutputSerializer):
 COUPLE_OUTPUT = CoupleOutputSerializer()
 
 
-class CoupleUpdateInputSerializer(serializers.Serializer):
+class CoupleUpdateInputSerializer(Serializer):
     together_since = serializers.DateField(required=False, allow_null=True)
     time_zone = serializers.CharField(max_length=64, required=False, validators=[validate_time_zone])
 
 
-class CoupleUnpairInputSerializer(serializers.Serializer):
+class CoupleUnpairInputSerializer(Serializer):
     confirm = serializers.BooleanField(help_text="Must be true: unpairing ends shared access at once for both.")
 
     def validate_confirm(self, value: bool) -> bool:

@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from config.api.fields import WallTimeField
 from config.api.output import OutputSerializer
+from config.api.serializers import Serializer
 from dates import photos
 from dates.models import DateIdea, DateIdeaVote, DateMemory, DatePlan
 from dates.services.plans import ACTIONS, allowed_actions
@@ -36,7 +37,7 @@ class DateIdeaOutputSerializer(LocalizedOutputMixin):
 DATE_IDEAS_OUTPUT = DateIdeaOutputSerializer(many=True)
 
 
-class DateIdeaVoteInputSerializer(serializers.Serializer):
+class DateIdeaVoteInputSerializer(Serializer):
     vote = serializers.ChoiceField(choices=DateIdeaVote.Vote.choices)
 
 
@@ -53,7 +54,7 @@ class TimeZoneField(serializers.CharField):
         return name
 
 
-class DateOfferInputSerializer(serializers.Serializer):
+class DateOfferInputSerializer(Serializer):
     local_date = serializers.DateField()
     local_time = WallTimeField(
         input_formats=["%H:%M", "%H:%M:%S"], help_text="Wall-clock time in `time_zone`, e.g. 19:30."
@@ -74,13 +75,13 @@ class DatePlanCreateInputSerializer(DateOfferInputSerializer):
     ritual_occurrence_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class DatePlanUpdateInputSerializer(serializers.Serializer):
+class DatePlanUpdateInputSerializer(Serializer):
     title = serializers.CharField(max_length=120, required=False)
     ritual_id = serializers.UUIDField(required=False, allow_null=True)
     ritual_occurrence_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
-class DatePlanListQuerySerializer(serializers.Serializer):
+class DatePlanListQuerySerializer(Serializer):
     status = serializers.MultipleChoiceField(choices=DatePlan.Status.choices, required=False)
 
 
@@ -120,7 +121,7 @@ class DateMemoryOutputSerializer(OutputSerializer):
         )
 
 
-class DateMemoryInputSerializer(serializers.Serializer):
+class DateMemoryInputSerializer(Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5, required=False)
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
     photo = serializers.FileField(required=False, help_text="JPEG, PNG or WebP; re-encoded, metadata removed.")
@@ -172,7 +173,7 @@ class DatePlanErrorOutputSerializer(OutputSerializer):
     error = DatePlanConflictOutputSerializer()
 
 
-class CalendarFeedInputSerializer(serializers.Serializer):
+class CalendarFeedInputSerializer(Serializer):
     discreet = serializers.BooleanField(default=False, help_text='Show "Time together" instead of titles and places.')
 
 

@@ -3,12 +3,13 @@ from rest_framework import serializers
 
 from accounts.validators import validate_locale, validate_time_zone
 from config.api.output import OutputModelSerializer, OutputSerializer
+from config.api.serializers import Serializer
 from identity.models import SocialIdentity
 
 _TOKEN_MAX = 8192
 
 
-class AppleSignInInputSerializer(serializers.Serializer):
+class AppleSignInInputSerializer(Serializer):
     identity_token = serializers.CharField(
         max_length=_TOKEN_MAX, help_text="The `identityToken` (a JWT) Sign in with Apple gave the app."
     )
@@ -31,7 +32,7 @@ class AppleSignInInputSerializer(serializers.Serializer):
         return value
 
 
-class GoogleSignInInputSerializer(serializers.Serializer):
+class GoogleSignInInputSerializer(Serializer):
     id_token = serializers.CharField(max_length=_TOKEN_MAX, help_text="The Google ID token (a JWT).")
     nonce = serializers.CharField(
         max_length=256,
@@ -47,11 +48,11 @@ class GoogleSignInInputSerializer(serializers.Serializer):
         return value
 
 
-class SocialLinkCodeInputSerializer(serializers.Serializer):
+class SocialLinkCodeInputSerializer(Serializer):
     link_token = serializers.CharField(max_length=4096, help_text="The `link_token` of the 409 `account_exists`.")
 
 
-class SocialLinkInputSerializer(serializers.Serializer):
+class SocialLinkInputSerializer(Serializer):
     link_token = serializers.CharField(max_length=4096, help_text="The `link_token` of the 409 `account_exists`.")
     password = serializers.CharField(max_length=128, trim_whitespace=False, required=False)
     code = serializers.RegexField(r"^\d{6}$", required=False, help_text="The 6-digit code mailed to the account.")
@@ -65,22 +66,22 @@ class SocialLinkInputSerializer(serializers.Serializer):
         return attrs
 
 
-class AppleNotificationInputSerializer(serializers.Serializer):
+class AppleNotificationInputSerializer(Serializer):
     payload = serializers.CharField(max_length=_TOKEN_MAX, help_text="Apple's signed JWT.")
 
 
-class EmailCodeConfirmInputSerializer(serializers.Serializer):
+class EmailCodeConfirmInputSerializer(Serializer):
     code = serializers.RegexField(r"^\d{6}$", help_text="The 6-digit code from the e-mail.")
 
 
-class EmailChangeInputSerializer(serializers.Serializer):
+class EmailChangeInputSerializer(Serializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(
         max_length=128, trim_whitespace=False, required=False, help_text="Required when the account has a password."
     )
 
 
-class IdentityLinkInputSerializer(serializers.Serializer):
+class IdentityLinkInputSerializer(Serializer):
     provider = serializers.ChoiceField(choices=SocialIdentity.Provider.choices)
     token = serializers.CharField(max_length=_TOKEN_MAX, help_text="Apple's identity token or Google's ID token.")
     nonce = serializers.CharField(

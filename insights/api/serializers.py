@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from config.api.fields import WallTimeField
 from config.api.output import OutputSerializer
+from config.api.serializers import Serializer
 from insights.models import SpecialDate
 
 MILESTONE_KINDS = ["days_100", "half_year", "anniversary", "special_date"]
@@ -94,11 +95,11 @@ WEEKLY_REPORT_OUTPUT = WeeklyReportOutputSerializer()
 WEEKLY_REPORTS_OUTPUT = WeeklyReportOutputSerializer(many=True)
 
 
-class ReflectionInputSerializer(serializers.Serializer):
+class ReflectionInputSerializer(Serializer):
     text = serializers.CharField(max_length=1000, help_text="One thing I loved about us this week.")
 
 
-class ReportPreferenceSerializer(serializers.Serializer):
+class ReportPreferenceSerializer(Serializer):
     """GET and PUT me/report-preferences (the same shape both ways)."""
 
     enabled = serializers.BooleanField()
@@ -137,14 +138,14 @@ MILESTONES_OUTPUT = MilestonesOutputSerializer()
 SPECIAL_DATE_OUTPUT = SpecialDateOutputSerializer()
 
 
-class SpecialDateCreateInputSerializer(serializers.Serializer):
+class SpecialDateCreateInputSerializer(Serializer):
     id = serializers.UUIDField(required=False, help_text="Client-generated; a replay with the same id is a no-op.")
     title = serializers.CharField(max_length=120)
     kind = serializers.ChoiceField(choices=SpecialDate.Kind.choices, default=SpecialDate.Kind.OTHER)
     date = serializers.DateField()
 
 
-class SpecialDateUpdateInputSerializer(serializers.Serializer):
+class SpecialDateUpdateInputSerializer(Serializer):
     title = serializers.CharField(max_length=120, required=False)
     kind = serializers.ChoiceField(choices=SpecialDate.Kind.choices, required=False)
     date = serializers.DateField(required=False)

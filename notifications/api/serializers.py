@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from config.api.fields import WallTimeField
 from config.api.output import OutputModelSerializer, OutputSerializer
+from config.api.serializers import ModelSerializer
 from notifications.models import Notification, NotificationPreference
 
 
@@ -29,7 +30,7 @@ class ReadAllOutputSerializer(OutputSerializer):
     marked_read = serializers.IntegerField()
 
 
-class NotificationPreferencesSerializer(serializers.ModelSerializer):
+class NotificationPreferencesSerializer(ModelSerializer):
     """Input and output of `me/notification-preferences` (PUT replaces all fields)."""
 
     muted_kinds = serializers.ListField(

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from config.api.output import OutputSerializer
+from config.api.serializers import Serializer
 from quizzes.models import Quiz
 from rituals.api.content_serializers import LocalizedOutputMixin
 from rituals.models.choices import LoveLanguage
@@ -34,14 +35,14 @@ class QuizDetailOutputSerializer(QuizOutputSerializer):
     questions = QuizQuestionOutputSerializer(many=True, source="questions.all")
 
 
-class QuizAnswerInputSerializer(serializers.Serializer):
+class QuizAnswerInputSerializer(Serializer):
     question_id = serializers.UUIDField()
     option_id = serializers.UUIDField(required=False, help_text="Love-language quizzes: the chosen option.")
     self_option_id = serializers.UUIDField(required=False, help_text="Know-me quizzes: your own answer.")
     guess_option_id = serializers.UUIDField(required=False, help_text="Know-me quizzes: your guess of your partner's.")
 
 
-class QuizAttemptInputSerializer(serializers.Serializer):
+class QuizAttemptInputSerializer(Serializer):
     answers = serializers.ListField(
         child=QuizAnswerInputSerializer(),
         allow_empty=False,
@@ -98,7 +99,7 @@ class LoveLanguageProfileOutputSerializer(OutputSerializer):
     updated_at = serializers.DateTimeField(allow_null=True)
 
 
-class LoveLanguageSharingInputSerializer(serializers.Serializer):
+class LoveLanguageSharingInputSerializer(Serializer):
     shared_with_partner = serializers.BooleanField()
 
 

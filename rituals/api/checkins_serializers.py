@@ -6,11 +6,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.output import OutputSerializer
+from config.api.serializers import Serializer
 from rituals.models import CheckIn
 from rituals.selectors.checkins import DEFAULT_WEEKS, MAX_WEEKS
 
 
-class CheckInCreateInputSerializer(serializers.Serializer):
+class CheckInCreateInputSerializer(Serializer):
     id = serializers.UUIDField(
         required=False, help_text="Your own id for the check-in: sending the same create again returns the first one."
     )
@@ -45,7 +46,7 @@ class CheckInOutputSerializer(OutputSerializer):
         return {"role": role, "id": str(check_in.user_id)}
 
 
-class CheckInSummaryQuerySerializer(serializers.Serializer):
+class CheckInSummaryQuerySerializer(Serializer):
     weeks = serializers.IntegerField(
         min_value=1, max_value=MAX_WEEKS, required=False, default=DEFAULT_WEEKS, help_text="How many weeks, 1 to 52."
     )

@@ -4,11 +4,12 @@ from rest_framework import serializers
 
 from config.api.fields import WallTimeField
 from config.api.output import OutputModelSerializer, OutputSerializer
+from config.api.serializers import Serializer
 from rituals.models import Prompt, PromptDeck, RitualTemplate
 from rituals.models.choices import Category, LoveLanguage
 
 
-class RitualTemplateListFilterInputSerializer(serializers.Serializer):
+class RitualTemplateListFilterInputSerializer(Serializer):
     category = serializers.ChoiceField(
         choices=Category.choices, required=False, allow_blank=True, help_text="Only templates of this category."
     )

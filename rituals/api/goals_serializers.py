@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.output import OutputSerializer
+from config.api.serializers import Serializer
 from rituals.models import Goal
 from rituals.selectors.goals import live_ritual_ids
 from rituals.services.goals import EDIT_ACTION, MAX_LINKED_RITUALS, TRANSITIONS, allowed_actions
@@ -16,7 +17,7 @@ from rituals.services.goals import EDIT_ACTION, MAX_LINKED_RITUALS, TRANSITIONS,
 ACTIONS = [*TRANSITIONS, EDIT_ACTION]
 
 
-class GoalCreateInputSerializer(serializers.Serializer):
+class GoalCreateInputSerializer(Serializer):
     id = serializers.UUIDField(
         required=False, help_text="Your own id for the goal: sending the same create again returns the first one."
     )
@@ -28,14 +29,14 @@ class GoalCreateInputSerializer(serializers.Serializer):
     )
 
 
-class GoalUpdateInputSerializer(serializers.Serializer):
+class GoalUpdateInputSerializer(Serializer):
     title = serializers.CharField(max_length=120, required=False)
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     target_date = serializers.DateField(required=False, allow_null=True)
     ritual_ids = serializers.ListField(child=serializers.UUIDField(), required=False, max_length=MAX_LINKED_RITUALS)
 
 
-class GoalListQuerySerializer(serializers.Serializer):
+class GoalListQuerySerializer(Serializer):
     status = serializers.CharField(
         required=False, help_text="One status or several separated by commas: `proposed,accepted`."
     )

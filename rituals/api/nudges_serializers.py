@@ -3,12 +3,13 @@
 from rest_framework import serializers
 
 from config.api.output import OutputModelSerializer
+from config.api.serializers import Serializer
 from rituals.models import Nudge
 from rituals.selectors.nudges import nudge_direction, nudge_state
 from rituals.services.nudges import APPRECIATION_MAX_LENGTH, RESPONSE_TEXT_MAX_LENGTH
 
 
-class NudgeSendInputSerializer(serializers.Serializer):
+class NudgeSendInputSerializer(Serializer):
     id = serializers.UUIDField(
         required=False,
         help_text="Client-generated id: sending the same id again returns the nudge already sent (offline replays).",
@@ -24,7 +25,7 @@ class NudgeSendInputSerializer(serializers.Serializer):
     )
 
 
-class NudgeRespondInputSerializer(serializers.Serializer):
+class NudgeRespondInputSerializer(Serializer):
     response = serializers.ChoiceField(choices=Nudge.Response.choices)
     text = serializers.CharField(
         required=False,

@@ -3,10 +3,11 @@
 from rest_framework import serializers
 
 from config.api.output import OutputSerializer
+from config.api.serializers import Serializer
 from rituals.services.prompts import ANSWER_MAX_LENGTH
 
 
-class PromptAnswerInputSerializer(serializers.Serializer):
+class PromptAnswerInputSerializer(Serializer):
     text = serializers.CharField(max_length=ANSWER_MAX_LENGTH)
     daily_prompt_id = serializers.UUIDField(
         required=False,

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from config.api.fields import WallTimeField
 from config.api.output import OutputSerializer
+from config.api.serializers import Serializer
 from rituals import recurrence
 from rituals.models import Ritual
 from rituals.models.choices import Category
@@ -22,7 +23,7 @@ _RRULE_HELP = (
 )
 
 
-class _RitualFieldsSerializer(serializers.Serializer):
+class _RitualFieldsSerializer(Serializer):
     """Fields a client may set on create and on PATCH (services ignore any other key)."""
 
     title = serializers.CharField(max_length=120, required=False)
@@ -112,7 +113,7 @@ class DateOrDateTimeField(serializers.Field):
         return value.isoformat()
 
 
-class RitualOccurrencesQuerySerializer(serializers.Serializer):
+class RitualOccurrencesQuerySerializer(Serializer):
     def get_fields(self) -> dict[str, serializers.Field]:
         # "from" is a Python keyword, so the fields are declared here rather than as attributes.
         return {"from": DateOrDateTimeField(required=False), "to": DateOrDateTimeField(required=False)}
@@ -154,7 +155,7 @@ class RitualOccurrencesOutputSerializer(OutputSerializer):
         }
 
 
-class RitualCompletionCreateInputSerializer(serializers.Serializer):
+class RitualCompletionCreateInputSerializer(Serializer):
     id = serializers.UUIDField(required=False, help_text="Client-generated id: a replay returns 200 and the same row.")
     occurrence_at = serializers.DateTimeField(help_text="An occurrence_at from /occurrences.")
     note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")

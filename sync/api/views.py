@@ -13,17 +13,18 @@ from rest_framework.views import APIView
 from config.api.deadline import remaining
 from config.api.output import OutputSerializer
 from config.api.requests import AuthedRequest
+from config.api.serializers import Serializer
 from sync.pull import pull
 from sync.push import push, response_body
 from sync.tables import TABLES
 
 
-class SyncPullQuerySerializer(serializers.Serializer):
+class SyncPullQuerySerializer(Serializer):
     last_pulled_at = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     schema_version = serializers.IntegerField(required=False, min_value=1)
 
 
-class SyncTableChangesSerializer(serializers.Serializer):
+class SyncTableChangesSerializer(Serializer):
     # No length cap here: the push counts every record and answers 413 `too_many_records` past
     # SYNC_PUSH_MAX_RECORDS, which the app handles by pushing in parts.
     created = serializers.ListField(child=serializers.DictField(), required=False, default=list)
@@ -37,7 +38,7 @@ class SyncTableChangesSerializer(serializers.Serializer):
         return attrs
 
 
-class SyncPushInputSerializer(serializers.Serializer):
+class SyncPushInputSerializer(Serializer):
     changes = serializers.DictField(child=SyncTableChangesSerializer())
 
     def validate_changes(self, changes: dict[str, Any]) -> dict[str, Any]:
@@ -47,7 +48,7 @@ class SyncPushInputSerializer(serializers.Serializer):
         return changes
 
 
-class SyncPushQuerySerializer(serializers.Serializer):
+class SyncPushQuerySerializer(Serializer):
     last_pulled_at = serializers.IntegerField(min_value=0)
 
 
@@ -85,7 +86,7 @@ class SyncPullApi(APIView):
         return Response(pull(user=request.user, **query.validated_data))
 
 
-class SyncRejectionSerializer(serializers.Serializer):
+class SyncRejectionSerializer(Serializer):
     table = serializers.CharField()
     id = serializers.CharField()
     code = serializers.CharField(help_text="Machine-readable reason: the error codes of the REST endpoints.")
