@@ -25,9 +25,9 @@ def inbox_of_id(user_id: Any) -> QuerySet[Notification]:
 INBOX_COLUMNS = ("id", "kind", "title", "body", "data", "created_at", "read_at")
 
 
-def inbox_page_of(*, user: User) -> QuerySet[Notification]:
-    """`inbox_of(user)` with only the columns of the inbox list, for the paginator."""
-    return inbox_of(user=user).only(*INBOX_COLUMNS)
+def inbox_page_of(user_id: Any) -> QuerySet[Notification]:
+    """The inbox of the user with this id, with only the columns of the inbox list, for the paginator."""
+    return inbox_of_id(user_id).only(*INBOX_COLUMNS)
 
 
 def unread_of(user_id: Any) -> QuerySet[Notification]:

@@ -40,8 +40,13 @@ def test_each_instance_binds_its_own_copies_of_the_class_fields() -> None:
         assert first.fields[name] is not second.fields[name]
         assert first.fields[name].parent is first
         assert second.fields[name].parent is second
-    assert first.fields["tags"].child is not second.fields["tags"].child
-    assert first.fields["child"].fields["name"].root is first
+    first_tags, second_tags = first.fields["tags"], second.fields["tags"]
+    assert isinstance(first_tags, serializers.ListField)
+    assert isinstance(second_tags, serializers.ListField)
+    assert first_tags.child is not second_tags.child
+    nested = first.fields["child"]
+    assert isinstance(nested, Child)
+    assert nested.fields["name"].root is first
     # The prototypes are never bound: each instance's copies are.
     assert all(field.parent is None for field in Parent._prototype_fields.values())  # type: ignore[attr-defined]
 
@@ -67,11 +72,11 @@ def test_a_model_serializer_builds_its_model_fields_once() -> None:
 
     assert list(fields) == ["id", "kind", "message"]
     assert NudgeRow._prototype_fields is prototypes  # type: ignore[attr-defined]
-    assert all(fields[name] is not prototypes[name] for name in fields)
+    assert all(fields[name] is not prototypes[name] for name in ["id", "kind", "message"])
 
 
 def test_a_response_that_reads_its_context_renders_for_each_reader() -> None:
-    alex, sam = UserFactory(), UserFactory()
+    alex, sam = UserFactory.create(), UserFactory.create()
     couple = pair(alex, sam)
     nudge = Nudge.objects.create(couple=couple, sender=alex, recipient=sam, kind=Nudge.Kind.HUG)
 

@@ -1,11 +1,13 @@
 """The in-app inbox and the push preferences."""
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.errors import NotFoundError
-from config.api.pagination import CreatedAtCursorPagination
+from config.api.pagination import CompiledPage, CreatedAtCursorPagination
 from config.api.requests import AuthedRequest
 from notifications import selectors, services
 from notifications.api import serializers as s
@@ -17,7 +19,8 @@ class NotificationListApi(APIView):
     @extend_schema(responses={200: s.NotificationOutputSerializer(many=True)}, tags=["notifications"])
     def get(self, request: AuthedRequest) -> Response:
         paginator = CreatedAtCursorPagination()
-        page = paginator.paginate_queryset(selectors.inbox_page_of(user=request.user), request, view=self) or []
+        inbox = CompiledPage(selectors.inbox_page_of, request.user.pk)
+        page: list[Any] = paginator.paginate_queryset(inbox, request, view=self) or []  # type: ignore[arg-type]
         return paginator.get_paginated_response(s.NOTIFICATIONS_OUTPUT.to_representation(page))
 
 

@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api.etag import IF_MATCH, STALE, etag_of, if_match_lock
-from config.api.pagination import CreatedAtCursorPagination
+from config.api.pagination import CompiledPage, CreatedAtCursorPagination
 from config.api.requests import AuthedRequest
 from config.api.schema import NOT_PAIRED
 from couples.scoping import require_active_couple
@@ -38,9 +38,10 @@ class RitualListApi(APIView):
 
     @extend_schema(responses={200: s.RitualOutputSerializer(many=True), 404: NOT_PAIRED}, tags=TAGS)
     def get(self, request: AuthedRequest) -> Response:
-        require_active_couple(request.user)
+        couple = require_active_couple(request.user)
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(selectors.rituals_of(user=request.user), request, view=self)
+        rituals = CompiledPage(selectors.rituals_in, couple.pk)
+        page: list[Ritual] | None = paginator.paginate_queryset(rituals, request, view=self)  # type: ignore[arg-type]
         views = selectors.ritual_views(rituals=page or [])
         return paginator.get_paginated_response(s.RITUALS_OUTPUT.to_representation(views))
 

@@ -88,9 +88,9 @@ class _Done(NamedTuple):
 _ByDay = dict[UUID, dict[date, dict[Any, _Done]]]
 
 
-def rituals_of(*, user: User) -> QuerySet[Ritual]:
-    """The live rituals of the user's active couple (none for an unpaired user)."""
-    return Ritual.objects.visible_to(user)
+def rituals_in(couple_id: UUID | None) -> QuerySet[Ritual]:
+    """The live rituals of the couple with this id, the active couple of the reader (none for None)."""
+    return Ritual.objects.visible_in(couple_id)
 
 
 # Today and the completions around it are read on every app start, one ritual by every write to it:
@@ -157,7 +157,7 @@ _COMPLETIONS = CompiledQuery(
 
 
 def active_rituals_of(*, user: User) -> list[Ritual]:
-    """`rituals_of(user)` that are active, oldest first."""
+    """The live rituals of the user's active couple that are active, oldest first."""
     couple_id = active_couple_id(user)
     if couple_id is None:
         return []
