@@ -5,7 +5,6 @@ hands its push to the push pipeline (notifications.push). Every call site in the
 through here, so preferences, quiet hours and lock-screen privacy apply to all of them.
 """
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -22,10 +21,9 @@ from config.i18n import language_for
 from messaging.catalog import notification_key
 from messaging.render import Copy
 from notifications.models import Notification, NotificationPreference
+from notifications.publisher import PUBLISHER
 from notifications.selectors import inbox_of
 from sync.receivers import touch_ids, touch_notifications
-
-logger = logging.getLogger(__name__)
 
 TITLE_MAX_LENGTH = Notification._meta.get_field("title").max_length or 120
 BODY_MAX_LENGTH = Notification._meta.get_field("body").max_length or 500
@@ -117,22 +115,9 @@ def notify_many(notifications: list[dict[str, Any]]) -> None:
 
 
 def _queue_pushes(notification_ids: list[str]) -> None:
-    """Runs after COMMIT: the write succeeded, so a failure here must not turn its answer into an error.
-
-    The notification rows are the pushes' outbox: a push that could not be queued (broker or database
-    down) stays `pending`, and `push_pump` queues it within a tick of the broker's return.
-    """
-    from notifications.tasks import enqueue_pushes
-
-    try:
-        enqueue_pushes(notification_ids)
-    except Exception as exc:
-        logger.warning(
-            "%s push(es) not queued (%s: %s); push_pump will queue them",
-            len(notification_ids),
-            type(exc).__name__,
-            str(exc).strip()[:200],
-        )
+    """Runs after COMMIT: hands the pushes to this process's publisher (notifications.publisher),
+    which queues them without failing the write that recorded them."""
+    PUBLISHER.publish(notification_ids)
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:

@@ -173,6 +173,9 @@ PUSH_RETRY_CAP_SECONDS = env_int("PUSH_RETRY_CAP_SECONDS", 3600)
 # after the lease belongs to a dead worker and is safe to send again.
 PUSH_TASK_TIME_LIMIT = env_int("PUSH_TASK_TIME_LIMIT", 60)
 PUSH_LEASE_SECONDS = env_int("PUSH_LEASE_SECONDS", 90)
+# A request's pushes are queued by its process's publisher thread, which waits this long for other
+# requests' and queues them in one message (notifications/publisher.py). 0: queued in the request.
+PUSH_PUBLISH_WINDOW_MS = env_int("PUSH_PUBLISH_WINDOW_MS", 20)
 # Reminders are written already claimed for the queue message that carries them: that claim must
 # outlast the wait in the queue during a burst plus PUSH_TASK_TIME_LIMIT. A worker that finds less
 # than PUSH_TASK_TIME_LIMIT of it left does not send; the sweeper hands such rows back when it ends.
