@@ -10,7 +10,7 @@ zone's today, has its history read and walked (one more query for all such ritua
 """
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -205,6 +205,25 @@ class _LocalDate(Func):
         return f"{sql[:-1]}, %s)", (*params, connection.timezone_name)
 
 
+def _counted_rows(ritual_ids: list[UUID], before: datetime | None) -> QuerySet[Any, tuple[Any, ...]]:
+    """(ritual id, local date, partners who completed it) for the completions of these rituals."""
+    completions = Completion.objects.filter(ritual_id__in=ritual_ids)
+    if before is not None:
+        completions = completions.filter(occurrence_at__lt=before)
+    return (
+        completions.annotate(day=_LocalDate("occurrence_at", "ritual__time_zone"))
+        .values("ritual_id", "day")
+        .annotate(partners=Count("user_id", distinct=True))
+        .values_list("ritual_id", "day", "partners")
+        .order_by()
+    )
+
+
+_COMPILED_RITUALS_MAX = 64
+_COUNTED = CompiledQuery(lambda ritual_ids: _counted_rows(ritual_ids, None))
+_COUNTED_BEFORE = CompiledQuery(_counted_rows)
+
+
 def counted_days(*, rituals: Sequence[Ritual], before: datetime | None = None) -> dict[UUID, set[date]]:
     """The local dates (in each ritual's zone) on which its occurrence counts (Ritual.counts) for
     completions of occurrences before `before` (all by default), in one query."""
@@ -212,16 +231,16 @@ def counted_days(*, rituals: Sequence[Ritual], before: datetime | None = None) -
     if not rituals:
         return counted
     by_id = {ritual.pk: ritual for ritual in rituals}
-    completions = Completion.objects.filter(ritual_id__in=list(by_id))
-    if before is not None:
-        completions = completions.filter(occurrence_at__lt=before)
-    rows = (
-        completions.annotate(day=_LocalDate("occurrence_at", "ritual__time_zone"))
-        .values("ritual_id", "day")
-        .annotate(partners=Count("user_id", distinct=True))
-        .values_list("ritual_id", "day", "partners")
-        .order_by()
-    )
+    ids = list(by_id)
+    # A streak's history walk (an earlier day completed, a ritual read whose checkpoint is invalid)
+    # asks for one ritual or a page of them: compiled once per count; a backfill's batch is built.
+    rows: Iterable[tuple[Any, ...]]
+    if len(ids) > _COMPILED_RITUALS_MAX:
+        rows = _counted_rows(ids, before)
+    elif before is None:
+        rows = _COUNTED.rows(ids)
+    else:
+        rows = _COUNTED_BEFORE.rows(ids, before)
     for ritual_id, day, partners in rows:
         if by_id[ritual_id].counts(partners):
             counted[ritual_id].add(day)
