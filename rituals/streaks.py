@@ -25,11 +25,12 @@ at Fri (1).
 The walk is done forwards: a miss is settled by the next completed occurrence, and only the first
 miss after a completed one matters (it is the furthest from the next completion). So the state after
 the last completed occurrence (`Checkpoint`) answers for every later day (`streak_at`) and advances
-by one completed occurrence in O(1) (`checkpoint_add`); rituals store it (rituals.services.streaks).
+by one completed occurrence in O(1) (`checkpoint_add`), and so does a late completion inside the
+running streak (`checkpoint_fill`); rituals store it (rituals.services.streaks).
 """
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from rituals.recurrence import zone
@@ -55,6 +56,10 @@ class Checkpoint:
     running: int = 0  # the running streak right after last_done
     longest: int = 0
     next_due: date | None = None
+    # The first completed occurrence of the running streak (None: not known, for a checkpoint stored
+    # before it was kept): an occurrence completed late after it and before last_done only lengthens
+    # the run (`checkpoint_fill`).
+    run_start: date | None = None
 
 
 def checkpoint_add(checkpoint: Checkpoint, *, day: date, next_due: date | None, grace_days: int) -> Checkpoint:
@@ -66,7 +71,24 @@ def checkpoint_add(checkpoint: Checkpoint, *, day: date, next_due: date | None, 
     # The earliest miss is the furthest from `day`: if it is forgiven, so are the ones after it.
     broken = missed is not None and missed < day and (day - missed).days > grace_days
     running = 1 if checkpoint.last_done is None or broken else checkpoint.running + 1
-    return Checkpoint(last_done=day, running=running, longest=max(checkpoint.longest, running), next_due=next_due)
+    run_start = day if running == 1 else checkpoint.run_start
+    return Checkpoint(day, running, max(checkpoint.longest, running), next_due, run_start)
+
+
+def checkpoint_fill(checkpoint: Checkpoint, *, day: date) -> Checkpoint | None:
+    """`checkpoint` with the occurrence on `day`, which did not count, now completed, when `day`
+    falls inside the running streak (after its first completed day, before `last_done`); None
+    otherwise (or when the run's start is not known): then only walking the history answers.
+
+    Inside the run every miss between two completed days was forgiven, so the completed days around
+    `day` are still within grace of the misses on either side of it (the later one of a pair is no
+    further from the first miss after `day` than from the first miss after the earlier one): the run
+    is one longer, and nothing before it or after `last_done` changes."""
+    start, last = checkpoint.run_start, checkpoint.last_done
+    if start is None or last is None or not start < day < last:
+        return None
+    running = checkpoint.running + 1
+    return replace(checkpoint, running=running, longest=max(checkpoint.longest, running))
 
 
 def checkpoint_of(*, occurrences: Iterable[date], completed: Collection[date], grace_days: int) -> Checkpoint:
@@ -98,7 +120,7 @@ def checkpoint_of(*, occurrences: Iterable[date], completed: Collection[date], g
 def _with_next_due(checkpoint: Checkpoint, next_due: date | None) -> Checkpoint:
     if checkpoint.last_done is None:
         return Checkpoint()
-    return Checkpoint(checkpoint.last_done, checkpoint.running, checkpoint.longest, next_due)
+    return replace(checkpoint, next_due=next_due)
 
 
 def streak_at(checkpoint: Checkpoint, *, today: date, grace_days: int) -> Streak:

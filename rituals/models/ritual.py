@@ -63,6 +63,7 @@ class Ritual(CoupleOwned):
     streak_running = models.PositiveIntegerField(default=0, db_default=0)
     streak_longest = models.PositiveIntegerField(default=0, db_default=0)
     streak_next_due = models.DateField(null=True, blank=True)
+    streak_run_start = models.DateField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["couple", "deleted_at", "-created_at"], name="ritual_couple_live")]
@@ -87,16 +88,26 @@ class Ritual(CoupleOwned):
 
         if not self.streak_valid:
             return None
-        return Checkpoint(self.streak_last_done, self.streak_running, self.streak_longest, self.streak_next_due)
+        return Checkpoint(
+            self.streak_last_done, self.streak_running, self.streak_longest, self.streak_next_due, self.streak_run_start
+        )
 
     @streak_checkpoint.setter
     def streak_checkpoint(self, checkpoint: "Checkpoint") -> None:
         self.streak_valid = True
         self.streak_last_done, self.streak_running = checkpoint.last_done, checkpoint.running
         self.streak_longest, self.streak_next_due = checkpoint.longest, checkpoint.next_due
+        self.streak_run_start = checkpoint.run_start
 
 
-STREAK_FIELDS = ("streak_valid", "streak_last_done", "streak_running", "streak_longest", "streak_next_due")
+STREAK_FIELDS = (
+    "streak_valid",
+    "streak_last_done",
+    "streak_running",
+    "streak_longest",
+    "streak_next_due",
+    "streak_run_start",
+)
 
 
 class Completion(CoupleOwned):

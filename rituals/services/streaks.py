@@ -5,7 +5,8 @@ It derives from the ritual's schedule (rrule, start_date, local_time, time_zone)
 requires_both_confirmation and the local dates its completions count on. So:
 
 - completion_record advances it when an occurrence starts to count: in O(1) for an occurrence after
-  the last counted one (the usual case), by walking the history for an earlier one;
+  the last counted one (the usual case) or inside the running streak (a late one the partner's
+  later completion kept forgiven), by walking the history for one before the running streak;
 - ritual_update recomputes it when one of STREAK_INPUTS changes;
 - any other write of a completion (a cascade from a deleted account, a direct ORM write in a shell
   or a test) marks it invalid (the receivers below): reads then walk the history, and the next
@@ -26,7 +27,7 @@ from rituals import recurrence
 from rituals.models import Completion, Ritual
 from rituals.models.ritual import STREAK_FIELDS
 from rituals.selectors.rituals import checkpoint_from_history, counted_days
-from rituals.streaks import checkpoint_add
+from rituals.streaks import checkpoint_add, checkpoint_fill
 
 STREAK_INPUTS = ("rrule", "start_date", "local_time", "time_zone", "grace_days", "requires_both_confirmation")
 # Set on a Completion whose streak effect its writer handles itself (completion_record).
@@ -47,10 +48,15 @@ def streak_day_counted(*, ritual: Ritual, day: date) -> None:
 
 def streak_days_counted(*, ritual: Ritual, days: list[date]) -> None:
     """Same for several days whose completions are all written: each day after the last counted
-    one advances the checkpoint in O(1); an earlier one makes it walk the history once (which then
-    counts every day). One UPDATE."""
+    one, or inside the running streak, advances the checkpoint in O(1); an earlier one makes it walk
+    the history once (which then counts every day). One UPDATE."""
     for day in sorted(days):
         checkpoint = ritual.streak_checkpoint
+        if checkpoint is not None and checkpoint.last_done is not None and day <= checkpoint.last_done:
+            filled = checkpoint_fill(checkpoint, day=day)  # a late day inside the running streak
+            if filled is not None:
+                ritual.streak_checkpoint = filled
+                continue
         if checkpoint is None or (checkpoint.last_done is not None and day <= checkpoint.last_done):
             streak_checkpoint_recompute(ritual=ritual)
             break

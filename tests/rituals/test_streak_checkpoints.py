@@ -14,7 +14,15 @@ from rituals.models import Completion, Ritual
 from rituals.selectors.rituals import checkpoint_from_history, counted_days, ritual_view
 from rituals.services.rituals import completion_record, ritual_update
 from rituals.services.streaks import streak_checkpoints_refresh
-from rituals.streaks import Checkpoint, Streak, checkpoint_add, checkpoint_of, streak_at, streaks_by_day
+from rituals.streaks import (
+    Checkpoint,
+    Streak,
+    checkpoint_add,
+    checkpoint_fill,
+    checkpoint_of,
+    streak_at,
+    streaks_by_day,
+)
 from tests.rituals.test_api_rituals import make_ritual
 
 
@@ -78,6 +86,47 @@ def test_advancing_one_completed_day_at_a_time_equals_the_full_walk():
             assert checkpoint == checkpoint_of(
                 occurrences=occurrences, completed={d for d in counted if d <= day}, grace_days=grace
             )
+
+
+def test_completing_days_in_any_order_equals_the_full_walk_and_fills_inside_the_run_in_o1():
+    # What the service does: advance after last_done, fill inside the running streak, walk otherwise.
+    rng = random.Random(11)
+    filled = walks = 0
+    for _ in range(2000):
+        occurrences, completed, grace = random_history(rng)
+        counted = [day for day in completed if day in set(occurrences)]
+        rng.shuffle(counted)
+        checkpoint, done = Checkpoint(), set()
+        for day in counted:
+            done.add(day)
+            if checkpoint.last_done is None or day > checkpoint.last_done:
+                next_due = next((d for d in occurrences if d > day), None)
+                checkpoint = checkpoint_add(checkpoint, day=day, next_due=next_due, grace_days=grace)
+            elif (inside := checkpoint_fill(checkpoint, day=day)) is not None:
+                checkpoint, filled = inside, filled + 1
+            else:
+                checkpoint, walks = checkpoint_of(occurrences=occurrences, completed=done, grace_days=grace), walks + 1
+            assert checkpoint == checkpoint_of(occurrences=occurrences, completed=done, grace_days=grace), (
+                occurrences,
+                sorted(done),
+                grace,
+            )
+    assert filled > 1000
+    assert walks > 100  # both paths were taken
+
+
+def test_a_day_outside_the_running_streak_or_an_unknown_start_is_not_filled():
+    run = Checkpoint(
+        last_done=date(2026, 3, 10), running=3, longest=5, next_due=date(2026, 3, 11), run_start=date(2026, 3, 6)
+    )
+
+    assert checkpoint_fill(run, day=date(2026, 3, 7)) == Checkpoint(
+        last_done=date(2026, 3, 10), running=4, longest=5, next_due=date(2026, 3, 11), run_start=date(2026, 3, 6)
+    )
+    assert checkpoint_fill(run, day=date(2026, 3, 5)) is None  # before the run: it may join an older one
+    assert checkpoint_fill(run, day=date(2026, 3, 6)) is None
+    assert checkpoint_fill(run, day=date(2026, 3, 10)) is None
+    assert checkpoint_fill(Checkpoint(date(2026, 3, 10), 3, 5, date(2026, 3, 11)), day=date(2026, 3, 8)) is None
 
 
 def test_a_checkpoint_neither_goes_back_nor_answers_for_an_earlier_day():

@@ -3,7 +3,10 @@
 Reads are right without it (an invalid checkpoint makes them walk the history), but slow. Run it
 after loading rituals or completions outside the ORM (a bulk import, the load benchmark's seed), and
 once after a deploy that brought in migration 0003 if app servers of the previous release were
-still recording completions after it ran. Safe to run at any time: each batch locks its rituals.
+still recording completions after it ran. After migration 0005 it also fills in the start of each
+running streak (`streak_run_start`), which makes a late completion inside the run O(1): until then,
+each ritual's first one walks its history once (and fills it in). Safe to run at any time: each
+batch locks its rituals.
 """
 
 from typing import Any
