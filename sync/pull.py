@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import TombstoneWatermark, User
 from config.api import sql
 from config.api.errors import ApplicationError
-from sync.changes import _db_uuid, current_version
-from sync.models import SyncState
+from sync.changes import FIRST_VERSION, _db_uuid, current_version
+from sync.models import SyncCounter, SyncState
 from sync.tables import TABLES, Viewer
 
 SCHEMA_VERSION = 1
@@ -34,26 +34,37 @@ def _empty() -> dict[str, list[Any]]:
     return {"created": [], "updated": [], "deleted": []}
 
 
-def _states(*, user: User, after: int, upto: int) -> tuple[list[tuple[str, str, bool]], int]:
-    """(table, record id, deleted) of the user's records stamped in (after, upto] (the index
-    `sync_state_user_version`), and the version through which the user's tombstones were purged
-    (accounts.TombstoneWatermark, 0 when never). One statement, so one snapshot: the retention purge
-    deletes tombstones and moves the watermark in one transaction, so either these states still hold
-    the purged tombstones or the watermark read with them says they are gone. Plain SQL: this runs on
-    every pull, and the ORM spent more CPU building the query than the database spent answering it."""
+def _changes_since(*, user: User, after: int) -> tuple[int, list[tuple[str, str, bool]], int]:
+    """The user's cursor (their committed sync version, `current_version`), the (table, record id,
+    deleted) of their records stamped in (after, cursor] (the index `sync_state_user_version`), and the
+    version through which their tombstones were purged (accounts.TombstoneWatermark, 0 when never).
+
+    One statement, so one snapshot: every version up to the counter it reads was committed before
+    that snapshot, so every stamp up to it is in the same snapshot (docs/sync.md); and the retention
+    purge deletes tombstones and moves the watermark in one transaction, so either these states still
+    hold the purged tombstones or the watermark read with them says they are gone. Plain SQL: this
+    runs on every pull, and the ORM spent more CPU building the query than the database answering it."""
+    counter = f"SELECT version FROM {SyncCounter._meta.db_table} WHERE user_id = %s"  # noqa: S608 (names from model meta)
     statement = (
-        f'SELECT "table", record_id, deleted, NULL FROM {SyncState._meta.db_table} '  # noqa: S608 (names from model meta)
-        "WHERE user_id = %s AND version > %s AND version <= %s "
-        f"UNION ALL SELECT NULL, NULL, NULL, purged_through FROM {TombstoneWatermark._meta.db_table} WHERE user_id = %s"
+        # The first branch's NULLs typed: three branches would resolve two untyped NULLs to text.
+        'SELECT "table", record_id, deleted, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT) '  # noqa: S608 (names from model meta)
+        f"FROM {SyncState._meta.db_table} "
+        f"WHERE user_id = %s AND version > %s AND version <= ({counter}) "
+        f"UNION ALL SELECT NULL, NULL, NULL, purged_through, NULL FROM {TombstoneWatermark._meta.db_table} "
+        f"WHERE user_id = %s UNION ALL SELECT NULL, NULL, NULL, NULL, version FROM ({counter}) AS counter"
     )
     user_id = _db_uuid(user.pk)
-    states, purged_through = [], 0
-    for name, record_id, deleted, watermark in sql.fetch(statement, [user_id, after, upto, user_id]):
-        if name is None:
+    states, purged_through, version = [], 0, 0
+    for name, record_id, deleted, watermark, counted in sql.fetch(
+        statement, [user_id, after, user_id, user_id, user_id]
+    ):
+        if counted is not None:
+            version = counted
+        elif name is None:
             purged_through = watermark
         else:
             states.append((name, record_id, bool(deleted)))
-    return states, purged_through
+    return max(version, FIRST_VERSION - 1), states, purged_through
 
 
 def _load(changes: dict[str, dict[str, list[Any]]], user: User, name: str, ids: set[str]) -> None:
@@ -77,16 +88,18 @@ def _everything(user: User, cursor: int) -> dict[str, Any]:
 
 def pull(*, user: User, last_pulled_at: int | None = None, schema_version: int | None = None) -> dict[str, Any]:
     """The counter first, then the records (docs/sync.md: why nothing is missed): an incremental pull
-    is the session query, the counter, the states in range, and one query per changed table."""
+    is the session query, the counter with the states in range (one statement), and one query per
+    changed table."""
     if schema_version is not None and schema_version != SCHEMA_VERSION:
         raise UnsupportedSchemaError()
-    cursor = current_version(user.pk)  # before reading any record: see docs/sync.md
     if last_pulled_at is None:
-        return _everything(user, cursor)
-    if last_pulled_at < 0 or last_pulled_at > cursor:
+        return _everything(user, current_version(user.pk))  # before reading any record: see docs/sync.md
+    if last_pulled_at < 0:
         raise InvalidCursorError()
-
-    states, purged_through = _states(user=user, after=last_pulled_at, upto=cursor)
+    # The counter and the stamps up to it, read in one snapshot (docs/sync.md).
+    cursor, states, purged_through = _changes_since(user=user, after=last_pulled_at)
+    if last_pulled_at > cursor:
+        raise InvalidCursorError()
     if last_pulled_at < purged_through:
         # The phone was away longer than tombstones are kept: deletions it never got are purged.
         # Everything it may hold, and WatermelonDB's replacement strategy drops whatever else it has
