@@ -67,10 +67,10 @@ def _changes_since(*, user: User, after: int) -> tuple[int, list[tuple[str, str,
     return max(version, FIRST_VERSION - 1), states, purged_through
 
 
-def _load(changes: dict[str, dict[str, list[Any]]], user: User, name: str, ids: set[str]) -> None:
+def _load(changes: dict[str, dict[str, list[Any]]], user: User, viewer: Viewer, name: str, ids: set[str]) -> None:
     """The changed records of one table, as the user may see them (one query)."""
     spec = TABLES[name]
-    records = spec.records(Viewer.of(user), ids)
+    records = spec.records(viewer, ids)
     changes[name]["updated"] = [spec.raw(record, user) for record in records]
     # Stamped as changed but no longer visible (unshared, of an ended couple...): gone for this phone.
     changes[name]["deleted"] += sorted(ids - {str(record.pk) for record in records})
@@ -114,6 +114,7 @@ def pull(*, user: User, last_pulled_at: int | None = None, schema_version: int |
             changes[name]["deleted"].append(record_id)
         else:
             changed[name].add(record_id)
+    viewer = Viewer.of(user)
     for name, ids in changed.items():
-        _load(changes, user, name, ids)
+        _load(changes, user, viewer, name, ids)
     return {"changes": changes, "timestamp": cursor}

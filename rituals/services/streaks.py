@@ -54,10 +54,12 @@ def streak_days_counted(*, ritual: Ritual, days: list[date]) -> None:
         checkpoint = ritual.streak_checkpoint
         if checkpoint is not None and checkpoint.last_done is not None and day <= checkpoint.last_done:
             filled = checkpoint_fill(checkpoint, day=day)  # a late day inside the running streak
-            if filled is not None:
-                ritual.streak_checkpoint = filled
-                continue
-        if checkpoint is None or (checkpoint.last_done is not None and day <= checkpoint.last_done):
+            if filled is None:
+                streak_checkpoint_recompute(ritual=ritual)
+                break
+            ritual.streak_checkpoint = filled
+            continue
+        if checkpoint is None:
             streak_checkpoint_recompute(ritual=ritual)
             break
         next_due = recurrence.next_occurrence_date_after(
