@@ -10,13 +10,38 @@ Other databases (the embedded SQLite default) keep the plain forms: callers chec
 """
 
 import json
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ForeignKey, UUIDField
 from django.db.models.lookups import In
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def atomic_retried_on_conflict(function: Callable[P, R]) -> Callable[P, R]:
+    """`transaction.atomic`, run once more when the block fails on a constraint.
+
+    For a write that looks for a replay (the client's id) or a duplicate before it inserts: a
+    concurrent request inserting the same row between that look and the INSERT makes the INSERT
+    fail; the block is rolled back whole (its stamps and on-commit pushes with it) and run again,
+    and the second run finds that row and answers as for any replay or duplicate. A second failure
+    is raised. A savepoint around the INSERT would do the same at two round trips per write; this
+    costs nothing until a conflict happens."""
+    atomic_function = transaction.atomic(function)
+
+    @wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return atomic_function(*args, **kwargs)
+        except IntegrityError:
+            return atomic_function(*args, **kwargs)
+
+    return wrapper
 
 
 def is_postgresql() -> bool:

@@ -10,7 +10,12 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import export
-        from messaging import catalog  # noqa: F401  (registers the default copy of every message)
+        from messaging import (
+            catalog,  # noqa: F401  (registers the default copy of every message)
+            render,
+        )
+
+        render.connect()
 
         staff_copy = "words the content team wrote for every user, not the personal data of its editor"
         export.register_not_exported("messaging.messagetemplate", staff_copy)

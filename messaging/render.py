@@ -2,14 +2,20 @@
 code default (gettext) in that language.
 
 `Copy.load(...)` reads the admin's copy of the wanted messages and languages in ONE query; a batch
-of pushes or notifications renders all its messages from that one snapshot.
+of pushes or notifications renders all its messages from that one snapshot. `Copy.recent()` is the
+whole copy as this process last read it, at most `MESSAGE_COPY_CACHE_SECONDS` ago: what the writes
+that notify (notifications.services) render the inbox entry with, without a query each.
 """
 
 import logging
+import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +52,32 @@ class Copy:
     def __init__(self, edited: Mapping[tuple[str, str], tuple[str, str]]) -> None:
         self._edited = dict(edited)
         self._defaults: dict[tuple[str, str], tuple[str, str]] = {}
+
+    @classmethod
+    def recent(cls) -> "Copy":
+        """The admin's whole copy as this process read it at most `MESSAGE_COPY_CACHE_SECONDS` ago
+        (read again after that, or as soon as this process saves or deletes a template).
+
+        For the inbox entry a write records: every nudge, completion or goal would otherwise read the
+        copy again. Another process's edit reaches new inbox entries within the delay; the push
+        itself reads the copy when it is sent (notifications.delivery), so it is never stale."""
+        seconds = settings.MESSAGE_COPY_CACHE_SECONDS
+        if seconds <= 0:
+            return cls.load()
+        with _recent_lock:
+            cached = _recent.get("copy")
+            if cached is not None and _clock() - cached[0] < seconds:
+                return cached[1]
+        copy = cls.load()
+        with _recent_lock:
+            _recent["copy"] = (_clock(), copy)
+        return copy
+
+    @classmethod
+    def forget_recent(cls) -> None:
+        """Drops this process's cached copy (a template was saved or deleted here)."""
+        with _recent_lock:
+            _recent.clear()
 
     @classmethod
     def load(cls, *, keys: Iterable[str] | None = None, languages: Iterable[str] | None = None) -> "Copy":
@@ -97,3 +129,19 @@ class Copy:
     def render_for(self, key: str, *, locale: str | None, params: Mapping[str, Any] | None = None) -> Rendered:
         """The message for a user whose stored locale is `locale` (e.g. `pt-BR`, falling back)."""
         return self.render(key, language=language_for(locale), params=params)
+
+
+_clock = time.monotonic
+# Copy.recent()'s snapshot: (_clock() when read, the Copy). A Copy renders from its own
+# defaults cache too, so sharing one between threads only ever adds the same entries to it.
+_recent: dict[str, tuple[float, Copy]] = {}
+_recent_lock = threading.Lock()
+
+
+def _forget(sender: Any, **kwargs: Any) -> None:
+    Copy.forget_recent()
+
+
+def connect() -> None:
+    post_save.connect(_forget, sender=MessageTemplate, weak=False, dispatch_uid="messaging.copy_saved")
+    post_delete.connect(_forget, sender=MessageTemplate, weak=False, dispatch_uid="messaging.copy_deleted")

@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from config.i18n import language_for
 from messaging.catalog import notification_key
 from messaging.render import Copy
 from notifications.models import Notification, NotificationPreference
@@ -79,11 +78,11 @@ def notify(
 def notify_many(notifications: list[dict[str, Any]]) -> None:
     """`notify` for several notifications (each a dict of its keyword arguments), in one INSERT.
 
-    The admin's message copy is read once for all of them (messaging.render.Copy)."""
+    The admin's message copy is this process's recent snapshot (messaging.render.Copy.recent)."""
     if not notifications:
         return
     keys = [n.get("message") or notification_key(n["kind"]) for n in notifications]
-    copy = Copy.load(keys=keys, languages={language_for(n["recipient"].locale) for n in notifications})
+    copy = Copy.recent()
     rows = []
     for n, key in zip(notifications, keys, strict=True):
         params = {name: "" if value is None else str(value) for name, value in (n.get("params") or {}).items()}

@@ -187,7 +187,7 @@ def _create_ritual(user: User, raw: Raw) -> None:
 
 def _update_ritual(user: User, record: Ritual, raw: Raw, changed: set[str]) -> None:
     data = _valid(rs.RitualUpdateInputSerializer, _pick(raw, changed), partial=True)
-    rituals.ritual_update(ritual=record, data=data)
+    rituals.ritual_update(user=user, ritual_id=record.pk, data=data)
 
 
 def _delete_ritual(user: User, record: Ritual) -> None:
@@ -203,7 +203,7 @@ def _create_completions(user: User, raws: list[Raw]) -> None:
         entry = _valid(rs.RitualCompletionCreateInputSerializer, data)
         by_ritual.setdefault(str(raw.get("ritual_id")), []).append(entry)
     for ritual_id, entries in by_ritual.items():
-        rituals.completions_record(ritual=_owned(Ritual, user, ritual_id), user=user, entries=entries)
+        rituals.completions_record(user=user, ritual_id=ritual_id, entries=entries)
 
 
 def _create_completion(user: User, raw: Raw) -> None:

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.load.profile --couples 1000 --requests 2000
     .venv/bin/python -m bench.load.profile --couples 1000 --only couple --profile couple --top 40
+    .venv/bin/python -m bench.load.profile --couples 1000 --only "POST nudges" --queries --requests 1
 
 Same settings as the benchmark's gunicorn (`bench.load.settings`: production plus the baselines),
 the same requests (`targets.py`: rotating over many partners' tokens), but no server, network or
@@ -103,6 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--dump", default="", help="also write each profile to <DUMP>-<endpoint>.prof")
+    parser.add_argument("--queries", action="store_true", help="print the SQL of one request of each endpoint")
     args = parser.parse_args(argv)
 
     database = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)  # as bench.load's --database-url
@@ -141,6 +143,15 @@ def main(argv: list[str] | None = None) -> None:
             used[name] = used.get(name, 0) + count
         return _run(application, requests, count)
 
+    if args.queries:
+        from django.test.utils import CaptureQueriesContext
+
+        for name in names:
+            with CaptureQueriesContext(connection) as captured:
+                run(name, 1)
+            print(f"\n--- {name}: {len(captured)} statements")
+            for query in captured.captured_queries:
+                print(f"  {query['sql'][:300]}")
     for name in names:
         run(name, min(200, args.requests))  # warm-up
         per_request[name] = run(name, args.requests) / args.requests

@@ -60,6 +60,21 @@ def if_match_tags(request: Request) -> set[str] | None:
     return {tag for tag in tags if tag}
 
 
+def if_match_check(request: Request, *, etag: Callable[[Row], str]) -> Callable[[Row], None] | None:
+    """The request's If-Match as a check for a write to run on the row it has locked (raising
+    `VersionMismatchError`, 412, unless `etag(row)` is among the tags); None without If-Match."""
+    tags = if_match_tags(request)
+    if tags is None:
+        return None
+
+    def check(row: Row) -> None:
+        current = etag(row)
+        if _bare(current) not in tags:
+            raise VersionMismatchError(etag=current)
+
+    return check
+
+
 def _bare(etag: str) -> str:
     return etag.removeprefix("W/").strip('"')
 
@@ -74,13 +89,11 @@ def if_match_lock(
     locks the one row of `rows` and raises `VersionMismatchError` (412) unless `etag(row)` is among
     the tags; else yields the locked row, which the write must use, and commits after it.
     """
-    tags = if_match_tags(request)
-    if tags is None:
+    check = if_match_check(request, etag=etag)
+    if check is None:
         yield None
         return
     with transaction.atomic():
         row = rows.select_for_update().get()
-        current = etag(row)
-        if _bare(current) not in tags:
-            raise VersionMismatchError(etag=current)
+        check(row)
         yield row

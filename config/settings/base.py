@@ -176,6 +176,10 @@ PUSH_LEASE_SECONDS = env_int("PUSH_LEASE_SECONDS", 90)
 # A request's pushes are queued by its process's publisher thread, which waits this long for other
 # requests' and queues them in one message (notifications/publisher.py). 0: queued in the request.
 PUSH_PUBLISH_WINDOW_MS = env_int("PUSH_PUBLISH_WINDOW_MS", 20)
+# The writes that notify render the inbox entry from the admin's copy as their process read it at
+# most this long ago (messaging.render.Copy.recent); a push reads the copy when it is sent. 0: read
+# on every write.
+MESSAGE_COPY_CACHE_SECONDS = env_int("MESSAGE_COPY_CACHE_SECONDS", 30)
 # Reminders are written already claimed for the queue message that carries them: that claim must
 # outlast the wait in the queue during a burst plus PUSH_TASK_TIME_LIMIT. A worker that finds less
 # than PUSH_TASK_TIME_LIMIT of it left does not send; the sweeper hands such rows back when it ends.

@@ -30,6 +30,9 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Pushes queued in the request (eager Celery then sends them there, on its database connection);
 # tests/notifications/test_publisher.py runs the publisher's thread.
 PUSH_PUBLISH_WINDOW_MS = 0
+# Read on every write: a test's rolled-back templates must not linger for the next test
+# (tests/messaging/test_message_templates.py turns the cache on).
+MESSAGE_COPY_CACHE_SECONDS = 0
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
 HEARTBEAT_MAX_AGE_SECONDS = 0  # no worker or beat runs beside the suite; tests turn it on where they need it
 # Billing: tests run against fake stores on loopback (tests/billing/fakes.py), which override these.

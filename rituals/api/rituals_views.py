@@ -5,7 +5,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.etag import IF_MATCH, STALE, etag_of, if_match_lock
+from config.api.etag import IF_MATCH, STALE, etag_of, if_match_check
 from config.api.pagination import CompiledPage, CreatedAtCursorPagination
 from config.api.requests import AuthedRequest
 from config.api.schema import NOT_PAIRED
@@ -75,11 +75,10 @@ class RitualDetailApi(APIView):
         tags=TAGS,
     )
     def patch(self, request: AuthedRequest, ritual_id: str) -> Response:
-        ritual = selectors.ritual_get(user=request.user, ritual_id=ritual_id)
         data = s.RitualUpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        with if_match_lock(request, Ritual.objects.filter(pk=ritual.pk), etag=_ritual_etag) as locked:
-            ritual = services.ritual_update(ritual=locked or ritual, data=data.validated_data)
+        check = if_match_check(request, etag=_ritual_etag)
+        ritual = services.ritual_update(user=request.user, ritual_id=ritual_id, data=data.validated_data, check=check)
         return _ritual_output(ritual)
 
     @extend_schema(responses={204: None}, tags=TAGS)
@@ -127,10 +126,9 @@ class RitualCompletionsApi(APIView):
         tags=TAGS,
     )
     def post(self, request: AuthedRequest, ritual_id: str) -> Response:
-        ritual = selectors.ritual_get(user=request.user, ritual_id=ritual_id)
         data = s.RitualCompletionCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        completion, created = services.completion_record(ritual=ritual, user=request.user, **data.validated_data)
+        completion, created = services.completion_record(user=request.user, ritual_id=ritual_id, **data.validated_data)
         return Response(
             s.RITUAL_COMPLETION_OUTPUT.to_representation(completion),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -103,26 +103,36 @@ _RITUAL = CompiledQuery(
 
 def ritual_get(*, user: User, ritual_id: UUID | str) -> Ritual:
     """One live ritual of the user's couple, or a 404 that says nothing about whether it exists."""
+    return _ritual_of(_RITUAL, user, ritual_id)
+
+
+def ritual_locked(*, user: User, ritual_id: UUID | str) -> Ritual:
+    """`ritual_get` (the same rule, the same 404), read under the ritual's row lock: what a write
+    to the ritual or its completions starts with, inside its transaction. `FOR NO KEY UPDATE`: its
+    writers change only columns no foreign key reads, so inserting a completion or linking a goal is
+    not blocked."""
+    return _ritual_of(_RITUAL_LOCKED, user, ritual_id)
+
+
+def _ritual_of(query: CompiledQuery, user: User, ritual_id: UUID | str) -> Ritual:
     couple_id = active_couple_id(user)
     try:
         pk = ritual_id if isinstance(ritual_id, UUID) else UUID(str(ritual_id))
     except ValueError:
         raise NotFoundError() from None
-    rows = _RITUAL.rows(couple_id, pk) if couple_id is not None else []
+    rows = query.rows(couple_id, pk) if couple_id is not None else []
     if not rows:
         raise NotFoundError()
     return Ritual.from_db("default", _RITUAL_FIELDS, rows[0])
 
 
-def ritual_locked(*, ritual_id: UUID) -> Ritual:
-    """The ritual, read under its row lock (`FOR NO KEY UPDATE`: its writers change only columns no
-    foreign key reads, so inserting a completion or linking a goal is not blocked). Inside a
-    transaction."""
-    return Ritual.from_db("default", _RITUAL_FIELDS, _RITUAL_LOCKED.rows(ritual_id)[0])
-
-
 _RITUAL_LOCKED = CompiledQuery(
-    lambda ritual_id: Ritual.objects.select_for_update(no_key=True).filter(pk=ritual_id).values_list(*_RITUAL_FIELDS)
+    lambda couple_id, ritual_id: (
+        Ritual.objects.of_couple(couple_id)
+        .select_for_update(no_key=True)
+        .filter(pk=ritual_id)
+        .values_list(*_RITUAL_FIELDS)
+    )
 )
 
 

@@ -7,12 +7,12 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from config.api.errors import IdConflictError
+from config.db import atomic_retried_on_conflict
 from couples.scoping import active_couple_id
 from rituals.models import CheckIn
 from sync.receivers import touch_created
@@ -56,7 +56,7 @@ def checkin_create(
     return checkins_create(user=user, entries=[entry])[0]
 
 
-@transaction.atomic
+@atomic_retried_on_conflict  # two phones replaying one id at once: the second run finds the first's row
 def checkins_create(*, user: User, entries: Sequence[Mapping[str, Any]]) -> list[tuple[CheckIn, bool]]:
     """`checkin_create` for several check-ins at once (a phone's offline days), with one lookup of
     the given ids and one INSERT; returns (check_in, created) per entry, in order."""
@@ -88,17 +88,7 @@ def checkins_create(*, user: User, entries: Sequence[Mapping[str, Any]]) -> list
         found[check_in.pk] = check_in  # the same id twice in one call: the second is a replay
         new.append(check_in)
         results.append((check_in, True))
-    try:
-        with transaction.atomic():  # a savepoint: two phones replaying one id at once must not abort ours
-            CheckIn.objects.bulk_create(new)
-    except IntegrityError:
-        if len(entries) > 1:
-            # Someone inserted one of these ids meanwhile: one by one, each finds out which.
-            return [checkins_create(user=user, entries=[entry])[0] for entry in entries]
-        existing = CheckIn.objects.filter(pk=new[0].pk).first()
-        if existing is None:
-            raise
-        return [(_replayed(existing, user=user), False)]
+    CheckIn.objects.bulk_create(new)
     # bulk_create sends no post_save: stamp them for sync as a save would.
     touch_created(new)
     return results

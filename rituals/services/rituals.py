@@ -1,19 +1,19 @@
 """Writes on couple rituals and their completions."""
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from config.api.errors import ConflictError, IdConflictError
+from config.db import atomic_retried_on_conflict
 from config.i18n import StrOrPromise
 from couples.models import Couple
 from couples.selectors import partner_of
@@ -72,7 +72,7 @@ def _field_error(field: str, message: StrOrPromise, code: str) -> ValidationErro
 # Rituals -------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_retried_on_conflict  # the same id inserted at the same moment: the second run finds it
 @stamped_once
 def ritual_create(*, couple: Couple, by: User, data: dict[str, Any]) -> tuple[Ritual, bool]:
     """Creates a ritual from a published template (`template_id`, whose title, description,
@@ -117,15 +117,7 @@ def ritual_create(*, couple: Couple, by: User, data: dict[str, Any]) -> tuple[Ri
     _validate_schedule(values)
 
     ritual = Ritual(id=ritual_id or uuid.uuid4(), couple=couple, created_by=by, **values)
-    try:
-        with transaction.atomic():
-            ritual.save(force_insert=True)
-    except IntegrityError:
-        # The same id inserted at the same moment (a replay racing the original).
-        existing = _replayed_ritual(ritual.id, couple)
-        if existing is None:
-            raise
-        return existing, False
+    ritual.save(force_insert=True)
     reminder_reschedule(ritual=ritual)
     return ritual, True
 
@@ -143,19 +135,16 @@ def _replayed_ritual(ritual_id: uuid.UUID, couple: Couple) -> Ritual | None:
 
 @transaction.atomic
 @stamped_once
-def ritual_update(*, ritual: Ritual, data: dict[str, Any]) -> Ritual:
-    """PATCH: changes the given UPDATABLE_FIELDS (others are ignored) and bumps updated_at."""
+def ritual_update(
+    *, user: User, ritual_id: uuid.UUID | str, data: dict[str, Any], check: Callable[[Ritual], None] | None = None
+) -> Ritual:
+    """PATCH: changes the given UPDATABLE_FIELDS (others are ignored) of a live ritual of the user's
+    couple (else a 404) and bumps updated_at. `check` runs on the locked ritual first (If-Match)."""
+    locked = ritual_locked(user=user, ritual_id=ritual_id)
+    if check is not None:
+        check(locked)
     changes = {name: data[name] for name in UPDATABLE_FIELDS if name in data}
     recompute = any(name in changes for name in streaks.STREAK_INPUTS)
-    locked: Ritual
-    ever_completed = False
-    if recompute:
-        # A ritual never completed needs no walk (and no query) for its new streak checkpoint.
-        completed = Exists(Completion.objects.filter(ritual_id=OuterRef("pk")))
-        annotated = Ritual.objects.select_for_update().annotate(completed=completed).get(pk=ritual.pk)
-        locked, ever_completed = annotated, annotated.completed
-    else:
-        locked = ritual_locked(ritual_id=ritual.pk)
     for name, value in changes.items():
         setattr(locked, name, value)
     values = {name: getattr(locked, name) for name in EDITABLE_FIELDS}
@@ -165,7 +154,8 @@ def ritual_update(*, ritual: Ritual, data: dict[str, Any]) -> Ritual:
     locked.rrule = values["rrule"]  # normalized
     locked.updated_at = timezone.now()
     if recompute:
-        if ever_completed:
+        # A ritual never completed needs no walk for its new streak checkpoint.
+        if Completion.objects.filter(ritual_id=locked.pk).exists():
             streaks.streak_checkpoint_recompute(ritual=locked)
         else:
             locked.streak_checkpoint = Checkpoint()
@@ -238,15 +228,15 @@ def _validate_schedule(values: dict[str, Any]) -> None:
 
 def completion_record(
     *,
-    ritual: Ritual,
     user: User,
+    ritual_id: uuid.UUID | str,
     occurrence_at: datetime,
     id: uuid.UUID | None = None,  # the client's own UUID: the idempotency key
     note: str = "",
     connection_rating: int | None = None,
 ) -> tuple[Completion, bool]:
-    """Records that `user` did the occurrence of `ritual` at `occurrence_at` (a UTC instant from
-    /occurrences). Returns (completion, created).
+    """Records that `user` did the occurrence of a live ritual of their couple (else a 404) at
+    `occurrence_at` (a UTC instant from /occurrences). Returns (completion, created).
 
     Idempotent on the client's `id`: a replay returns the stored completion with created=False.
     One completion per (ritual, occurrence, user): another id for an occurrence the user already
@@ -255,13 +245,13 @@ def completion_record(
     advances the ritual's streak checkpoint, under the ritual's row lock.
     """
     entry = {"occurrence_at": occurrence_at, "id": id, "note": note, "connection_rating": connection_rating}
-    return completions_record(ritual=ritual, user=user, entries=[entry])[0]
+    return completions_record(user=user, ritual_id=ritual_id, entries=[entry])[0]
 
 
-@transaction.atomic
+@atomic_retried_on_conflict  # a concurrent replay of one id: the second run finds the first's row
 @stamped_once
 def completions_record(
-    *, ritual: Ritual, user: User, entries: Sequence[Mapping[str, Any]]
+    *, user: User, ritual_id: uuid.UUID | str, entries: Sequence[Mapping[str, Any]]
 ) -> list[tuple[Completion, bool]]:
     """`completion_record` for several occurrences of one ritual at once (a phone's offline days):
     one lock, one read of the days concerned, one INSERT, one streak update and one batch of
@@ -275,7 +265,7 @@ def completions_record(
     # once then see each other's completion, in turn, and advance the streak checkpoint one after
     # the other. NO KEY UPDATE: only derived columns change, so foreign keys to the ritual (the
     # completion's own insert, goal links) are not blocked.
-    locked = ritual_locked(ritual_id=ritual.pk)
+    locked = ritual_locked(user=user, ritual_id=ritual_id)
     days = [recurrence.local_date(entry["occurrence_at"], locked.time_zone) for entry in entries]
     first, _day_end = recurrence.local_day_bounds(min(days), locked.time_zone)
     _day_start, last = recurrence.local_day_bounds(max(days), locked.time_zone)
@@ -319,24 +309,7 @@ def completions_record(
             counted.append(day)
     if not new:
         return results
-    try:
-        with transaction.atomic():
-            Completion.objects.bulk_create(new)
-    except IntegrityError:
-        if len(entries) > 1:
-            # A concurrent request inserted one of them: one by one, each finds out what happened.
-            return [completions_record(ritual=locked, user=user, entries=[entry])[0] for entry in entries]
-        # A concurrent request won: the same id replayed (of another ritual: this one is locked).
-        occurrence_at = entries[0]["occurrence_at"]
-        candidates = list(
-            Completion.objects.filter(Q(pk=ids[0]) | Q(ritual=locked, user=user, occurrence_at=occurrence_at))
-        )
-        replay = _replay(candidates, ids[0], locked, user, occurrence_at)
-        if replay is not None:
-            return [(replay, False)]
-        if candidates:
-            raise AlreadyCompletedError(candidates[0].pk) from None
-        raise
+    Completion.objects.bulk_create(new)
     # bulk_create sends no post_save: stamp them for sync as a save would (the streak checkpoint is
     # advanced below, so nothing invalidates it).
     touch_created(new)

@@ -4,6 +4,7 @@ once per batch of pushes."""
 import pytest
 from django.core.exceptions import ValidationError
 
+from messaging import render
 from messaging.catalog import notification_key
 from messaging.models import MessageTemplate
 from notifications import delivery
@@ -105,3 +106,43 @@ def test_the_inbox_entry_uses_the_admins_copy_in_the_recipients_language(db):
     )
     note = Notification.objects.get()
     assert (note.title, note.body) == ("Dein Schatz drückt dich", "Bis später ♥")
+
+
+def _nudge_title(recipient, key: str) -> str:
+    notify_many(
+        [{"recipient": recipient, "kind": Notification.Kind.NUDGE, "message": HUG, "params": {}, "dedupe_key": key}]
+    )
+    return Notification.objects.get(dedupe_key=key).title
+
+
+def test_writes_render_the_inbox_entry_from_the_recent_copy_without_reading_it_again(
+    settings, monkeypatch, django_assert_num_queries
+):
+    settings.MESSAGE_COPY_CACHE_SECONDS = 30
+    now = [1000.0]
+    monkeypatch.setattr(render, "_clock", lambda: now[0])
+    render.Copy.forget_recent()
+    recipient = UserFactory.create(locale="de")
+    _template(title="Erste Fassung").save()
+    assert _nudge_title(recipient, "first") == "Erste Fassung"
+    with django_assert_num_queries(4):  # the insert, its sync stamp (counter, state), the read back: no copy
+        assert _nudge_title(recipient, "second") == "Erste Fassung"
+
+    # Saved in this process: the next write reads the copy again.
+    template = MessageTemplate.objects.get(key=HUG, locale="de")
+    template.title = "Zweite Fassung"
+    template.save()
+    assert _nudge_title(recipient, "third") == "Zweite Fassung"
+
+    # Edited by another process (no signal here): seen once the snapshot is older than the setting.
+    MessageTemplate.objects.filter(pk=template.pk).update(title="Dritte Fassung")
+    now[0] += 29
+    assert _nudge_title(recipient, "fourth") == "Zweite Fassung"
+    now[0] += 2
+    assert _nudge_title(recipient, "fifth") == "Dritte Fassung"
+
+    template.delete()  # deleted here: the code default again, at once
+    default = render.Copy.defaults_only().render(HUG, language="de", params={}).title
+    assert default != "Dritte Fassung"
+    assert _nudge_title(recipient, "sixth") == default
+    render.Copy.forget_recent()

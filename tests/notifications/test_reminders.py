@@ -162,7 +162,7 @@ def test_pausing_deleting_or_unpairing_stops_reminders_at_once(couple, stop, me,
         reminder_reschedule(ritual=ritual)
         assert ReminderSchedule.objects.filter(ritual=ritual).exists()
         if stop == "pause":
-            ritual_update(ritual=ritual, data={"status": "paused"})
+            ritual_update(user=me.user, ritual_id=ritual.pk, data={"status": "paused"})
         elif stop == "delete":
             ritual_delete(ritual=ritual)
         else:
@@ -179,7 +179,8 @@ def test_resuming_a_paused_ritual_schedules_its_next_reminder(couple):
 
     ritual = _ritual(couple, status="paused")
     with time_machine.travel(datetime(2026, 1, 1, tzinfo=UTC)):
-        ritual_update(ritual=ritual, data={"status": "active"})
+        member = couple.memberships.first().user
+        ritual_update(user=member, ritual_id=ritual.pk, data={"status": "active"})
     schedule = ReminderSchedule.objects.get(ritual=ritual)
     assert schedule.fire_at == datetime(2026, 1, 4, 18, tzinfo=UTC)
 

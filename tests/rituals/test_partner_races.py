@@ -47,7 +47,7 @@ class Partner:
         if kind == "nudge":
             nudges.nudge_send(sender=self.user, kind="hug")
         elif kind == "completion":
-            rituals.completion_record(ritual=self.ritual, user=self.user, occurrence_at=_occurrence(round_))
+            rituals.completion_record(user=self.user, ritual_id=self.ritual.pk, occurrence_at=_occurrence(round_))
         elif kind == "goal":
             goals.goal_transition(user=self.user, goal_id=self.goal_ids[round_], action=self.action)
         else:

@@ -204,7 +204,7 @@ def test_completions_recorded_in_any_order_keep_the_stored_checkpoint_equal_to_t
                 swap = rng.randrange(index, len(todo))
                 todo[index], todo[swap] = todo[swap], todo[index]
         for step, (at, user) in enumerate(todo):
-            completion_record(ritual=ritual, user=user, occurrence_at=at)
+            completion_record(user=user, ritual_id=ritual.pk, occurrence_at=at)
             if step % 7 == 0:
                 assert_stored_equals_full_walk(ritual)
         assert_stored_equals_full_walk(ritual)
@@ -221,7 +221,7 @@ def test_editing_what_streaks_derive_from_recomputes_the_checkpoint(me_user, cou
     with time_machine.travel(NOW, tick=False):
         ritual = make_ritual(couple, me_user, rrule="FREQ=DAILY", start_date=date(2026, 4, 1), grace_days=1)
         for day in (10, 11, 13, 14, 17, 18, 19):
-            completion_record(ritual=ritual, user=me_user, occurrence_at=datetime(2026, 4, day, 17, tzinfo=UTC))
+            completion_record(user=me_user, ritual_id=ritual.pk, occurrence_at=datetime(2026, 4, day, 17, tzinfo=UTC))
         ritual.refresh_from_db()
         assert ritual_view(ritual=ritual, now=NOW).streak == Streak(3, 4)  # the 12th forgiven, the 15th not
 
@@ -233,13 +233,15 @@ def test_editing_what_streaks_derive_from_recomputes_the_checkpoint(me_user, cou
             {"rrule": "FREQ=DAILY", "time_zone": "Europe/Berlin", "start_date": date(2026, 4, 15)},
             {"title": "Renamed", "status": Ritual.Status.PAUSED},
         ):
-            ritual = ritual_update(ritual=ritual, data=change)
+            ritual = ritual_update(user=me_user, ritual_id=ritual.pk, data=change)
             assert_stored_equals_full_walk(ritual)
             assert ritual_view(ritual=ritual, now=NOW).streak == expected_streak(ritual, NOW), change
 
         never_done = make_ritual(couple, me_user, rrule="FREQ=DAILY", start_date=date(2026, 4, 1))
         Ritual.objects.filter(pk=never_done.pk).update(streak_valid=False)
-        never_done = ritual_update(ritual=never_done, data={"grace_days": 3})  # no walk: nothing to count
+        never_done = ritual_update(
+            user=me_user, ritual_id=never_done.pk, data={"grace_days": 3}
+        )  # no walk: nothing to count
         assert_stored_equals_full_walk(never_done)
         assert never_done.streak_valid
 
@@ -248,7 +250,9 @@ def test_completions_written_or_deleted_around_the_service_invalidate_the_checkp
     with time_machine.travel(NOW, tick=False):
         ritual = make_ritual(couple, me_user, rrule="FREQ=DAILY", start_date=date(2026, 4, 1), grace_days=0)
         for day in range(10, 20):
-            completion_record(ritual=ritual, user=partner_user, occurrence_at=datetime(2026, 4, day, 17, tzinfo=UTC))
+            completion_record(
+                user=partner_user, ritual_id=ritual.pk, occurrence_at=datetime(2026, 4, day, 17, tzinfo=UTC)
+            )
         ritual.refresh_from_db()
         assert ritual.streak_valid
         assert ritual_view(ritual=ritual, now=NOW).streak == Streak(10, 10)
@@ -266,7 +270,7 @@ def test_completions_written_or_deleted_around_the_service_invalidate_the_checkp
         assert ritual_view(ritual=ritual, now=NOW).streak == Streak(10, 10)
 
         # The next counted completion recomputes it.
-        completion_record(ritual=ritual, user=me_user, occurrence_at=datetime(2026, 4, 20, 17, tzinfo=UTC))
+        completion_record(user=me_user, ritual_id=ritual.pk, occurrence_at=datetime(2026, 4, 20, 17, tzinfo=UTC))
         ritual.refresh_from_db()
         assert ritual.streak_valid
         assert ritual_view(ritual=ritual, now=NOW).streak == Streak(11, 11)
@@ -290,8 +294,10 @@ def test_a_completion_for_the_rituals_tomorrow_counts_from_that_day_on(me_user, 
     )
     with time_machine.travel(now, tick=False):
         for day in (17, 18, 19, 20):
-            completion_record(ritual=ritual, user=partner_user, occurrence_at=datetime(2026, 4, day, 7, 30, tzinfo=UTC))
-        completion_record(ritual=ritual, user=me_user, occurrence_at=datetime(2026, 4, 21, 7, 30, tzinfo=UTC))
+            completion_record(
+                user=partner_user, ritual_id=ritual.pk, occurrence_at=datetime(2026, 4, day, 7, 30, tzinfo=UTC)
+            )
+        completion_record(user=me_user, ritual_id=ritual.pk, occurrence_at=datetime(2026, 4, 21, 7, 30, tzinfo=UTC))
         ritual.refresh_from_db()
         assert ritual.streak_last_done == date(2026, 4, 21)
         assert ritual_view(ritual=ritual, now=now).streak == expected_streak(ritual, now) == Streak(4, 4)

@@ -1,0 +1,49 @@
+"""config.db.atomic_retried_on_conflict: a write whose INSERT loses a race runs once more, from a
+clean transaction, instead of paying a savepoint around every INSERT."""
+
+import pytest
+from django.db import IntegrityError
+
+from config.db import atomic_retried_on_conflict
+from messaging.models import MessageTemplate
+
+pytestmark = pytest.mark.django_db
+
+KEY = "notification.nudge.hug"
+
+
+def _insert(locale: str) -> None:
+    # A plain INSERT (save() would validate the unique constraint first, with a query of its own).
+    MessageTemplate.objects.bulk_create([MessageTemplate(key=KEY, locale=locale, title="{partner_name}", body="")])
+
+
+def test_a_write_that_fails_on_a_constraint_is_rolled_back_whole_and_run_again():
+    _insert("de")
+    runs: list[str] = []
+
+    @atomic_retried_on_conflict
+    def write() -> str:
+        runs.append("run")
+        _insert("es")  # the first run's work must not survive its failure
+        if len(runs) == 1:
+            _insert("de")  # what a concurrent request inserted first
+        return "done"
+
+    assert write() == "done"
+    assert len(runs) == 2
+    assert sorted(MessageTemplate.objects.values_list("locale", flat=True)) == ["de", "es"]
+
+
+def test_a_second_failure_is_raised():
+    _insert("de")
+    runs: list[str] = []
+
+    @atomic_retried_on_conflict
+    def write() -> None:
+        runs.append("run")
+        _insert("de")
+
+    with pytest.raises(IntegrityError):
+        write()
+    assert len(runs) == 2
+    assert MessageTemplate.objects.count() == 1
