@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from config.api.sql import CompiledInsert
 from messaging.catalog import notification_key
 from messaging.render import Copy
 from notifications.models import Notification, NotificationPreference
@@ -99,8 +100,8 @@ def notify_many(notifications: list[dict[str, Any]]) -> None:
                 dedupe_key=n["dedupe_key"],
             )
         )
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    # bulk_create sends no signal. A conflicting (already recorded) notification's id exists
+    _INSERT.insert(rows)
+    # The INSERT sends no signal. A conflicting (already recorded) notification's id exists
     # nowhere: sync then reports an unknown id as deleted, which phones ignore, and the push worker
     # claims no row for it (the recorded one's push was queued by the write that recorded it).
     # Silent kinds are not synced (nor in the inbox): no phone needs to pull them.
@@ -111,6 +112,10 @@ def notify_many(notifications: list[dict[str, Any]]) -> None:
         batch.extend(ids)
     else:
         transaction.on_commit(lambda: _queue_pushes(ids))
+
+
+# Every write that notifies inserts its notifications: compiled once (ON CONFLICT DO NOTHING: dedupe_key).
+_INSERT = CompiledInsert(Notification, ignore_conflicts=True)
 
 
 def _queue_pushes(notification_ids: list[str]) -> None:

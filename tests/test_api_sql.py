@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import F
 from django.test import override_settings
 
-from config.api.sql import CompiledQuery, fetch
+from config.api.sql import CompiledInsert, CompiledQuery, fetch
 from couples.models import Membership
 from tests.factories import UserFactory
 
@@ -123,3 +123,52 @@ def test_objects_refuses_a_values_query_and_rows_serve_it():
     compiled = CompiledQuery(lambda user_id: Membership.objects.filter(user_id=user_id).values_list("id"))
     with pytest.raises(TypeError):
         compiled.objects(uuid.uuid4())
+
+
+# CompiledInsert ----------------------------------------------------------------------------------
+
+
+def _notification(recipient, key: str, **fields):
+    from notifications.models import Notification
+
+    return Notification(recipient=recipient, kind="nudge", title=f"title {key}", dedupe_key=key, **fields)
+
+
+@pytest.mark.parametrize("count", [1, 3])  # one row: VALUES; several: PostgreSQL's one array per column
+def test_a_compiled_insert_writes_the_rows_the_orm_writes(me_user, count, django_assert_num_queries):
+    from notifications.models import Notification
+
+    insert = CompiledInsert(Notification, ignore_conflicts=True)
+    compiled = [_notification(me_user, f"c{i}", data={"screen": "nudges", "n": i}) for i in range(count)]
+    by_orm = [_notification(me_user, f"o{i}", data={"screen": "nudges", "n": i}) for i in range(count)]
+    with django_assert_num_queries(1):
+        insert.insert(compiled)
+    Notification.objects.bulk_create(by_orm, ignore_conflicts=True)
+
+    columns = [f.attname for f in Notification._meta.concrete_fields if f.attname not in {"id", "dedupe_key", "title"}]
+    stored = {n.dedupe_key: n for n in Notification.objects.all()}
+    for mine, theirs in zip(compiled, by_orm, strict=True):
+        assert not mine._state.adding
+        assert mine.pk is not None
+        assert stored[mine.dedupe_key].pk == mine.pk
+        # Defaults (created_at, push_state, None for the empty timestamps) as the ORM writes them.
+        for name in columns:
+            if name != "created_at":
+                assert getattr(stored[mine.dedupe_key], name) == getattr(stored[theirs.dedupe_key], name), name
+        assert stored[mine.dedupe_key].created_at == mine.created_at
+
+
+def test_a_compiled_insert_that_ignores_conflicts_skips_a_row_already_there(me_user):
+    from notifications.models import Notification
+
+    insert = CompiledInsert(Notification, ignore_conflicts=True)
+    insert.insert([_notification(me_user, "same")])
+    insert.insert([_notification(me_user, "same"), _notification(me_user, "other")])
+    assert sorted(Notification.objects.values_list("dedupe_key", flat=True)) == ["other", "same"]
+
+
+def test_a_compiled_insert_refuses_a_model_with_a_column_to_read_back():
+    from rituals.models import Ritual
+
+    with pytest.raises(ValueError, match="read back"):
+        CompiledInsert(Ritual)

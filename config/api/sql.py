@@ -29,8 +29,10 @@ from uuid import UUID, uuid4
 import psycopg
 from django.conf import settings
 from django.db import connection
-from django.db.models import QuerySet, UUIDField
+from django.db.models import Model, QuerySet, UUIDField
+from django.db.models.constants import OnConflict
 from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.sql import InsertQuery
 
 
 class _Prepared:
@@ -56,10 +58,19 @@ class _Prepared:
 
 def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """All rows of one `%s`-parameterised SELECT."""
+    return _send(sql, params, rows=True)
+
+
+def execute(sql: str, params: Sequence[Any]) -> None:
+    """One `%s`-parameterised statement that returns no rows (an INSERT: `CompiledInsert`)."""
+    _send(sql, params, rows=False)
+
+
+def _send(sql: str, params: Sequence[Any], *, rows: bool) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:  # the health check, the connection and the wrapper, as usual
         if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            return cursor.fetchall() if rows else []
     raw = connection.connection
     if raw.prepare_threshold is None:
         # Django switches psycopg's preparation off on its connections (for poolers), which makes
@@ -70,7 +81,55 @@ def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     wrapped = connection.make_debug_cursor(prepared) if connection.queries_logged else connection.make_cursor(prepared)
     with wrapped:
         wrapped.execute(sql, params)
-        return wrapped.fetchall()
+        return wrapped.fetchall() if rows else []
+
+
+class CompiledInsert:
+    """`bulk_create` of one model's new instances, its INSERT compiled once per database vendor and
+    number of rows, then sent like `fetch` (prepared on PostgreSQL).
+
+    The writes that record a completion, a nudge, a check-in or a notification insert one row or a
+    few on every request, and the ORM built and compiled the same statement each time. The SQL is
+    the ORM's own (its insert compiler, with every concrete field), the values are prepared as the
+    ORM prepares them (each field's `pre_save` and `get_db_prep_save`), and, as with `bulk_create`,
+    no signal is sent: callers stamp their rows for sync themselves. `ignore_conflicts` adds the
+    ORM's `ON CONFLICT DO NOTHING`. For models whose columns are all written by the INSERT (no
+    `db_default` to read back) and that have no parent model.
+    """
+
+    def __init__(self, model: type[Model], *, ignore_conflicts: bool = False) -> None:
+        if model._meta.parents or any(field.db_returning for field in model._meta.concrete_fields):
+            raise ValueError(f"CompiledInsert: {model.__name__} has a parent or a column to read back.")
+        self._model = model
+        self._fields = list(model._meta.concrete_fields)
+        self._on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+        # (vendor, rows) -> the SQL, and whether it takes one array per column (PostgreSQL's UNNEST
+        # form of several rows) rather than the values row after row.
+        self._compiled: dict[tuple[str, int], tuple[str, bool]] = {}
+
+    def insert(self, objects: Sequence[Model]) -> None:
+        if not objects:
+            return
+        rows: list[list[Any]] = []
+        for obj in objects:
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
+            if obj.pk is None:
+                obj.pk = obj._meta.pk.get_pk_value_on_save(obj)
+            rows.append([field.get_db_prep_save(field.pre_save(obj, True), connection) for field in self._fields])
+        key = (connection.vendor, len(rows))
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            query = InsertQuery(self._model, on_conflict=self._on_conflict)
+            query.insert_values(self._fields, list(objects))
+            [(sql, params)] = query.get_compiler(connection=connection).as_sql()
+            compiled = self._compiled[key] = (sql, len(rows) > 1 and len(params) == len(self._fields))
+        sql, by_column = compiled
+        execute(
+            sql, [list(column) for column in zip(*rows, strict=True)] if by_column else [v for r in rows for v in r]
+        )
+        for obj in objects:
+            obj._state.adding = False
+            obj._state.db = connection.alias
 
 
 class CompiledQuery:

@@ -12,12 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from config.api.errors import IdConflictError
+from config.api.sql import CompiledInsert
 from config.db import atomic_retried_on_conflict
 from couples.scoping import active_couple_id
 from rituals.models import CheckIn
 from sync.receivers import touch_created
 
 SCORE_FIELDS = ("mood", "connection")
+_INSERT = CompiledInsert(CheckIn)  # every check-in: compiled once
 
 
 def _check_scores(**scores: int) -> None:
@@ -88,7 +90,7 @@ def checkins_create(*, user: User, entries: Sequence[Mapping[str, Any]]) -> list
         found[check_in.pk] = check_in  # the same id twice in one call: the second is a replay
         new.append(check_in)
         results.append((check_in, True))
-    CheckIn.objects.bulk_create(new)
-    # bulk_create sends no post_save: stamp them for sync as a save would.
+    _INSERT.insert(new)
+    # The INSERT sends no post_save: stamp them for sync as a save would.
     touch_created(new)
     return results

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from rest_framework import status
 
 from accounts.models import User
 from config.api.errors import ApplicationError, ConflictError
+from config.api.sql import CompiledInsert, CompiledQuery
 from couples.scoping import NotPairedError, require_active_couple
 from couples.selectors import partner_of
 from messaging.catalog import notification_key
@@ -23,7 +25,7 @@ from notifications.models import Notification
 from notifications.services import notify
 from rituals.models import Nudge
 from sync.changes import stamped_once
-from sync.receivers import touch, touch_ids
+from sync.receivers import touch, touch_created, touch_ids
 
 # An appreciation is a few sentences; the other kinds carry at most a short line ("miss you!").
 APPRECIATION_MAX_LENGTH = 500
@@ -93,6 +95,22 @@ def _validate_message(kind: str, message: str) -> str:
     return message
 
 
+# Every send runs both (compiled once: config.api.sql.CompiledQuery).
+_SENDER_LOCKED = CompiledQuery(
+    lambda user_id: User.objects.select_for_update(no_key=True).filter(pk=user_id).values_list("time_zone")
+)
+_INSERT = CompiledInsert(Nudge)
+_SENT_BETWEEN = CompiledQuery(
+    lambda sender_id, start, end: (
+        Nudge.objects.filter(sender_id=sender_id, created_at__gte=start, created_at__lt=end)
+        .values("sender_id")
+        .annotate(sent=Count("id"))
+        .values_list("sent")
+        .order_by()
+    )
+)
+
+
 @dataclass(frozen=True)
 class NudgeSent:
     nudge: Nudge
@@ -115,7 +133,7 @@ def nudge_send(*, sender: User, kind: str, message: str = "", id: UUID | None = 
     couple = require_active_couple(sender)
     message = _validate_message(kind, message)
     # Serializes this sender's sends (quota count, idempotent replays); the fresh time zone comes along.
-    sender_zone = User.objects.select_for_update(no_key=True).values_list("time_zone", flat=True).get(pk=sender.pk)
+    ((sender_zone,),) = _SENDER_LOCKED.rows(sender.pk)
     if id is not None:
         existing = Nudge.objects.filter(pk=id).first()
         if existing is not None:
@@ -126,7 +144,8 @@ def nudge_send(*, sender: User, kind: str, message: str = "", id: UUID | None = 
     now = timezone.now()
     day_start, next_day = _local_day_bounds(now, sender_zone)
     quota = daily_quota()
-    if Nudge.objects.filter(sender=sender, created_at__gte=day_start, created_at__lt=next_day).count() >= quota:
+    sent = _SENT_BETWEEN.rows(sender.pk, day_start, next_day)
+    if (sent[0][0] if sent else 0) >= quota:
         raise NudgeQuotaExceededError(
             gettext("You have sent your %(quota)s nudges for today. You can send more after midnight.")
             % {"quota": quota},
@@ -148,7 +167,8 @@ def nudge_send(*, sender: User, kind: str, message: str = "", id: UUID | None = 
     )
     if id is not None:
         nudge.id = id
-    nudge.save(force_insert=True)
+    _INSERT.insert([nudge])
+    touch_created([nudge])  # the INSERT sends no post_save: stamped for sync as a save would be
     notify(
         recipient=recipient,
         kind=Notification.Kind.NUDGE,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from config.api.errors import ConflictError, IdConflictError
+from config.api.sql import CompiledInsert
 from config.db import atomic_retried_on_conflict
 from config.i18n import StrOrPromise
 from couples.models import Couple
@@ -309,14 +310,17 @@ def completions_record(
             counted.append(day)
     if not new:
         return results
-    Completion.objects.bulk_create(new)
-    # bulk_create sends no post_save: stamp them for sync as a save would (the streak checkpoint is
+    _INSERT_COMPLETIONS.insert(new)
+    # The INSERT sends no post_save: stamp them for sync as a save would (the streak checkpoint is
     # advanced below, so nothing invalidates it).
     touch_created(new)
     if counted:
         streaks.streak_days_counted(ritual=locked, days=counted)
     _notify_partner(completions=new, ritual=locked, user=user)
     return results
+
+
+_INSERT_COMPLETIONS = CompiledInsert(Completion)  # every completion: compiled once
 
 
 def _replay(
