@@ -106,56 +106,69 @@ def stamp(changes: Iterable[Change]) -> dict[UUID, int]:
         by_user[change.user_id][(change.table, change.record_id)] = change.deleted
     if not by_user:
         return {}
+    rows = [
+        (user_id, table, record_id, deleted)
+        for user_id, records in by_user.items()
+        for (table, record_id), deleted in records.items()
+    ]
     with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            return _bump_and_upsert(sorted(by_user, key=str), rows)
         versions = _bump(sorted(by_user, key=str))
         _upsert_states(
-            (user_id, table, record_id, versions[user_id], deleted)
-            for user_id, records in by_user.items()
-            for (table, record_id), deleted in records.items()
+            [(user_id, table, record, versions[user_id], deleted) for user_id, table, record, deleted in rows]
         )
     return versions
 
 
-def _bump(user_ids: list[UUID]) -> dict[UUID, int]:
-    counter = SyncCounter._meta.db_table
-    first = FIRST_VERSION
-    if connection.vendor == "postgresql":
-        # All ids in one array parameter (config.db: a VALUES list costs a placeholder each); unnest
-        # keeps their order, so the counters are still locked in user-id order.
-        rows = f"SELECT u, {first} FROM unnest(%s::uuid[]) AS u"  # noqa: S608 (a constant, no input)
-        params: list[Any] = [uuid_array(user_ids)]
-    else:
-        rows = "VALUES " + ", ".join([f"(%s, {first})"] * len(user_ids))
-        params = [_db_uuid(user_id) for user_id in user_ids]
-    # CASE: a counter row older than FIRST_VERSION (0 or 1) jumps to it, never to a cursor already given.
-    sql = (
-        f"INSERT INTO {counter} (user_id, version) {rows} "
-        f"ON CONFLICT (user_id) DO UPDATE SET version = CASE WHEN {counter}.version < {first} "
-        f"THEN {first} ELSE {counter}.version + 1 END RETURNING user_id, version"
-    )
+# The counter rows: a missing one starts at FIRST_VERSION; one older than it (0 or 1) jumps to it,
+# never to a cursor already given; any other goes up by one.
+_COUNTER = SyncCounter._meta.db_table
+_BUMP = (
+    f"INSERT INTO {_COUNTER} (user_id, version) {{rows}} ON CONFLICT (user_id) DO UPDATE SET version = "
+    f"CASE WHEN {_COUNTER}.version < {FIRST_VERSION} THEN {FIRST_VERSION} ELSE {_COUNTER}.version + 1 END"
+)
+_STATE = SyncState._meta.db_table
+_UPSERT = (
+    f'INSERT INTO {_STATE} (user_id, "table", record_id, version, deleted) {{rows}} '
+    'ON CONFLICT (user_id, "table", record_id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted'
+)
+# PostgreSQL: both in one statement (one round trip less on every write). The ids come as one array
+# parameter and the records as one JSON parameter (config.db), not a placeholder per value. unnest
+# keeps the ids' order, so the counters are still locked in user-id order, and each state row is
+# written from its user's new version (the WITH's RETURNING): after that user's counter is locked.
+_NEW_VERSIONS = f"SELECT u, {FIRST_VERSION} FROM unnest(%s::uuid[]) AS u"  # noqa: S608 (a constant)
+_NEW_STATES = (
+    "SELECT x.u, x.t, x.r, bumped.version, x.d FROM json_to_recordset(%s::json) "
+    "AS x(u uuid, t text, r text, d boolean) JOIN bumped ON bumped.user_id = x.u"
+)
+_BUMP_AND_UPSERT = (
+    f"WITH bumped AS ({_BUMP.format(rows=_NEW_VERSIONS)} RETURNING user_id, version) "
+    f"{_UPSERT.format(rows=_NEW_STATES)} RETURNING user_id, version"
+)
+
+
+def _bump_and_upsert(user_ids: list[UUID], rows: list[tuple[UUID, str, str, bool]]) -> dict[UUID, int]:
+    records = json_rows([{"u": u, "t": t, "r": r, "d": d} for u, t, r, d in rows])
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_BUMP_AND_UPSERT, [uuid_array(user_ids), records])
+        return dict(cursor.fetchall())
+
+
+def _bump(user_ids: list[UUID]) -> dict[UUID, int]:
+    rows = "VALUES " + ", ".join([f"(%s, {FIRST_VERSION})"] * len(user_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP.format(rows=rows) + " RETURNING user_id, version", [_db_uuid(u) for u in user_ids])
         return {_as_uuid(user_id): version for user_id, version in cursor.fetchall()}
 
 
-def _upsert_states(rows: Iterable[tuple[UUID, str, str, int, bool]]) -> None:
-    values = list(rows)
-    state = SyncState._meta.db_table
+def _upsert_states(values: list[tuple[UUID, str, str, int, bool]]) -> None:
     params: list[Any] = []
-    if connection.vendor == "postgresql":
-        # The rows as one JSON parameter (config.db), rather than five placeholders per row.
-        source = "SELECT * FROM json_to_recordset(%s::json) AS x(u uuid, t text, r text, v bigint, d boolean)"
-        params.append(json_rows([{"u": u, "t": t, "r": r, "v": v, "d": d} for u, t, r, v, d in values]))
-    else:
-        source = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s)"] * len(values))
-        for user_id, table, record_id, version, deleted in values:
-            params += [_db_uuid(user_id), table, record_id, version, deleted]
-    sql = (
-        f'INSERT INTO {state} (user_id, "table", record_id, version, deleted) {source} '
-        'ON CONFLICT (user_id, "table", record_id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted'
-    )
+    for user_id, table, record_id, version, deleted in values:
+        params += [_db_uuid(user_id), table, record_id, version, deleted]
+    rows = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s)"] * len(values))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_UPSERT.format(rows=rows), params)
 
 
 def _db_uuid(value: UUID) -> Any:

@@ -131,10 +131,11 @@ def test_join_takes_a_fixed_number_of_queries(invite, joiner, django_assert_num_
     # session+user, savepoint, invite look-up, lock both users, invite lock, 2 membership checks,
     # couple, memberships, invite, other invites, notification, release; then the couple view:
     # membership, both memberships.
-    # + 8 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
+    # + 6 for sync: who holds the record, and the counter bump with the state upsert (one statement,
+    # sync.changes).
     # + 1: the message copy of the notification (messaging.render.Copy.load).
     # + 1 for the weekly reports: the couple's report schedule (insights.services.schedule_start).
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(22):
         assert joiner.post("/api/v1/couple/join", {"code": invite["code"]}).status_code == 201
 
 

@@ -352,6 +352,6 @@ def test_the_summary_takes_two_queries_whatever_the_number_of_check_ins(me, part
 def test_creating_a_check_in_takes_a_fixed_number_of_queries(me, partner, django_assert_num_queries):
     # session+user with membership+couple, savepoint, insert, release (no savepoint around the
     # insert: a conflict reruns the whole write, config.db.atomic_retried_on_conflict).
-    # + 3 for sync: who holds the record, the counter bump and the state upsert (sync.changes).
-    with django_assert_num_queries(7):
+    # + 2 for sync: who holds the record, and the counter bump with the state upsert (sync.changes).
+    with django_assert_num_queries(6):
         assert me.post(CHECK_INS, {"mood": 3, "connection": 3}).status_code == 201

@@ -500,9 +500,10 @@ def test_proposing_takes_a_fixed_number_of_queries(me, partner, couple, count, d
 
     # session+user with membership+couple and the partner, savepoint, rituals check, savepoint, insert,
     # release, links, notification, release; then the linked rituals for the response.
-    # + 3 for sync, once for the goal and the notification (sync.changes.stamped_once).
+    # + 2 for sync, once for the goal and the notification: who holds the record, and the counter
+    # bump with the state upsert in one statement (sync.changes.stamped_once).
     # + 1: the message copy of the notification (messaging.render.Copy.load).
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         assert me.post(GOALS, {"title": "x", "ritual_ids": rituals}).status_code == 201
 
 
@@ -511,9 +512,10 @@ def test_a_transition_takes_a_fixed_number_of_queries(me, partner, couple, djang
 
     # session+user with membership+couple and the partner, savepoint, goal FOR UPDATE, update,
     # notification, release; then the linked rituals for the response.
-    # + 3 for sync, once for the goal and the notification (sync.changes.stamped_once).
+    # + 2 for sync, once for the goal and the notification: who holds the record, and the counter
+    # bump with the state upsert in one statement (sync.changes.stamped_once).
     # + 1: the message copy of the notification (messaging.render.Copy.load).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert partner.post(_url(goal, "accept")).status_code == 200
 
 
