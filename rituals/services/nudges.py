@@ -95,11 +95,10 @@ def _validate_message(kind: str, message: str) -> str:
     return message
 
 
-# Every send runs both (compiled once: config.api.sql.CompiledQuery).
+# Every send runs these, each compiled once (config.api.sql).
 _SENDER_LOCKED = CompiledQuery(
     lambda user_id: User.objects.select_for_update(no_key=True).filter(pk=user_id).values_list("time_zone")
 )
-_INSERT = CompiledInsert(Nudge)
 _SENT_BETWEEN = CompiledQuery(
     lambda sender_id, start, end: (
         Nudge.objects.filter(sender_id=sender_id, created_at__gte=start, created_at__lt=end)
@@ -109,6 +108,7 @@ _SENT_BETWEEN = CompiledQuery(
         .order_by()
     )
 )
+_INSERT = CompiledInsert(Nudge)
 
 
 @dataclass(frozen=True)

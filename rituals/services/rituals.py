@@ -27,7 +27,6 @@ from rituals.models import Completion, Ritual, RitualTemplate
 from rituals.models.ritual import STREAK_FIELDS
 from rituals.selectors.rituals import completions_by_id_or_time, ritual_locked
 from rituals.services import streaks
-from rituals.streaks import Checkpoint
 from sync.changes import stamped_once
 from sync.receivers import touch, touch_created
 
@@ -155,11 +154,8 @@ def ritual_update(
     locked.rrule = values["rrule"]  # normalized
     locked.updated_at = timezone.now()
     if recompute:
-        # A ritual never completed needs no walk for its new streak checkpoint.
-        if Completion.objects.filter(ritual_id=locked.pk).exists():
-            streaks.streak_checkpoint_recompute(ritual=locked)
-        else:
-            locked.streak_checkpoint = Checkpoint()
+        # One read of the days that count; a ritual never completed has none, and no walk.
+        streaks.streak_checkpoint_recompute(ritual=locked)
     locked.save(update_fields=[*changes, "rrule", "updated_at", *(STREAK_FIELDS if recompute else ())])
     # A new time, zone, rule, offset or status moves (or, when paused, removes) the next reminder;
     # a new title or description leaves it where it is.
