@@ -108,6 +108,17 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server, the worker and beat are three processes writing one file. A transaction that
+    # reads and then writes takes SQLite's write lock only at its first write; if another process
+    # holds it then, SQLite answers "database is locked" at once (waiting could deadlock), and the
+    # request ended in a 503. BEGIN IMMEDIATE takes the lock up front, where the busy timeout waits
+    # for it; WAL lets reads go on beside the one writer (tests/test_sqlite_embedded.py).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 # The few hand-written statements of the hottest request paths are prepared once per connection
 # (config/api/sql.py). Set to False behind a transaction-mode pooler that does not keep prepared
 # statements (PgBouncer before 1.21, or without max_prepared_statements).
