@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from config.api.errors import NotFoundError
+from config.api.sql import CompiledQuery
 from couples.models import Couple, Membership
 
 _CACHE_ATTR = "_active_membership_cache"
@@ -106,3 +107,30 @@ def get_couple_owned_or_404(queryset: CoupleOwnedQuerySet[M], user: User, **look
     if obj is None:
         raise NotFoundError()
     return obj
+
+
+def locked_or_404(model: type[M], user: User, pk: UUID | str) -> M:
+    """`get_couple_owned_or_404(model.objects.select_for_update(no_key=True), user, pk=pk)`: one row
+    of the user's active couple, read under its row lock until the transaction ends, or the same 404.
+
+    What a write to a goal or a date plan starts with. `FOR NO KEY UPDATE`: their writers change no
+    column a foreign key reads, so rows pointing at them (links, memories) are not blocked. The
+    queryset is compiled once per model (`CompiledQuery`): building it cost more CPU than the lock.
+    """
+    couple_id = active_couple_id(user)
+    try:
+        key = pk if isinstance(pk, UUID) else UUID(str(pk))
+    except ValueError:
+        raise NotFoundError() from None
+    query = _LOCKED.get(model)
+    if query is None:
+        query = _LOCKED[model] = CompiledQuery(
+            lambda couple_id, pk: model.objects.of_couple(couple_id).select_for_update(no_key=True).filter(pk=pk)
+        )
+    found = query.objects(couple_id, key) if couple_id is not None else []
+    if not found:
+        raise NotFoundError()
+    return found[0]
+
+
+_LOCKED: dict[type["CoupleOwned"], CompiledQuery] = {}

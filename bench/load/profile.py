@@ -44,8 +44,11 @@ NAMES = [
     "POST nudges",
     "POST check-ins",
     "PATCH rituals/{id}",
+    "POST goals/{id}/accept",
+    "POST sync/push (10 records)",
 ]
-WRITES = NAMES[-4:]
+WRITES = NAMES[NAMES.index("POST completions") :]
+ONCE = ["POST completions", "POST goals/{id}/accept", "POST sync/push (10 records)"]  # each sent once
 
 
 def _environ(method: str, path: str, token: str, body: str = "") -> dict[str, Any]:
@@ -127,18 +130,24 @@ def main(argv: list[str] | None = None) -> None:
     lines = targets.baseline_lines(people=people)
     for name in NAMES[2 : NAMES.index("baseline: one insert")]:
         lines[name] = targets.read_lines(endpoint=name, people=people, seeded_at=seeded_at)
-    for name in WRITES[1:]:
-        lines[name] = targets.write_lines(endpoint=name, people=people)
-    if not args.only or "POST completions" in args.only:
-        count = args.requests * (2 + len(args.profile)) + 200  # each posted once: warm-up, timing, profiles
-        lines["POST completions"] = targets.completion_lines(people=people, seeded_at=seeded_at, limit=count)
+    count = args.requests * (2 + len(args.profile)) + 200  # each once: warm-up, timing, profiles, queries
+    once = {
+        "POST completions": lambda: targets.completion_lines(people=people, seeded_at=seeded_at, limit=count),
+        "POST goals/{id}/accept": lambda: targets.goal_accept_lines(people=people, limit=count),
+        "POST sync/push (10 records)": lambda: targets.sync_push_lines(people=people, seeded_at=seeded_at, limit=count),
+    }
     names = [n for n in NAMES if n.startswith("baseline") or not args.only or n in args.only]
+    for name in WRITES:
+        if name in once and name in names:
+            lines[name] = once[name]()
+        elif name not in once:
+            lines[name] = targets.write_lines(endpoint=name, people=people)
     per_request: dict[str, float] = {}
-    used: dict[str, int] = {}  # requests of each list sent so far (completions are each posted once)
+    used: dict[str, int] = {}  # requests of each ONCE list sent so far
 
     def run(name: str, count: int) -> float:
         requests = _requests(lines[name])
-        if name == "POST completions":
+        if name in ONCE:
             requests = requests[used.get(name, 0) :]
             used[name] = used.get(name, 0) + count
         return _run(application, requests, count)

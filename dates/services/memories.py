@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from couples.scoping import get_couple_owned_or_404
+from couples.scoping import locked_or_404
 from dates import photos
 from dates.models import DateMemory, DatePlan
 from dates.services.plans import PlanStateError, memory_allowed
@@ -31,7 +31,7 @@ def memory_save(
     """Creates or edits the user's memory of a date (only the fields given). A photo is checked
     and re-encoded before anything is stored (dates.photos); the previous photo is replaced."""
     processed = photos.process_upload(photo) if photo is not None else None
-    plan = get_couple_owned_or_404(DatePlan.objects.select_for_update(no_key=True), user, id=plan_id)
+    plan = locked_or_404(DatePlan, user, plan_id)
     if not memory_allowed(plan):
         raise MemoryTooEarlyError(plan=plan, user=user)
     memory = DateMemory.objects.select_for_update().filter(plan=plan, author=user).first()

@@ -28,7 +28,7 @@ from rest_framework import status
 from accounts.models import User
 from config.api.errors import ApplicationError, IdConflictError
 from couples.models import Couple
-from couples.scoping import get_couple_owned_or_404
+from couples.scoping import locked_or_404
 from couples.selectors import partner_of
 from dates.models import DateOffer, DatePlan
 from dates.selectors import ideas_published
@@ -230,10 +230,6 @@ def _tell_partner(*, plan: DatePlan, by: User, kind: str, message: str) -> None:
     )
 
 
-def _lock(*, user: User, plan_id: UUID) -> DatePlan:
-    return get_couple_owned_or_404(DatePlan.objects.select_for_update(no_key=True), user, id=plan_id)
-
-
 def _replayed(plan: DatePlan, *, couple: Couple, by: User) -> DatePlan:
     if plan.couple_id != couple.pk or plan.proposed_by_id != by.pk:
         raise IdConflictError()
@@ -312,7 +308,7 @@ def plan_transition(
     when the step is the partner's, 409 `not_started` for `done` before the start, 412
     `version_mismatch` when `expected_version` (If-Match) is stale; each carries the current state."""
     step = TRANSITIONS[action]
-    plan = _lock(user=user, plan_id=plan_id)
+    plan = locked_or_404(DatePlan, user, plan_id)
     now = timezone.now()
     if plan.status != step.source:
         raise InvalidTransitionError(plan=plan, user=user)
@@ -341,7 +337,7 @@ def plan_transition(
 def plan_update(*, user: User, plan_id: UUID, data: dict[str, Any], expected_version: int | None = None) -> DatePlan:
     """Renames an open plan or links it to a date-night ritual's occurrence (either partner).
     The when and where change only through a counter-offer, which the partner answers."""
-    plan = _lock(user=user, plan_id=plan_id)
+    plan = locked_or_404(DatePlan, user, plan_id)
     if plan.status not in EDITABLE:
         raise InvalidTransitionError(
             plan=plan, user=user, message=_("This date is closed and can no longer be edited.")

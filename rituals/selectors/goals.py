@@ -3,16 +3,18 @@
 from collections.abc import Sequence
 from uuid import UUID
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
 from config.api.errors import NotFoundError
+from config.api.sql import CompiledQuery
 from rituals.models import Goal, Ritual
 
 # The linked rituals a goal shows: a soft-deleted ritual is gone for every API read, links included.
-_LIVE_RITUALS = Prefetch(
-    "rituals", queryset=Ritual.objects.filter(deleted_at__isnull=True).only("id"), to_attr="live_rituals"
-)
+_LIVE = Ritual.objects.filter(deleted_at__isnull=True).only("id")
+_LIVE_RITUALS = Prefetch("rituals", queryset=_LIVE, to_attr="live_rituals")
+# The same for the one goal a write returns, compiled once (`CompiledQuery`): every goal write answers it.
+_LIVE_RITUALS_OF_ONE = CompiledQuery(lambda goal_id: _LIVE.filter(goals=goal_id))
 
 
 def goals_visible_to(*, user: User, statuses: Sequence[str] = ()) -> QuerySet[Goal]:
@@ -32,10 +34,8 @@ def goal_detail(*, user: User, goal_id: UUID) -> Goal:
 
 
 def goal_with_rituals(goal: Goal) -> Goal:
-    """Loads the live linked rituals of a goal a service returned, the way the list does."""
-    if hasattr(goal, "live_rituals"):
-        del goal.live_rituals
-    prefetch_related_objects([goal], _LIVE_RITUALS)
+    """Loads the live linked rituals of a goal a service returned, as the list's prefetch does."""
+    goal.live_rituals = _LIVE_RITUALS_OF_ONE.objects(goal.pk)  # type: ignore[attr-defined]
     return goal
 
 

@@ -28,7 +28,7 @@ from accounts.models import User
 from config.api.errors import ApplicationError, IdConflictError
 from config.i18n import StrOrPromise
 from couples.models import Couple
-from couples.scoping import get_couple_owned_or_404
+from couples.scoping import locked_or_404
 from couples.selectors import partner_of
 from notifications.models import Notification
 from notifications.services import notify
@@ -150,13 +150,6 @@ class GoalVersionMismatchError(GoalStateError):
     message = _("The goal changed since you loaded it (If-Match). Reload it and try again.")
 
 
-def _lock(*, user: User, goal_id: UUID) -> Goal:
-    """The goal of the user's active couple, locked until the transaction ends; 404 otherwise.
-
-    NO KEY UPDATE: a transition changes no key, so rows pointing at the goal (ritual links) are not blocked."""
-    return get_couple_owned_or_404(Goal.objects.select_for_update(no_key=True), user, id=goal_id)
-
-
 def _check_version(goal: Goal, *, user: User, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != goal.version:
         raise GoalVersionMismatchError(goal=goal, user=user)
@@ -269,7 +262,7 @@ def goal_update(*, user: User, goal_id: UUID, data: Mapping[str, Any], expected_
     Allowed while proposed (proposer only) or accepted (either partner); bumps `version` when
     something changed.
     """
-    goal = _lock(user=user, goal_id=goal_id)
+    goal = locked_or_404(Goal, user, goal_id)
     editor = EDITORS.get(goal.status)
     if editor is None:
         raise GoalNotEditableError(goal=goal, user=user)
@@ -305,7 +298,7 @@ def goal_transition(*, user: User, goal_id: UUID, action: str, expected_version:
     `version_mismatch` when `expected_version` (If-Match) is stale. Each carries the current state.
     """
     step = TRANSITIONS[action]
-    goal = _lock(user=user, goal_id=goal_id)
+    goal = locked_or_404(Goal, user, goal_id)
     if goal.status != step.source:
         raise InvalidTransitionError(goal=goal, user=user)
     if not _actor_matches(step.actor, proposed_by_id=goal.proposed_by_id, user_id=user.pk):
