@@ -26,12 +26,14 @@ The walk is done forwards: a miss is settled by the next completed occurrence, a
 miss after a completed one matters (it is the furthest from the next completion). So the state after
 the last completed occurrence (`Checkpoint`) answers for every later day (`streak_at`) and advances
 by one completed occurrence in O(1) (`checkpoint_add`), and so does a late completion inside the
-running streak (`checkpoint_fill`); rituals store it (rituals.services.streaks).
+running streak (`checkpoint_fill`); one before it walks only from the last unforgiven miss before
+it (`checkpoint_refill`); rituals store it (rituals.services.streaks).
 """
 
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from itertools import pairwise
 
 from rituals.recurrence import zone
 
@@ -89,6 +91,50 @@ def checkpoint_fill(checkpoint: Checkpoint, *, day: date) -> Checkpoint | None:
         return None
     running = checkpoint.running + 1
     return replace(checkpoint, running=running, longest=max(checkpoint.longest, running))
+
+
+# How many gaps between completed days `checkpoint_refill` checks for a broken streak (each check
+# asks the rule for one occurrence) before it walks the whole history instead.
+REFILL_CHECKS = 16
+
+
+def checkpoint_refill(
+    checkpoint: Checkpoint,
+    *,
+    day: date,
+    counted: Collection[date],
+    grace_days: int,
+    occurrences_from: Callable[[date], Iterable[date]],
+    next_occurrence: Callable[[date], date | None],
+) -> Checkpoint | None:
+    """The checkpoint of `counted` (which holds `day`, before `checkpoint`'s running streak, and
+    may hold later days too), given `checkpoint` of the counted days before `day` was added; None
+    when only walking the whole history answers (no break found within REFILL_CHECKS checks).
+
+    A completed day changes only the runs around it: every run that ends before a miss that stays
+    unforgiven, on or before `day`, is as it was. So the walk restarts at the latest completed day
+    `start` <= `day` that such a miss precedes, and its `longest` is compared with the earlier
+    runs' (`checkpoint.longest`, their maximum; runs from `start` on only grew). A miss before
+    `later` is unforgiven when the first occurrence after the completed day before it is more than
+    `grace_days` before `later`; a gap of at most `grace_days + 1` days can hold no such miss, so
+    only wider gaps ask `next_occurrence` (the first occurrence after a day). A completed day that
+    is not an occurrence does not hide a break: the first occurrence after the real completed day
+    before it comes no later. `occurrences_from(start)` gives the occurrences from `start` on."""
+    earlier = sorted((d for d in counted if d <= day), reverse=True)
+    checks = 0
+    for later, before in pairwise(earlier):
+        if (later - before).days - 1 <= grace_days:
+            continue
+        if checks == REFILL_CHECKS:
+            return None
+        checks += 1
+        due = next_occurrence(before)
+        if due is not None and due < later and (later - due).days > grace_days:
+            walked = checkpoint_of(
+                occurrences=occurrences_from(later), completed={d for d in counted if d >= later}, grace_days=grace_days
+            )
+            return replace(walked, longest=max(walked.longest, checkpoint.longest))
+    return None
 
 
 def checkpoint_of(*, occurrences: Iterable[date], completed: Collection[date], grace_days: int) -> Checkpoint:

@@ -6,7 +6,8 @@ requires_both_confirmation and the local dates its completions count on. So:
 
 - completion_record advances it when an occurrence starts to count: in O(1) for an occurrence after
   the last counted one (the usual case) or inside the running streak (a late one the partner's
-  later completion kept forgiven), by walking the history for one before the running streak;
+  later completion kept forgiven); for one before the running streak it walks the history from the
+  last unforgiven miss before that day (rituals.streaks.checkpoint_refill);
 - ritual_update recomputes it when one of STREAK_INPUTS changes;
 - any other write of a completion (a cascade from a deleted account, a direct ORM write in a shell
   or a test) marks it invalid (the receivers below): reads then walk the history, and the next
@@ -27,7 +28,7 @@ from rituals import recurrence
 from rituals.models import Completion, Ritual
 from rituals.models.ritual import STREAK_FIELDS
 from rituals.selectors.rituals import checkpoint_from_history, counted_days
-from rituals.streaks import checkpoint_add, checkpoint_fill
+from rituals.streaks import checkpoint_add, checkpoint_fill, checkpoint_refill
 
 STREAK_INPUTS = ("rrule", "start_date", "local_time", "time_zone", "grace_days", "requires_both_confirmation")
 # Set on a Completion whose streak effect its writer handles itself (completion_record).
@@ -49,29 +50,43 @@ def streak_day_counted(*, ritual: Ritual, day: date) -> None:
 def streak_days_counted(*, ritual: Ritual, days: list[date]) -> None:
     """Same for several days whose completions are all written: each day after the last counted
     one, or inside the running streak, advances the checkpoint in O(1); an earlier one makes it walk
-    the history once (which then counts every day). One UPDATE."""
+    the history once, from the last unforgiven miss before it (which then counts every later day).
+    One UPDATE."""
     for day in sorted(days):
         checkpoint = ritual.streak_checkpoint
         if checkpoint is not None and checkpoint.last_done is not None and day <= checkpoint.last_done:
             filled = checkpoint_fill(checkpoint, day=day)  # a late day inside the running streak
-            if filled is None:
-                streak_checkpoint_recompute(ritual=ritual)
-                break
-            ritual.streak_checkpoint = filled
-            continue
+            if filled is not None:
+                ritual.streak_checkpoint = filled
+                continue
+            # Before the running streak: a walk from the last unforgiven miss before it, which
+            # counts every later day too (else the whole history).
+            counted = counted_days(rituals=[ritual])[ritual.pk]
+            ritual.streak_checkpoint = checkpoint_refill(
+                checkpoint,
+                day=day,
+                counted=counted,
+                grace_days=ritual.grace_days,
+                occurrences_from=lambda start: recurrence.occurrence_dates(**_schedule(ritual), from_day=start),
+                next_occurrence=lambda after: recurrence.next_occurrence_date_after(**_schedule(ritual), day=after),
+            ) or checkpoint_from_history(ritual=ritual, counted=counted)
+            break
         if checkpoint is None:
             streak_checkpoint_recompute(ritual=ritual)
             break
-        next_due = recurrence.next_occurrence_date_after(
-            rrule=ritual.rrule,
-            start_date=ritual.start_date,
-            local_time=ritual.local_time,
-            time_zone=ritual.time_zone,
-            day=day,
-        )
+        next_due = recurrence.next_occurrence_date_after(**_schedule(ritual), day=day)
         ritual.streak_checkpoint = checkpoint_add(checkpoint, day=day, next_due=next_due, grace_days=ritual.grace_days)
     # An UPDATE, not save(): derived data, so no updated_at bump (ETag) and no sync stamp.
     Ritual.objects.filter(pk=ritual.pk).update(**{name: getattr(ritual, name) for name in STREAK_FIELDS})
+
+
+def _schedule(ritual: Ritual) -> dict[str, Any]:
+    return {
+        "rrule": ritual.rrule,
+        "start_date": ritual.start_date,
+        "local_time": ritual.local_time,
+        "time_zone": ritual.time_zone,
+    }
 
 
 @transaction.atomic

@@ -15,11 +15,13 @@ from rituals.selectors.rituals import checkpoint_from_history, counted_days, rit
 from rituals.services.rituals import completion_record, ritual_update
 from rituals.services.streaks import streak_checkpoints_refresh
 from rituals.streaks import (
+    REFILL_CHECKS,
     Checkpoint,
     Streak,
     checkpoint_add,
     checkpoint_fill,
     checkpoint_of,
+    checkpoint_refill,
     streak_at,
     streaks_by_day,
 )
@@ -91,7 +93,7 @@ def test_advancing_one_completed_day_at_a_time_equals_the_full_walk():
 def test_completing_days_in_any_order_equals_the_full_walk_and_fills_inside_the_run_in_o1():
     # What the service does: advance after last_done, fill inside the running streak, walk otherwise.
     rng = random.Random(11)
-    filled = walks = 0
+    filled = partial_walks = walks = 0
     for _ in range(2000):
         occurrences, completed, grace = random_history(rng)
         counted = [day for day in completed if day in set(occurrences)]
@@ -104,6 +106,8 @@ def test_completing_days_in_any_order_equals_the_full_walk_and_fills_inside_the_
                 checkpoint = checkpoint_add(checkpoint, day=day, next_due=next_due, grace_days=grace)
             elif (inside := checkpoint_fill(checkpoint, day=day)) is not None:
                 checkpoint, filled = inside, filled + 1
+            elif (refilled := _refill(checkpoint, day, done, occurrences, grace)) is not None:
+                checkpoint, partial_walks = refilled, partial_walks + 1
             else:
                 checkpoint, walks = checkpoint_of(occurrences=occurrences, completed=done, grace_days=grace), walks + 1
             assert checkpoint == checkpoint_of(occurrences=occurrences, completed=done, grace_days=grace), (
@@ -112,7 +116,63 @@ def test_completing_days_in_any_order_equals_the_full_walk_and_fills_inside_the_
                 grace,
             )
     assert filled > 1000
-    assert walks > 100  # both paths were taken
+    assert partial_walks > 500
+    assert walks > 100  # every path was taken
+
+
+def _refill(
+    checkpoint: Checkpoint, day: date, done: set[date], occurrences: list[date], grace: int
+) -> Checkpoint | None:
+    return checkpoint_refill(
+        checkpoint,
+        day=day,
+        counted=done,
+        grace_days=grace,
+        occurrences_from=lambda start: [d for d in occurrences if d >= start],
+        next_occurrence=lambda after: next((d for d in occurrences if d > after), None),
+    )
+
+
+def test_a_refill_walks_from_the_last_unforgiven_miss_and_gives_up_after_its_checks():
+    # Daily, grace 1: runs Jan 1-3 and Jan 10-12 (Jan 4-9 missed), then Jan 20-25 (13-19 missed).
+    occurrences = [date(2026, 1, 1) + timedelta(days=i) for i in range(40)]
+    done = {date(2026, 1, d) for d in [1, 2, 3, 10, 11, 12, 20, 21, 22, 23, 24, 25]}
+    before = checkpoint_of(occurrences=occurrences, completed=done, grace_days=1)
+    assert (before.running, before.longest, before.run_start) == (6, 6, date(2026, 1, 20))
+    walked_from: list[date] = []
+
+    def occurrences_from(start: date) -> list[date]:
+        walked_from.append(start)
+        return [d for d in occurrences if d >= start]
+
+    done |= {date(2026, 1, 13), date(2026, 1, 15), date(2026, 1, 17), date(2026, 1, 19)}  # Jan 13-19 now forgiven
+    refilled = checkpoint_refill(
+        before,
+        day=date(2026, 1, 13),
+        counted=done,
+        grace_days=1,
+        occurrences_from=occurrences_from,
+        next_occurrence=lambda after: after + timedelta(days=1),
+    )
+    assert walked_from == [date(2026, 1, 10)]  # not from Jan 1: the miss of Jan 4 is not forgiven
+    assert refilled == checkpoint_of(occurrences=occurrences, completed=done, grace_days=1)
+    assert (refilled.running, refilled.longest, refilled.run_start) == (13, 13, date(2026, 1, 10))
+
+    # Every other day for a year, grace 0: each gap is wide, none is a break within REFILL_CHECKS.
+    sparse = {date(2026, 1, 1) + timedelta(days=2 * i) for i in range(REFILL_CHECKS + 5)}
+    every_other = sorted(sparse)
+    kept = checkpoint_of(occurrences=every_other, completed=sparse, grace_days=0)
+    assert (
+        checkpoint_refill(
+            kept,
+            day=every_other[-1],
+            counted=sparse,
+            grace_days=0,
+            occurrences_from=lambda start: [d for d in every_other if d >= start],
+            next_occurrence=lambda after: next((d for d in every_other if d > after), None),
+        )
+        is None
+    )
 
 
 def test_a_day_outside_the_running_streak_or_an_unknown_start_is_not_filled():
