@@ -199,8 +199,11 @@ def _load(user: User, items: list[Item], cursor: int) -> _Loaded:
         loaded.existing[table] = {str(pk) for pk in existing.values_list("pk", flat=True)}
         found = loaded.existing[table]
         loaded.visible[table] = {str(r.pk): r for r in spec.records(Viewer.of(user), found)} if found else {}
-        newer = SyncState.objects.filter(user=user, table=table, record_id__in=keys, version__gt=cursor)
-        loaded.conflicts[table] = set(newer.values_list("record_id", flat=True))
+        # Only a record the user holds can conflict (new ones are created, others refused unread):
+        # a push of new records alone asks nothing more.
+        held = sorted(loaded.visible[table])
+        newer = SyncState.objects.filter(user=user, table=table, record_id__in=held, version__gt=cursor)
+        loaded.conflicts[table] = set(newer.values_list("record_id", flat=True)) if held else set()
     return loaded
 
 

@@ -10,7 +10,7 @@ which handler a record gets; a handler raises the service's error when the recor
 
 import json
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -118,6 +118,17 @@ def _valid(serializer_class: type[serializers.Serializer], data: Mapping[str, An
     return dict(serializer.validated_data)
 
 
+def _valid_many(serializer_class: type[serializers.Serializer], records: Sequence[Mapping[str, Any]]) -> list[dict]:
+    """`_valid` for the records of one create batch, through one serializer (`many=True`: its fields
+    are built once, not once per record). Any invalid record fails the batch, which the push then
+    runs record by record (`_valid`), to reject only that one."""
+    if len(records) == 1:  # the careful run: errors shaped as the record's own
+        return [_valid(serializer_class, records[0])]
+    serializer = serializer_class(data=[dict(data) for data in records], many=True)
+    serializer.is_valid(raise_exception=True)
+    return [dict(entry) for entry in serializer.validated_data]
+
+
 def _pick(raw: Raw, names: Any) -> dict[str, Any]:
     return {name: raw[name] for name in names if name in raw}
 
@@ -196,11 +207,11 @@ def _delete_ritual(user: User, record: Ritual) -> None:
 
 def _create_completions(user: User, raws: list[Raw]) -> None:
     by_ritual: dict[Any, list[dict[str, Any]]] = {}
-    for raw in raws:
-        data = _pick(raw, ["id", "note", "connection_rating"]) | {
-            "occurrence_at": _iso_instant(raw.get("occurrence_at"))
-        }
-        entry = _valid(rs.RitualCompletionCreateInputSerializer, data)
+    data = [
+        _pick(raw, ["id", "note", "connection_rating"]) | {"occurrence_at": _iso_instant(raw.get("occurrence_at"))}
+        for raw in raws
+    ]
+    for raw, entry in zip(raws, _valid_many(rs.RitualCompletionCreateInputSerializer, data), strict=True):
         by_ritual.setdefault(str(raw.get("ritual_id")), []).append(entry)
     for ritual_id, entries in by_ritual.items():
         rituals.completions_record(user=user, ritual_id=ritual_id, entries=entries)
@@ -256,7 +267,7 @@ def _update_goal(user: User, record: Goal, raw: Raw, changed: set[str]) -> None:
 
 def _create_check_ins(user: User, raws: list[Raw]) -> None:
     fields = ["id", "mood", "connection", "note", "is_shared"]
-    entries = [_valid(cs.CheckInCreateInputSerializer, _pick(raw, fields)) for raw in raws]
+    entries = _valid_many(cs.CheckInCreateInputSerializer, [_pick(raw, fields) for raw in raws])
     checkins.checkins_create(user=user, entries=entries)
 
 

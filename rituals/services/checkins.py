@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from config.api.errors import IdConflictError
-from config.api.sql import CompiledInsert
+from config.api.sql import CompiledInsert, CompiledQuery
 from config.db import atomic_retried_on_conflict
 from couples.scoping import active_couple_id
 from rituals.models import CheckIn
@@ -20,6 +20,7 @@ from sync.receivers import touch_created
 
 SCORE_FIELDS = ("mood", "connection")
 _INSERT = CompiledInsert(CheckIn)  # every check-in: compiled once
+_BY_IDS = CompiledQuery(lambda ids: CheckIn.objects.filter(pk__in=ids))  # is it a replay? (each count of ids)
 
 
 def _check_scores(**scores: int) -> None:
@@ -65,7 +66,7 @@ def checkins_create(*, user: User, entries: Sequence[Mapping[str, Any]]) -> list
     for entry in entries:
         _check_scores(mood=entry["mood"], connection=entry["connection"])
     given = [entry["id"] for entry in entries if entry.get("id") is not None]
-    found = {check_in.pk: check_in for check_in in CheckIn.objects.filter(pk__in=given)} if given else {}
+    found = {check_in.pk: check_in for check_in in _BY_IDS.objects(given)} if given else {}
     now = timezone.now()
     couple_id = active_couple_id(user)
     local_date = now.astimezone(ZoneInfo(user.time_zone)).date()

@@ -126,15 +126,17 @@ def test_a_bad_record_is_rejected_alone_and_the_phone_gets_the_servers_truth(me,
     cursor = pull(me)["timestamp"]
     good = ritual_raw()
     bad = {"id": str(uuid.uuid4()), "mood": 7, "connection": 3}
+    fine = {"id": str(uuid.uuid4()), "mood": 4, "connection": 3}  # validated in one batch with `bad`
     hourly = ritual_raw(rrule="FREQ=HOURLY")
 
-    rejected = pushed(me, {"rituals": {"created": [good, hourly]}, "check_ins": {"created": [bad]}}, cursor)
+    rejected = pushed(me, {"rituals": {"created": [good, hourly]}, "check_ins": {"created": [fine, bad]}}, cursor)
 
     assert rejected == {
         ("check_ins", bad["id"]): ("validation_error", False),
         ("rituals", hourly["id"]): ("validation_error", False),
     }
     assert Ritual.objects.filter(id=good["id"]).exists()
+    assert CheckIn.objects.filter(id=fine["id"]).exists()
     # Nothing by those ids on the server: the next pull tells the phone to drop them.
     assert bad["id"] in stamped(me, cursor, "check_ins")[1]
     assert hourly["id"] in stamped(me, cursor, "rituals")[1]
@@ -338,9 +340,10 @@ def test_a_push_costs_the_same_whatever_the_untouched_history(me, partner, coupl
     cursor = pull(me)["timestamp"]
     check_in = {"id": str(uuid.uuid4()), "mood": 4, "connection": 4}
     # Same for 1 and 40 untouched rituals: session+user with membership+couple, the chunk's
-    # savepoint, existing ids, conflict check, the check-in service (its savepoint, replay check,
-    # insert, the couple's members, release), the chunk's stamps (counter and states, one statement).
-    with django_assert_num_queries(11):
+    # savepoint, existing ids (no conflict check: a new record cannot conflict), the check-in
+    # service (its savepoint, replay check, insert, the couple's members, release), the chunk's
+    # stamps (counter and states, one statement).
+    with django_assert_num_queries(10):
         assert pushed(me, {"check_ins": {"created": [check_in]}}, cursor) == {}
 
 
