@@ -30,13 +30,14 @@ import logging
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
@@ -44,6 +45,7 @@ from rest_framework import serializers, status
 from accounts.models import User
 from config.api.deadline import DeadlineExceededError
 from config.api.errors import ApplicationError
+from config.api.sql import CompiledQuery
 from notifications.services import pushes_batched
 from sync import changes
 from sync.models import SyncState
@@ -190,13 +192,8 @@ def _load(user: User, items: list[Item], cursor: int) -> _Loaded:
             ids[item.table].add(item.id)
     loaded = _Loaded({}, {}, {})
     for table, table_ids in ids.items():
-        spec, writer = TABLES[table], WRITERS[table]
-        keys = sorted(table_ids)
-        existing = spec.model._default_manager.filter(pk__in=keys)
-        if writer.update or writer.delete:
-            # Locked first (in id order), then checked: nothing can change them in between.
-            existing = existing.select_for_update(no_key=True).order_by("pk")
-        loaded.existing[table] = {str(pk) for pk in existing.values_list("pk", flat=True)}
+        spec = TABLES[table]
+        loaded.existing[table] = _existing(table, sorted(table_ids))
         found = loaded.existing[table]
         loaded.visible[table] = {str(r.pk): r for r in spec.records(Viewer.of(user), found)} if found else {}
         # Only a record the user holds can conflict (new ones are created, others refused unread):
@@ -205,6 +202,34 @@ def _load(user: User, items: list[Item], cursor: int) -> _Loaded:
         newer = SyncState.objects.filter(user=user, table=table, record_id__in=held, version__gt=cursor)
         loaded.conflicts[table] = set(newer.values_list("record_id", flat=True)) if held else set()
     return loaded
+
+
+def _existing(table: str, keys: list[str]) -> set[str]:
+    """The ids among `keys` that exist at all (anyone's)."""
+    ids = [uuid.UUID(key) for key in keys]
+    if len(ids) > _COMPILED_IDS_MAX:  # a big push: built (compiled, one statement per count of ids)
+        return {str(pk) for (pk,) in _existing_query(table)(ids)}
+    if table not in _EXISTING:
+        _EXISTING[table] = CompiledQuery(_existing_query(table))
+    return {str(pk) for (pk,) in _EXISTING[table].rows(ids)}
+
+
+def _existing_query(table: str) -> Callable[[list[uuid.UUID]], QuerySet[Any]]:
+    model, writer = TABLES[table].model, WRITERS[table]
+
+    def build(ids: list[uuid.UUID]) -> QuerySet[Any]:
+        existing = model._default_manager.filter(pk__in=ids)
+        if writer.update or writer.delete:
+            # Locked first (in id order), then checked: nothing can change them in between.
+            existing = existing.select_for_update(no_key=True).order_by("pk")
+        return existing.values_list("pk")
+
+    return build
+
+
+# What a phone pushes after a few days offline: each table's lookup compiled once per count of ids.
+_COMPILED_IDS_MAX = 64
+_EXISTING: dict[str, CompiledQuery] = {}
 
 
 def _key(record_id: str) -> uuid.UUID | None:
