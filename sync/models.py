@@ -23,7 +23,8 @@ class SyncState(models.Model):
     """The latest version at which one record changed for one user (and whether it is now gone)."""
 
     id = models.BigAutoField(primary_key=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: both below start with it, and every write upserts these rows.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False)
     table = models.CharField(max_length=40)
     record_id = models.CharField(max_length=64)
     version = models.BigIntegerField()

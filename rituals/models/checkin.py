@@ -13,9 +13,15 @@ SCORE = [MinValueValidator(1), MaxValueValidator(5)]
 
 class CheckIn(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_ins")
+    # Neither foreign key has an index of its own: checkin_user_created and checkin_couple_shared_date
+    # start with them (two indexes less per insert).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_ins", db_index=False
+    )
     # The couple the author was in; SET_NULL because the record belongs to its author, not the couple.
-    couple = models.ForeignKey("couples.Couple", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    couple = models.ForeignKey(
+        "couples.Couple", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
     mood = models.PositiveSmallIntegerField(validators=SCORE)
     connection = models.PositiveSmallIntegerField(validators=SCORE)
     note = models.TextField(blank=True, max_length=2000)
