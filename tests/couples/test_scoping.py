@@ -33,12 +33,13 @@ def test_a_row_of_the_users_couple_comes_back_locked(me_user, partner_user, coup
 def test_anything_not_the_users_couples_is_the_same_404(me_user, partner_user, couple, stranger_user):
     goal = _goal(couple, me_user)
     loner = UserFactory.create(email="loner@example.com")
-    for user, pk in [
+    cases: list[tuple[User, uuid.UUID | str]] = [
         (stranger_user, goal.pk),  # another couple's row
         (loner, goal.pk),  # an unpaired user
         (me_user, uuid.uuid4()),  # no such row
         (me_user, "not-a-uuid"),
-    ]:
+    ]
+    for user, pk in cases:
         with transaction.atomic(), pytest.raises(NotFoundError) as raised:
             locked_or_404(Goal, user, pk)
         assert raised.value.code == "not_found", (user, pk)

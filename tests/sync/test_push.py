@@ -3,6 +3,7 @@ server's truth stamped for every refused record, so the next pull repairs the ph
 
 import json
 import uuid
+from typing import Any
 
 import pytest
 
@@ -126,7 +127,7 @@ def test_a_bad_record_is_rejected_alone_and_the_phone_gets_the_servers_truth(me,
     cursor = pull(me)["timestamp"]
     good = ritual_raw()
     bad = {"id": str(uuid.uuid4()), "mood": 7, "connection": 3}
-    fine = {"id": str(uuid.uuid4()), "mood": 4, "connection": 3}  # validated in one batch with `bad`
+    fine: dict[str, Any] = {"id": str(uuid.uuid4()), "mood": 4, "connection": 3}  # one batch with `bad`
     hourly = ritual_raw(rrule="FREQ=HOURLY")
 
     rejected = pushed(me, {"rituals": {"created": [good, hourly]}, "check_ins": {"created": [fine, bad]}}, cursor)
