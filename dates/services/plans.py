@@ -19,7 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from rest_framework import status
 
 from accounts.models import User
 from config.api.errors import ApplicationError, IdConflictError
+from config.db import atomic_retried_on_conflict
 from couples.models import Couple
 from couples.scoping import locked_or_404
 from couples.selectors import partner_of
@@ -236,7 +237,7 @@ def _replayed(plan: DatePlan, *, couple: Couple, by: User) -> DatePlan:
     return plan
 
 
-@transaction.atomic
+@atomic_retried_on_conflict  # the same id sent twice at once: the second run finds the first's plan
 @stamped_once
 def plan_propose(
     *,
@@ -284,14 +285,7 @@ def plan_propose(
         created_at=now,
         updated_at=now,
     )
-    try:
-        with transaction.atomic():  # the same id sent twice at once must not abort the outer transaction
-            plan.save(force_insert=True)
-    except IntegrityError:
-        existing = DatePlan.objects.filter(pk=plan.pk).first()
-        if existing is None:
-            raise
-        return _replayed(existing, couple=couple, by=by), False
+    plan.save(force_insert=True)
     _apply_offer(plan, offer, by=by, now=now)
     _tell_partner(plan=plan, by=by, kind=K.DATE_PROPOSED, message=notification_key(K.DATE_PROPOSED))
     return plan, True

@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +26,7 @@ from rest_framework import status
 
 from accounts.models import User
 from config.api.errors import ApplicationError, IdConflictError
+from config.db import atomic_retried_on_conflict
 from config.i18n import StrOrPromise
 from couples.models import Couple
 from couples.scoping import locked_or_404
@@ -209,7 +210,7 @@ def _replayed(goal: Goal, *, couple: Couple, by: User) -> Goal:
     return goal
 
 
-@transaction.atomic
+@atomic_retried_on_conflict  # the same id sent twice at once: the second run finds the first's goal
 @stamped_once
 def goal_propose(
     *,
@@ -242,14 +243,7 @@ def goal_propose(
         created_at=now,
         updated_at=now,
     )
-    try:
-        with transaction.atomic():  # a savepoint: the same id sent twice at once must not abort the outer one
-            goal.save(force_insert=True)
-    except IntegrityError:
-        existing = Goal.objects.filter(pk=goal.pk).first()
-        if existing is None:
-            raise
-        return _replayed(existing, couple=couple, by=by), False
+    goal.save(force_insert=True)
     _link_rituals(goal, linked, replace=False)
     _tell_partner(goal=goal, by=by, kind=Notification.Kind.GOAL_PROPOSED)
     return goal, True
