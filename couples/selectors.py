@@ -102,6 +102,3 @@ def partner_of(*, user: User) -> User | None:
     remember_partner(user, couple_id=couple_id, partner=partner)
     return partner
 
-
-def ended_couples_of(*, user: User) -> QuerySet[Couple]:
-    return Couple.objects.filter(memberships__user=user, status=Couple.Status.ENDED)

@@ -326,15 +326,6 @@ def occurrences(
     return sorted(found)
 
 
-def iter_occurrences(
-    *, rrule: str, start_date: date, local_time: time, time_zone: str, start: datetime
-) -> Iterator[datetime]:
-    """Occurrences from `start` (inclusive) on, lazily and in order, with no range cap: the caller
-    stops iterating (streaks walk a ritual's whole history this way)."""
-    _check_aware(start=start)
-    return _instants(_parsed(rrule), start_date, local_time, zone(time_zone), start)
-
-
 def occurrence_dates(
     *, rrule: str, start_date: date, local_time: time, time_zone: str, from_day: date
 ) -> Iterator[date]:

@@ -38,11 +38,6 @@ class DeadlineExceededError(Exception):
     it into a response; config.api.outages makes that response the 503 envelope."""
 
 
-def request_deadline() -> float | None:
-    """The current request's deadline on the `time.monotonic()` clock; None outside a request."""
-    return _deadline.get()
-
-
 def remaining() -> float:
     """Seconds the current request has left (never negative); `math.inf` outside a request."""
     deadline = _deadline.get()

@@ -41,12 +41,6 @@ def streak_checkpoint_recompute(*, ritual: Ritual) -> None:
     ritual.streak_checkpoint = checkpoint_from_history(ritual=ritual, counted=counted)
 
 
-def streak_day_counted(*, ritual: Ritual, day: date) -> None:
-    """The occurrence of the local date `day` now counts for `ritual` (locked, and read after the
-    lock was taken): advances and saves its checkpoint."""
-    streak_days_counted(ritual=ritual, days=[day])
-
-
 def streak_days_counted(*, ritual: Ritual, days: list[date]) -> None:
     """Same for several days whose completions are all written: each day after the last counted
     one, or inside the running streak, advances the checkpoint in O(1); an earlier one makes it walk
