@@ -101,4 +101,3 @@ def partner_of(*, user: User) -> User | None:
     partner = membership.user if membership else None
     remember_partner(user, couple_id=couple_id, partner=partner)
     return partner
-
