@@ -207,7 +207,7 @@ def _load(user: User, items: list[Item], cursor: int) -> _Loaded:
 def _existing(table: str, keys: list[str]) -> set[str]:
     """The ids among `keys` that exist at all (anyone's)."""
     ids = [uuid.UUID(key) for key in keys]
-    if len(ids) > _COMPILED_IDS_MAX:  # a big push: built (compiled, one statement per count of ids)
+    if len(ids) > _COMPILED_IDS_MAX:  # a big push: built by the ORM (no compiled statement kept per count)
         return {str(pk) for (pk,) in _existing_query(table)(ids)}
     if table not in _EXISTING:
         _EXISTING[table] = CompiledQuery(_existing_query(table))
