@@ -422,12 +422,11 @@ def test_malformed_values_are_rejected_per_record_never_a_500(me, partner, coupl
 @pytest.mark.parametrize("count", [3, 70])  # compiled lookups up to 64 ids, built by the ORM past them
 def test_a_push_of_many_new_records_creates_them_and_its_replay_changes_nothing(me, partner, couple, count):
     cursor = pull(me)["timestamp"]
-    records = [
-        {"id": str(uuid.uuid4()), "mood": 1 + k % 5, "connection": 3, "is_shared": k % 2 == 0} for k in range(count)
-    ]
+    ids = [str(uuid.uuid4()) for _ in range(count)]
+    records = [{"id": i, "mood": 1 + k % 5, "connection": 3, "is_shared": k % 2 == 0} for k, i in enumerate(ids)]
 
     assert pushed(me, {"check_ins": {"created": records}}, cursor) == {}
     assert pushed(me, {"check_ins": {"created": records}}, cursor) == {}  # the phone did not hear back
 
     assert CheckIn.objects.filter(user=me.user).count() == count
-    assert sorted(str(pk) for pk in CheckIn.objects.values_list("id", flat=True)) == sorted(r["id"] for r in records)
+    assert sorted(str(pk) for pk in CheckIn.objects.values_list("id", flat=True)) == sorted(ids)
