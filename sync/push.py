@@ -206,12 +206,9 @@ def _load(user: User, items: list[Item], cursor: int) -> _Loaded:
 
 def _existing(table: str, keys: list[str]) -> set[str]:
     """The ids among `keys` that exist at all (anyone's)."""
-    ids = [uuid.UUID(key) for key in keys]
-    if len(ids) > _COMPILED_IDS_MAX:  # a big push: built by the ORM (no compiled statement kept per count)
-        return {str(pk) for (pk,) in _existing_query(table)(ids)}
     if table not in _EXISTING:
         _EXISTING[table] = CompiledQuery(_existing_query(table))
-    return {str(pk) for (pk,) in _EXISTING[table].rows(ids)}
+    return {str(pk) for (pk,) in _EXISTING[table].rows([uuid.UUID(key) for key in keys])}
 
 
 def _existing_query(table: str) -> Callable[[list[uuid.UUID]], QuerySet[Any]]:
@@ -227,9 +224,7 @@ def _existing_query(table: str) -> Callable[[list[uuid.UUID]], QuerySet[Any]]:
     return build
 
 
-# What a phone pushes after a few days offline: each table's lookup compiled once per count of ids.
-_COMPILED_IDS_MAX = 64
-_EXISTING: dict[str, CompiledQuery] = {}
+_EXISTING: dict[str, CompiledQuery] = {}  # each table's lookup of the pushed ids, compiled once
 
 
 def _key(record_id: str) -> uuid.UUID | None:

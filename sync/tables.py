@@ -51,11 +51,6 @@ class Viewer(NamedTuple):
         return cls(user.pk, active_couple_id(user), partner.pk if partner else None)
 
 
-# Past this many changed ids of one table (a phone back after a long time away), a load is built
-# by the ORM rather than compiled: one compiled statement is kept per table and id count.
-COMPILED_IDS_MAX = 64
-
-
 @dataclass(frozen=True)
 class Table:
     name: str
@@ -73,11 +68,11 @@ class Table:
     def records(self, viewer: Viewer, ids: Collection[str] | None = None) -> list[Any]:
         """The visible records (only those of `ids`, when given). A pull loads the changed ids of
         each table on every request, so that read is the `visible` queryset compiled once (per
-        language and id count; `config.api.sql.CompiledQuery`); the same queryset is evaluated by the
-        ORM for a full pull, an unpaired viewer or many ids."""
+        language and id count; `config.api.sql.CompiledQuery`, which leaves many ids to the ORM); the
+        same queryset is evaluated by the ORM for a full pull or an unpaired viewer."""
         if ids is None:
             records = list(self.visible(viewer))
-        elif viewer.couple_id is None or viewer.partner_id is None or len(ids) > COMPILED_IDS_MAX:
+        elif viewer.couple_id is None or viewer.partner_id is None:
             records = list(self.visible(viewer).filter(pk__in=[UUID(pk) for pk in ids]))
         else:
             key = get_language() if self.localized else None

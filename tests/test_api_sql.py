@@ -110,6 +110,18 @@ def test_a_compiled_model_query_makes_the_instances_the_orm_makes(me_user, partn
     assert compiled.objects(uuid.uuid4(), since) == []
 
 
+def test_a_list_longer_than_max_items_is_run_by_the_orm_and_not_compiled(me_user, partner_user, couple):
+    compiled = CompiledQuery(lambda ids: Membership.objects.filter(user_id__in=ids).order_by("user_id"))
+    many = [me_user.pk, partner_user.pk] + [uuid.uuid4() for _ in range(CompiledQuery.MAX_ITEMS)]
+    expected = list(Membership.objects.filter(user_id__in=many).order_by("user_id"))
+
+    assert [m.pk for m in compiled.objects(many)] == [m.pk for m in expected]
+    assert [m.pk for m in compiled.objects(many[:2])] == [m.pk for m in expected]
+    assert len(compiled._compiled) == 1  # the two ids only: no statement kept for the long list
+    ids = CompiledQuery(lambda ids: Membership.objects.filter(user_id__in=ids).values_list("user_id"))
+    assert sorted(ids.rows(many)) == sorted((m.user_id,) for m in expected)
+
+
 def test_a_compiled_model_query_loads_its_relations_without_a_query(couple, django_assert_num_queries):
     compiled = CompiledQuery(_members_with_users)
     compiled.objects(couple.pk, datetime(2000, 1, 1, tzinfo=UTC))

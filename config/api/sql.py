@@ -147,7 +147,12 @@ class CompiledQuery:
     Every argument must reach the SQL as a parameter (an argument the build used in Python would be
     compiled as its marker), unless `unused_arguments` says some builds ignore some: the sync tables
     share one signature, and a couple's rituals do not depend on who reads them.
+    A list argument longer than `MAX_ITEMS` (a phone back after a long time away, a backfill's
+    batch) is not compiled: the ORM builds and runs the queryset, so no statement is kept for every
+    length.
     """
+
+    MAX_ITEMS = 64
 
     def __init__(self, build: Callable[..., QuerySet[Any]], *, unused_arguments: bool = False) -> None:
         self._build = build
@@ -156,11 +161,15 @@ class CompiledQuery:
 
     def rows(self, *arguments: Any) -> list[tuple[Any, ...]]:
         """The rows of a `values_list()` queryset, converted as the ORM converts them."""
+        if self._too_long(arguments):
+            return list(self._build(*arguments))
         return self._run(arguments)[1]
 
     def objects(self, *arguments: Any) -> list[Any]:
         """The model instances of a model queryset (with its `select_related` relations and its
         annotations), made from each row as Django's `ModelIterable` makes them (`from_db`)."""
+        if self._too_long(arguments):
+            return list(self._build(*arguments))
         compiled, rows = self._run(arguments)
         loader = compiled.loader
         if loader is None:
@@ -174,6 +183,9 @@ class CompiledQuery:
                 setattr(obj, name, row[position])
             objects.append(obj)
         return objects
+
+    def _too_long(self, arguments: Sequence[Any]) -> bool:
+        return any(isinstance(a, list | tuple) and len(a) > self.MAX_ITEMS for a in arguments)
 
     def _run(self, arguments: Sequence[Any]) -> tuple["_Compiled", list[tuple[Any, ...]]]:
         shape = (connection.vendor, *(len(a) if isinstance(a, list | tuple) else None for a in arguments))

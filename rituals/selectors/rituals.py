@@ -10,7 +10,7 @@ zone's today, has its history read and walked (one more query for all such ritua
 """
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
@@ -229,7 +229,6 @@ def _counted_rows(ritual_ids: list[UUID], before: datetime | None) -> QuerySet[A
     )
 
 
-_COMPILED_RITUALS_MAX = 64
 _COUNTED = CompiledQuery(lambda ritual_ids: _counted_rows(ritual_ids, None))
 _COUNTED_BEFORE = CompiledQuery(_counted_rows)
 
@@ -244,13 +243,7 @@ def counted_days(*, rituals: Sequence[Ritual], before: datetime | None = None) -
     ids = list(by_id)
     # A streak's history walk (an earlier day completed, a ritual read whose checkpoint is invalid)
     # asks for one ritual or a page of them: compiled once per count; a backfill's batch is built.
-    rows: Iterable[tuple[Any, ...]]
-    if len(ids) > _COMPILED_RITUALS_MAX:
-        rows = _counted_rows(ids, before)
-    elif before is None:
-        rows = _COUNTED.rows(ids)
-    else:
-        rows = _COUNTED_BEFORE.rows(ids, before)
+    rows = _COUNTED.rows(ids) if before is None else _COUNTED_BEFORE.rows(ids, before)
     for ritual_id, day, partners in rows:
         if by_id[ritual_id].counts(partners):
             counted[ritual_id].add(day)

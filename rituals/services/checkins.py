@@ -7,7 +7,6 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,20 +22,7 @@ SCORE_FIELDS = ("mood", "connection")
 _INSERT = CompiledInsert(CheckIn)  # every check-in: compiled once
 
 
-def _by_ids(ids: list[UUID]) -> QuerySet[CheckIn]:
-    return CheckIn.objects.filter(pk__in=ids)
-
-
-# Is it a replay? Compiled once per count of ids, up to a few days' worth (a longer offline push is
-# built by the ORM, so no compiled statement is kept for every count).
-_BY_IDS = CompiledQuery(_by_ids)
-_COMPILED_IDS_MAX = 64
-
-
-def _replays(ids: list[UUID]) -> list[CheckIn]:
-    if not ids:
-        return []
-    return list(_by_ids(ids)) if len(ids) > _COMPILED_IDS_MAX else _BY_IDS.objects(ids)
+_BY_IDS = CompiledQuery(lambda ids: CheckIn.objects.filter(pk__in=ids))  # is it a replay?
 
 
 def _check_scores(**scores: int) -> None:
@@ -82,7 +68,7 @@ def checkins_create(*, user: User, entries: Sequence[Mapping[str, Any]]) -> list
     for entry in entries:
         _check_scores(mood=entry["mood"], connection=entry["connection"])
     given = [entry["id"] for entry in entries if entry.get("id") is not None]
-    found = {check_in.pk: check_in for check_in in _replays(given)}
+    found = {check_in.pk: check_in for check_in in _BY_IDS.objects(given)} if given else {}
     now = timezone.now()
     couple_id = active_couple_id(user)
     local_date = now.astimezone(ZoneInfo(user.time_zone)).date()

@@ -419,7 +419,7 @@ def test_malformed_values_are_rejected_per_record_never_a_500(me, partner, coupl
     assert CheckIn.objects.filter(id=str(good["id"])).exists()
 
 
-@pytest.mark.parametrize("count", [3, 70])  # compiled lookups up to 64 ids, built by the ORM past them
+@pytest.mark.parametrize("count", [3, 70])  # compiled lookups, and past CompiledQuery.MAX_ITEMS the ORM
 def test_a_push_of_many_new_records_creates_them_and_its_replay_changes_nothing(me, partner, couple, count):
     cursor = pull(me)["timestamp"]
     ids = [str(uuid.uuid4()) for _ in range(count)]
