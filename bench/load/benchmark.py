@@ -30,7 +30,8 @@ ONE_QUERY = "baseline: one query"
 CONTENT = ["ritual-templates", "prompts/today", "date-ideas"]
 ONE_INSERT = "baseline: one insert"
 BASELINES = ["baseline: constant", ONE_QUERY, ONE_INSERT]
-READS = ["rituals/today", "rituals", "couple", "notifications", "sync/pull", "widget", *CONTENT]
+PULL = "sync/pull"
+READS = ["rituals/today", "rituals", "couple", "notifications", PULL, "widget", *CONTENT]
 # Each request of these creates or changes a row once (a fresh slice of targets per round).
 ONCE = ["POST completions", "POST goals/{id}/accept", "POST sync/push (10 records)"]
 WRITES = [*ONCE, "POST nudges", "POST check-ins", "PATCH rituals/{id}"]
@@ -53,6 +54,8 @@ class Benchmark:
         self.out = Path(args.out) / f"{couples}"
         self.out.mkdir(parents=True, exist_ok=True)
         self._server_pid = 0
+        self._people: list[targets.Actor] = []
+        self._seeded_at: Any = None
 
     def run(self) -> dict[str, Any]:
         self._use_database()
@@ -71,7 +74,7 @@ class Benchmark:
         endpoints = [e for e in ENDPOINTS if not self.args.only or e in self.args.only or e in BASELINES]
         with self._lock(), self._gunicorn():
             for endpoint in endpoints:  # warm-up: imports, connections, caches of every worker
-                self._wrk(files[endpoint][0] if endpoint in ONCE else files[endpoint], self.args.warmup)
+                self._wrk(self._target(endpoint, files, 0), self.args.warmup)
             rounds: dict[str, list[dict[str, Any]]] = {endpoint: [] for endpoint in endpoints}
             for number in range(self.args.rounds):
                 self._round(number, endpoints, files, rounds)
@@ -104,8 +107,7 @@ class Benchmark:
                 last = (base, self._measure(base, files[base], seconds, number))
                 rounds[base].append(last[1])
             before = last[1]
-            target = files[endpoint][number + 1] if endpoint in ONCE else files[endpoint]
-            sample = self._measure(endpoint, target, self.args.duration, number)
+            sample = self._measure(endpoint, self._target(endpoint, files, number + 1), self.args.duration, number)
             after = self._measure(base, files[base], seconds, number)
             rounds[base].append(after)
             baseline_rps = (before["rps"] + after["rps"]) / 2
@@ -169,12 +171,15 @@ class Benchmark:
     # Targets -------------------------------------------------------------------------------------
 
     def _targets(self, seeded_at: Any) -> dict[str, Any]:
-        people = targets.actors(count=self.args.users)
+        people = self._people = targets.actors(count=self.args.users)
+        self._seeded_at = seeded_at
         print(f"[{self.couples} couples] {len(people)} partners of {len({p.couple_id for p in people})} couples")
         files: dict[str, Any] = {}
         for name, lines in targets.baseline_lines(people=people).items():
             files[name] = targets.write(self.out / f"{_slug(name)}.tsv", lines)
         for endpoint in READS:
+            if endpoint == PULL:
+                continue  # `_target`: just before each run
             lines = targets.read_lines(endpoint=endpoint, people=people, seeded_at=seeded_at)
             files[endpoint] = targets.write(self.out / f"{_slug(endpoint)}.tsv", lines)
         for endpoint in WRITES:
@@ -203,6 +208,18 @@ class Benchmark:
                 targets.write(self.out / f"{_slug(endpoint)}-{i}.tsv", part) for i, part in enumerate(slices)
             ]
         return files
+
+    def _target(self, endpoint: str, files: dict[str, Any], part: int) -> Path:
+        """The targets file of one run of `endpoint` (`part`: 0 for the warm-up, then the round's).
+
+        A pull's cursors are taken just before it runs: each partner's cursor is just below their
+        13 newest sync stamps (`targets.pull_cursors`) when the pulls begin. Taken once at the start,
+        the writes of the warm-up and of every earlier round landed behind them, and the pulls of the
+        second round carried three times the changes of the first."""
+        if endpoint == PULL:
+            lines = targets.read_lines(endpoint=PULL, people=self._people, seeded_at=self._seeded_at)
+            return targets.write(self.out / f"{_slug(PULL)}.tsv", lines)
+        return files[endpoint][part] if endpoint in ONCE else files[endpoint]
 
     # Processes -----------------------------------------------------------------------------------
 
