@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from django.db.models import Count, Model, OuterRef, QuerySet, Subquery, prefetch_related_objects
+from django.db.models import Count, Model, OuterRef, QuerySet, Subquery
 from django.utils.translation import get_language
 
 from accounts.models import User
@@ -26,6 +26,7 @@ from insights.models import WeeklyReflection, WeeklyReport, WeeklyReportPersonal
 from notifications.models import Notification
 from notifications.selectors import inbox_of_id
 from rituals.models import CheckIn, Completion, DailyPrompt, Goal, Nudge, PromptAnswer, Ritual
+from rituals.selectors.goals import goals_with_rituals, live_ritual_ids
 from rituals.selectors.prompts import with_localized_texts
 from rituals.visibility import check_ins_readable_by_ids, completion_details_visible, prompt_answer_revealed
 
@@ -59,8 +60,8 @@ class Table:
     visible: Callable[[Viewer], QuerySet[Any]]
     # Raw columns of one record, as this user sees it.
     raw: Callable[[Any, User], dict[str, Any]]
-    # Relations `raw` reads through a many-to-many (prefetched on every load).
-    prefetch: tuple[str, ...] = ()
+    # Loads what `raw` reads beyond the row (a goal's linked rituals) onto the loaded records.
+    load_related: Callable[[list[Any]], None] | None = None
     # The visible rows' text depends on the language (daily prompts): compiled once per language.
     localized: bool = False
     _compiled: dict[str | None, CompiledQuery] = field(default_factory=dict, compare=False, repr=False)
@@ -80,8 +81,8 @@ class Table:
             if compiled is None:
                 compiled = self._compiled[key] = CompiledQuery(self._visible_ids, unused_arguments=True)
             records = compiled.objects(*viewer, sorted(UUID(pk) for pk in ids))
-        if self.prefetch:
-            prefetch_related_objects(records, *self.prefetch)
+        if self.load_related is not None:
+            self.load_related(records)
         return records
 
     def _visible_ids(self, user_id: UUID, couple_id: UUID, partner_id: UUID, ids: list[UUID]) -> QuerySet[Any]:
@@ -142,7 +143,7 @@ def _goal_raw(g: Goal, user: User) -> dict[str, Any]:
         "status": g.status,
         "proposed_by_id": str(g.proposed_by_id) if g.proposed_by_id else None,
         "target_date": iso(g.target_date),
-        "ritual_ids": json.dumps(sorted(str(r.id) for r in g.rituals.all() if r.deleted_at is None)),
+        "ritual_ids": json.dumps([str(ritual_id) for ritual_id in live_ritual_ids(g)]),
         "version": g.version,
         "created_at": ms(g.created_at),
         "updated_at": ms(g.updated_at),
@@ -325,7 +326,7 @@ TABLES: dict[str, Table] = {
     for t in [
         Table("rituals", Ritual, _couple_rows(Ritual), _ritual_raw),
         Table("ritual_completions", Completion, _completions, _completion_raw),
-        Table("goals", Goal, _couple_rows(Goal), _goal_raw, prefetch=("rituals",)),
+        Table("goals", Goal, _couple_rows(Goal), _goal_raw, load_related=goals_with_rituals),
         Table("check_ins", CheckIn, _check_ins, _check_in_raw),
         Table("nudges", Nudge, _couple_rows(Nudge), _nudge_raw),
         Table("daily_prompts", DailyPrompt, _daily_prompts, _daily_prompt_raw, localized=True),

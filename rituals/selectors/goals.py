@@ -13,8 +13,9 @@ from rituals.models import Goal, Ritual
 # The linked rituals a goal shows: a soft-deleted ritual is gone for every API read, links included.
 _LIVE = Ritual.objects.filter(deleted_at__isnull=True).only("id")
 _LIVE_RITUALS = Prefetch("rituals", queryset=_LIVE, to_attr="live_rituals")
-# The same for the one goal a write returns, compiled once (`CompiledQuery`): every goal write answers it.
-_LIVE_RITUALS_OF_ONE = CompiledQuery(lambda goal_id: _LIVE.filter(goals=goal_id))
+# The same for goals loaded without the list's queryset (the goal a write answers, a sync pull's changed
+# goals), compiled once (`CompiledQuery`): (goal id, live ritual id) pairs.
+_LIVE_LINKS = CompiledQuery(lambda goal_ids: _LIVE.filter(goals__in=goal_ids).values_list("goals", "id"))
 
 
 def goals_visible_to(*, user: User, statuses: Sequence[str] = ()) -> QuerySet[Goal]:
@@ -35,8 +36,18 @@ def goal_detail(*, user: User, goal_id: UUID) -> Goal:
 
 def goal_with_rituals(goal: Goal) -> Goal:
     """Loads the live linked rituals of a goal a service returned, as the list's prefetch does."""
-    goal.live_rituals = _LIVE_RITUALS_OF_ONE.objects(goal.pk)  # type: ignore[attr-defined]
+    goals_with_rituals([goal])
     return goal
+
+
+def goals_with_rituals(goals: Sequence[Goal]) -> None:
+    """Loads the live linked rituals of these goals, as the list's prefetch does (one query)."""
+    linked: dict[UUID, list[Ritual]] = {goal.pk: [] for goal in goals}
+    if linked:
+        for goal_id, ritual_id in _LIVE_LINKS.rows(sorted(linked, key=str)):
+            linked[goal_id].append(Ritual(id=ritual_id))
+    for goal in goals:
+        goal.live_rituals = linked[goal.pk]  # type: ignore[attr-defined]
 
 
 def live_ritual_ids(goal: Goal) -> list[UUID]:

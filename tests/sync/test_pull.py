@@ -1,5 +1,6 @@
 """GET sync/pull: first sync, incremental pulls, tombstones, privacy, unpair, query counts."""
 
+import json
 import uuid
 from datetime import date, time
 
@@ -310,3 +311,26 @@ def test_a_cursor_below_the_purged_tombstones_gets_everything_to_replace_what_th
     assert body["experimental_strategy"] == "replacement"
     assert ids(body, "rituals", "updated") == {kept["id"]}  # the phone drops what is not named
     assert "experimental_strategy" not in pull(me, current)  # a cursor at the horizon is fine
+
+
+def test_goals_pull_with_the_live_rituals_the_api_shows(me, partner, couple):
+    """A pull's `ritual_ids` is the REST goal's list (live linked rituals), for a full pull and for
+    several goals changed at once (rituals.selectors.goals loads their links together)."""
+    kept, other, deleted = make_ritual(me), make_ritual(me, title="Walk"), make_ritual(me, title="Gone")
+    cursor = pull(partner)["timestamp"]
+    goals = []
+    for title, links in (("Lisbon", [kept, deleted]), ("Walks", [other, kept]), ("Alone", [])):
+        response = me.post("/api/v1/goals", {"title": title, "ritual_ids": [r["id"] for r in links]})
+        assert response.status_code == 201, response.content
+        goals.append(response.json()["id"])
+    assert me.delete(f"/api/v1/rituals/{deleted['id']}").status_code == 204
+
+    api = {goal_id: me.get(f"/api/v1/goals/{goal_id}").json()["ritual_ids"] for goal_id in goals}
+    assert api[goals[0]] == [kept["id"]]
+    assert sorted(api[goals[1]]) == sorted([other["id"], kept["id"]])
+    assert api[goals[2]] == []
+    for body in (pull(partner, cursor), pull(partner)):
+        pulled = {raw["id"]: json.loads(raw["ritual_ids"]) for raw in body["changes"]["goals"]["updated"]}
+        assert {goal_id: sorted(links) for goal_id, links in pulled.items()} == {
+            goal_id: sorted(links) for goal_id, links in api.items()
+        }
