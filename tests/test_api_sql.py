@@ -122,6 +122,17 @@ def test_a_list_longer_than_max_items_is_run_by_the_orm_and_not_compiled(me_user
     assert sorted(ids.rows(many)) == sorted((m.user_id,) for m in expected)
 
 
+def test_lists_are_compiled_for_powers_of_two_and_padded_with_the_same_rows(me_user, partner_user, couple):
+    compiled = CompiledQuery(lambda ids: Membership.objects.filter(user_id__in=ids).values_list("user_id"))
+    ids = [me_user.pk, *[uuid.uuid4() for _ in range(7)], partner_user.pk]
+    for count in range(1, len(ids) + 1):
+        wanted = ids[:count]
+        expected = sorted(Membership.objects.filter(user_id__in=wanted).values_list("user_id"))
+        assert sorted(compiled.rows(wanted)) == expected, count
+        assert sorted(compiled.rows(wanted[::-1])) == expected, count  # padded with another last item
+    assert sorted(shape[1] for shape in compiled._compiled) == [1, 2, 4, 8, 16]  # nine lengths, five statements
+
+
 def test_a_compiled_model_query_loads_its_relations_without_a_query(couple, django_assert_num_queries):
     compiled = CompiledQuery(_members_with_users)
     compiled.objects(couple.pk, datetime(2000, 1, 1, tzinfo=UTC))

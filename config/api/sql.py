@@ -147,9 +147,12 @@ class CompiledQuery:
     Every argument must reach the SQL as a parameter (an argument the build used in Python would be
     compiled as its marker), unless `unused_arguments` says some builds ignore some: the sync tables
     share one signature, and a couple's rituals do not depend on who reads them.
-    A list argument longer than `MAX_ITEMS` (a phone back after a long time away, a backfill's
-    batch) is not compiled: the ORM builds and runs the queryset, so no statement is kept for every
-    length.
+    A list argument is a set of values (an `__in` lookup). It is compiled for a power of two of items
+    and padded to it with its last item repeated (the same rows: IN ignores duplicates), so a read
+    by 1 to 64 ids is at most seven statements to compile and for PostgreSQL to prepare and plan, not
+    64 (psycopg keeps 100 prepared statements per connection, and evicts beyond). A list longer than
+    `MAX_ITEMS` (a phone back after a long time away, a backfill's batch) is not compiled: the ORM
+    builds and runs the queryset, so no statement is kept for every length.
     """
 
     MAX_ITEMS = 64
@@ -188,6 +191,7 @@ class CompiledQuery:
         return any(isinstance(a, list | tuple) and len(a) > self.MAX_ITEMS for a in arguments)
 
     def _run(self, arguments: Sequence[Any]) -> tuple["_Compiled", list[tuple[Any, ...]]]:
+        arguments = [_padded(a) if isinstance(a, list | tuple) else a for a in arguments]
         shape = (connection.vendor, *(len(a) if isinstance(a, list | tuple) else None for a in arguments))
         compiled = self._compiled.get(shape)
         if compiled is None:
@@ -266,6 +270,12 @@ def _prep(value: Any) -> Any:
     if isinstance(value, date):
         return connection.ops.adapt_datefield_value(value)
     return value
+
+
+def _padded(items: Sequence[Any]) -> Sequence[Any]:
+    """`items` with its last item repeated up to the next power of two (empty stays empty)."""
+    size = 1 << (len(items) - 1).bit_length() if items else 0
+    return [*items, *[items[-1]] * (size - len(items))] if size > len(items) else items
 
 
 def _hashable(value: Any) -> Any:
