@@ -21,7 +21,7 @@ from .test import *  # noqa: F403
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = env_str("INTEGRATION_BROKER_URL", CELERY_BROKER_URL)  # noqa: F405
 REDIS_URL = CELERY_BROKER_URL
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
 
 # DATABASE: the test process's live test database, not the `test_` name Django would derive
 # ------------------------------------------------------------------------------

@@ -126,7 +126,7 @@ def test_a_cache_that_fails_costs_the_snapshot_not_the_widget(utc_couple, me_utc
 
     monkeypatch.setattr(widget, "_cache_down_until", 0.0)
     settings.CACHES = {  # a Redis nobody listens on: every call fails at once
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+        "default": {"BACKEND": "config.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
     }
     daily_ritual(utc_couple, title="Kiss", local_time=time(20, 0))
     with time_machine.travel(at("2026-12-04T12:00"), tick=False):
