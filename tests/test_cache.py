@@ -1,5 +1,6 @@
 """config.cache.RedisCache: Django's Redis cache, one redis-py client per connection pool."""
 
+from django.conf import settings
 from django.core.cache import caches
 
 from config.cache import RedisCache
@@ -20,6 +21,7 @@ def test_the_cache_is_redis_with_one_client_reused_across_calls():
 
 def test_separate_caches_keep_separate_clients():
     cache = caches["default"]
-    other = RedisCache(cache._servers, {})
+    assert isinstance(cache, RedisCache)
+    other = RedisCache(settings.CACHES["default"]["LOCATION"], {})
     assert other._cache.get_client() is not cache._cache.get_client()
     assert other._cache.get_client() is other._cache.get_client()
