@@ -69,8 +69,8 @@ class Table:
     def records(self, viewer: Viewer, ids: Collection[str] | None = None) -> list[Any]:
         """The visible records (only those of `ids`, when given). A pull loads the changed ids of
         each table on every request, so that read is the `visible` queryset compiled once (per
-        language and id count; `config.api.sql.CompiledQuery`, which leaves many ids to the ORM); the
-        same queryset is evaluated by the ORM for a full pull or an unpaired viewer."""
+        language and power of two of ids; `config.api.sql.CompiledQuery`, which leaves many ids to
+        the ORM); the same queryset is evaluated by the ORM for a full pull or an unpaired viewer."""
         if ids is None:
             records = list(self.visible(viewer))
         elif viewer.couple_id is None or viewer.partner_id is None:
