@@ -313,7 +313,7 @@ def test_a_cursor_below_the_purged_tombstones_gets_everything_to_replace_what_th
     assert "experimental_strategy" not in pull(me, current)  # a cursor at the horizon is fine
 
 
-def test_goals_pull_with_the_live_rituals_the_api_shows(me, partner, couple):
+def test_goals_pull_with_the_live_rituals_the_api_shows(me, partner, couple, django_assert_num_queries):
     """A pull's `ritual_ids` is the REST goal's list (live linked rituals), for a full pull and for
     several goals changed at once (rituals.selectors.goals loads their links together)."""
     kept, other, deleted = make_ritual(me), make_ritual(me, title="Walk"), make_ritual(me, title="Gone")
@@ -329,7 +329,11 @@ def test_goals_pull_with_the_live_rituals_the_api_shows(me, partner, couple):
     assert api[goals[0]] == [kept["id"]]
     assert sorted(api[goals[1]]) == sorted([other["id"], kept["id"]])
     assert api[goals[2]] == []
-    for body in (pull(partner, cursor), pull(partner)):
+    # session+user, the counter with the states, the goals, all their links (one query), the
+    # partner's notifications of the proposals; the deleted ritual is a tombstone (no query).
+    with django_assert_num_queries(5):
+        incremental = pull(partner, cursor)
+    for body in (incremental, pull(partner)):
         pulled = {raw["id"]: json.loads(raw["ritual_ids"]) for raw in body["changes"]["goals"]["updated"]}
         assert {goal_id: sorted(links) for goal_id, links in pulled.items()} == {
             goal_id: sorted(links) for goal_id, links in api.items()
