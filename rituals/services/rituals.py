@@ -6,7 +6,6 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from config.api.errors import ConflictError, IdConflictError
 from config.api.sql import CompiledInsert
-from config.db import atomic_retried_on_conflict
+from config.db import atomic_retried_on_conflict, atomic_write
 from config.i18n import StrOrPromise
 from couples.models import Couple
 from couples.selectors import partner_of
@@ -133,7 +132,7 @@ def _replayed_ritual(ritual_id: uuid.UUID, couple: Couple) -> Ritual | None:
     return existing
 
 
-@transaction.atomic
+@atomic_write()
 @stamped_once
 def ritual_update(
     *, user: User, ritual_id: uuid.UUID | str, data: dict[str, Any], check: Callable[[Ritual], None] | None = None
@@ -164,7 +163,7 @@ def ritual_update(
     return locked
 
 
-@transaction.atomic
+@atomic_write()
 def ritual_delete(*, ritual: Ritual) -> None:
     """Soft delete: the row stays (sync tombstones) but vanishes from every read at once."""
     now = timezone.now()
