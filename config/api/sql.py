@@ -20,7 +20,8 @@ Other databases: a plain cursor.
 """
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, NamedTuple
@@ -58,19 +59,59 @@ class _Prepared:
 
 def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """All rows of one `%s`-parameterised SELECT."""
-    return _send(sql, params, rows=True)
+    return fetch_later(sql, params)()
+
+
+def fetch_later(sql: str, params: Sequence[Any]) -> Callable[[], list[tuple[Any, ...]]]:
+    """Sends one `%s`-parameterised SELECT now; returns the function that reads its rows (call it
+    once). In `pipelined()` the statement goes out without waiting for the server: read the rows
+    after the block, which collected every answer in one round trip."""
+    cursor = _cursor()
+    try:
+        cursor.execute(sql, params)
+    except BaseException:
+        cursor.close()
+        raise
+
+    def rows() -> list[tuple[Any, ...]]:
+        with cursor:
+            return cursor.fetchall()
+
+    return rows
 
 
 def execute(sql: str, params: Sequence[Any]) -> None:
     """One `%s`-parameterised statement that returns no rows (an INSERT: `CompiledInsert`)."""
-    _send(sql, params, rows=False)
+    with _cursor() as cursor:
+        cursor.execute(sql, params)
 
 
-def _send(sql: str, params: Sequence[Any], *, rows: bool) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:  # the health check, the connection and the wrapper, as usual
-        if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
-            cursor.execute(sql, params)
-            return cursor.fetchall() if rows else []
+@contextmanager
+def pipelined() -> Iterator[None]:
+    """Reads that do not depend on each other, sent together: each `fetch_later` (or `rows_later`,
+    `objects_later` of a `CompiledQuery`) in the block goes out at once, and the block's end waits
+    for all their answers in one round trip (psycopg's pipeline mode, then its Sync). Read the rows
+    after the block. A failed statement raises when the block ends. Inside a write's pipeline
+    (`config.db.atomic_write`), or on SQLite, it changes nothing: each read is sent as usual."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    connection.ensure_connection()  # the health check first, outside the pipeline
+    raw = connection.connection
+    if raw.pgconn.pipeline_status:
+        yield
+        return
+    with connection.wrap_database_errors, raw.pipeline():
+        yield
+
+
+def _cursor() -> Any:
+    """A cursor of the default connection (the health check, the connection and Django's wrapper, as
+    usual) that prepares its statement on PostgreSQL."""
+    cursor = connection.cursor()
+    if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
+        return cursor
+    cursor.close()
     raw = connection.connection
     if raw.prepare_threshold is None:
         # Django switches psycopg's preparation off on its connections (for poolers), which makes
@@ -78,10 +119,7 @@ def _send(sql: str, params: Sequence[Any], *, rows: bool) -> list[tuple[Any, ...
         # are client-side (they cannot prepare): only the statements sent here are affected.
         raw.prepare_threshold = 5  # psycopg's default
     prepared: Any = _Prepared(psycopg.Cursor(raw))  # server-side binding
-    wrapped = connection.make_debug_cursor(prepared) if connection.queries_logged else connection.make_cursor(prepared)
-    with wrapped:
-        wrapped.execute(sql, params)
-        return wrapped.fetchall() if rows else []
+    return connection.make_debug_cursor(prepared) if connection.queries_logged else connection.make_cursor(prepared)
 
 
 class CompiledInsert:
@@ -164,33 +202,37 @@ class CompiledQuery:
 
     def rows(self, *arguments: Any) -> list[tuple[Any, ...]]:
         """The rows of a `values_list()` queryset, converted as the ORM converts them."""
-        if self._too_long(arguments):
-            return list(self._build(*arguments))
-        return self._run(arguments)[1]
+        return self.rows_later(*arguments)()
 
     def objects(self, *arguments: Any) -> list[Any]:
         """The model instances of a model queryset (with its `select_related` relations and its
         annotations), made from each row as Django's `ModelIterable` makes them (`from_db`)."""
+        return self.objects_later(*arguments)()
+
+    def rows_later(self, *arguments: Any) -> Callable[[], list[tuple[Any, ...]]]:
+        """`rows()`, its statement sent now and its rows read by the function returned (`fetch_later`:
+        for reads sent together in `pipelined()`)."""
         if self._too_long(arguments):
-            return list(self._build(*arguments))
-        compiled, rows = self._run(arguments)
+            queryset = self._build(*arguments)
+            return lambda: list(queryset)
+        compiled, fetched = self._send(arguments)
+        return lambda: compiled.converted(fetched())
+
+    def objects_later(self, *arguments: Any) -> Callable[[], list[Any]]:
+        """`objects()`, its statement sent now and its instances made by the function returned."""
+        if self._too_long(arguments):
+            queryset = self._build(*arguments)
+            return lambda: list(queryset)
+        compiled, fetched = self._send(arguments)
         loader = compiled.loader
         if loader is None:
             raise TypeError("CompiledQuery.objects() needs a model queryset, not values()/values_list().")
-        objects = []
-        for row in rows:
-            obj = loader.model.from_db(loader.db, loader.init_list, row[loader.start : loader.end])
-            for populator in loader.related_populators:
-                populator.populate(row, obj)
-            for name, position in loader.annotations.items():
-                setattr(obj, name, row[position])
-            objects.append(obj)
-        return objects
+        return lambda: loader.objects(compiled.converted(fetched()))
 
     def _too_long(self, arguments: Sequence[Any]) -> bool:
         return any(isinstance(a, list | tuple) and len(a) > self.MAX_ITEMS for a in arguments)
 
-    def _run(self, arguments: Sequence[Any]) -> tuple["_Compiled", list[tuple[Any, ...]]]:
+    def _send(self, arguments: Sequence[Any]) -> tuple["_Compiled", Callable[[], list[tuple[Any, ...]]]]:
         arguments = [_padded(a) if isinstance(a, list | tuple) else a for a in arguments]
         shape = (connection.vendor, *(len(a) if isinstance(a, list | tuple) else None for a in arguments))
         compiled = self._compiled.get(shape)
@@ -199,17 +241,7 @@ class CompiledQuery:
         params = list(compiled.params)
         for position, (index, item) in compiled.slots.items():
             params[position] = _prep(arguments[index] if item is None else arguments[index][item])
-        rows = fetch(compiled.sql, params)
-        if not compiled.converters:
-            return compiled, rows
-        converted = []
-        for row in rows:
-            values = list(row)
-            for index, (functions, expression) in compiled.converters.items():
-                for function in functions:
-                    values[index] = function(values[index], expression, connection)
-            converted.append(tuple(values))
-        return compiled, converted
+        return compiled, fetch_later(compiled.sql, params)
 
     def _compile(self, arguments: Sequence[Any]) -> "_Compiled":
         markers = [[_marker(v) for v in a] if isinstance(a, list | tuple) else _marker(a) for a in arguments]
@@ -250,6 +282,17 @@ class _Loader(NamedTuple):
         populators = get_related_populators(klass_info, select, db)  # type: ignore[call-arg]
         return cls(klass_info["model"], db, init_list, start, end, populators, dict(compiler.annotation_col_map))
 
+    def objects(self, rows: list[tuple[Any, ...]]) -> list[Any]:
+        objects = []
+        for row in rows:
+            obj = self.model.from_db(self.db, self.init_list, row[self.start : self.end])
+            for populator in self.related_populators:
+                populator.populate(row, obj)
+            for name, position in self.annotations.items():
+                setattr(obj, name, row[position])
+            objects.append(obj)
+        return objects
+
 
 class _Compiled(NamedTuple):
     sql: str
@@ -257,6 +300,19 @@ class _Compiled(NamedTuple):
     slots: dict[int, tuple[int, int | None]]  # parameter position -> (argument, item of a list argument)
     converters: dict[int, tuple[list[Any], Any]]
     loader: _Loader | None  # a model queryset's (objects()); None for values_list()
+
+    def converted(self, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """The rows as the ORM converts them (its compiler's converters: UUIDs on SQLite, JSON...)."""
+        if not self.converters:
+            return rows
+        converted = []
+        for row in rows:
+            values = list(row)
+            for index, (functions, expression) in self.converters.items():
+                for function in functions:
+                    values[index] = function(values[index], expression, connection)
+            converted.append(tuple(values))
+        return converted
 
 
 _UUID = UUIDField()
