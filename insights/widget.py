@@ -29,7 +29,6 @@ from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
-from config.api import sql
 from config.api.sql import CompiledQuery
 from couples.scoping import require_active_couple
 from insights.selectors import days_together, partner_id_of
@@ -96,11 +95,6 @@ def widget_view(*, user: User, now: datetime | None = None) -> WidgetView:
     now = now or timezone.now()
     couple = require_active_couple(user)
     couple_today = recurrence.local_date(now, couple.time_zone)
-    partner_id = partner_id_of(user)
-    with sql.pipelined():  # three reads that need nothing from each other: one round trip
-        answered_rows = _ANSWERED.rows_later(couple.pk, couple_today)
-        latest_rows = _PARTNER_CHECK_IN.rows_later(user.pk, couple.pk, partner_id) if partner_id else list
-        unread_rows = _UNREAD.rows_later(user.pk)
     entries = rituals_today(user=user, now=now).results
     upcoming = [e for e in entries if not (e.occurrence.me.completed and e.occurrence.partner.completed)]
     pick = next((e for e in upcoming if e.occurrence.occurrence_at >= now), upcoming[0] if upcoming else None)
@@ -116,16 +110,17 @@ def widget_view(*, user: User, now: datetime | None = None) -> WidgetView:
         if pick
         else None
     )
-    answered = {user_id for (user_id,) in answered_rows()}
+    answered = {user_id for (user_id,) in _ANSWERED.rows(couple.pk, couple_today)}
     if user.pk not in answered:
         question = "your_turn"
     elif len(answered) < 2:
         question = "waiting_for_partner"
     else:
         question = "revealed"
-    latest = latest_rows()
+    partner_id = partner_id_of(user)
+    latest = _PARTNER_CHECK_IN.rows(user.pk, couple.pk, partner_id) if partner_id else []
     partner_check_in = WidgetCheckIn(*latest[0]) if latest else None
-    unread = next(iter(unread_rows()), (0,))[0]
+    unread = next(iter(_UNREAD.rows(user.pk)), (0,))[0]
     starts = [e.occurrence.occurrence_at for e in upcoming if e.occurrence.occurrence_at >= now]
     day_ends = [
         recurrence.local_day_bounds(couple_today, couple.time_zone)[1],

@@ -94,19 +94,18 @@ def batch_members(couple_id: UUID, load: Callable[[UUID], list[UUID]]) -> list[U
     return batch.members[couple_id]
 
 
-def stamp(changes: Iterable[Change]) -> None:
-    """Bumps each affected user's counter once and stamps their changed records (inside `batched()`,
-    when the block ends). Nothing reads the new versions back: on PostgreSQL the statement's result is
-    not waited for, so in `config.db.atomic_write` it shares the COMMIT's round trip."""
+def stamp(changes: Iterable[Change]) -> dict[UUID, int]:
+    """Bumps each affected user's counter once and stamps their changed records; returns the versions
+    (nothing inside `batched()`, which stamps when it ends)."""
     batch = _batch.get()
     if batch is not None:
         batch.changes.extend(changes)
-        return
+        return {}
     by_user: dict[UUID, dict[tuple[str, str], bool]] = defaultdict(dict)
     for change in changes:
         by_user[change.user_id][(change.table, change.record_id)] = change.deleted
     if not by_user:
-        return
+        return {}
     rows = [
         (user_id, table, record_id, deleted)
         for user_id, records in by_user.items()
@@ -114,12 +113,12 @@ def stamp(changes: Iterable[Change]) -> None:
     ]
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
-            _bump_and_upsert(sorted(by_user, key=str), rows)
-            return
+            return _bump_and_upsert(sorted(by_user, key=str), rows)
         versions = _bump(sorted(by_user, key=str))
         _upsert_states(
             [(user_id, table, record, versions[user_id], deleted) for user_id, table, record, deleted in rows]
         )
+    return versions
 
 
 # The counter rows: a missing one starts at FIRST_VERSION; one older than it (0 or 1) jumps to it,
@@ -144,14 +143,16 @@ _NEW_STATES = (
     "AS x(u uuid, t text, r text, d boolean) JOIN bumped ON bumped.user_id = x.u"
 )
 _BUMP_AND_UPSERT = (
-    f"WITH bumped AS ({_BUMP.format(rows=_NEW_VERSIONS)} RETURNING user_id, version) {_UPSERT.format(rows=_NEW_STATES)}"
+    f"WITH bumped AS ({_BUMP.format(rows=_NEW_VERSIONS)} RETURNING user_id, version) "
+    f"{_UPSERT.format(rows=_NEW_STATES)} RETURNING user_id, version"
 )
 
 
-def _bump_and_upsert(user_ids: list[UUID], rows: list[tuple[UUID, str, str, bool]]) -> None:
+def _bump_and_upsert(user_ids: list[UUID], rows: list[tuple[UUID, str, str, bool]]) -> dict[UUID, int]:
     records = json_rows([{"u": u, "t": t, "r": r, "d": d} for u, t, r, d in rows])
     with connection.cursor() as cursor:
         cursor.execute(_BUMP_AND_UPSERT, [uuid_array(user_ids), records])
+        return dict(cursor.fetchall())
 
 
 def _bump(user_ids: list[UUID]) -> dict[UUID, int]:

@@ -46,7 +46,6 @@ from accounts.models import User
 from config.api.deadline import DeadlineExceededError
 from config.api.errors import ApplicationError
 from config.api.sql import CompiledQuery
-from config.db import atomic_write
 from notifications.services import pushes_batched
 from sync import changes
 from sync.models import SyncState
@@ -124,11 +123,6 @@ def _chunk_with_retries(user: User, items: list[Item], cursor: int) -> tuple[int
             # A deadlock with a partner's write (PostgreSQL picked this transaction): run it again.
             if getattr(exc.__cause__, "sqlstate", None) != "40P01" or attempt == _DEADLOCK_RETRIES:
                 raise
-        except DatabaseError:
-            # A record's statement whose result nothing read failed, seen at COMMIT (atomic_write).
-            if careful:
-                raise
-            careful = True
     return _chunk(user, items[:CHUNK_RECORDS], cursor, careful=True)
 
 
@@ -148,13 +142,7 @@ class _Loaded:
 def _chunk(user: User, items: list[Item], cursor: int, *, careful: bool) -> tuple[int, list[Rejection]]:
     started = time.monotonic()
     rejections: list[Rejection] = []
-    # Run carefully, each record's failure is caught at its savepoint: no pipeline (atomic_write).
-    with (
-        atomic_write() if not careful else transaction.atomic(),
-        changes.batched(),
-        pushes_batched(),
-        parents_remembered(),
-    ):
+    with transaction.atomic(), changes.batched(), pushes_batched(), parents_remembered():
         loaded = _load(user, items, cursor)
         creates = _Creates(user, careful)
         done = 0

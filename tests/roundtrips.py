@@ -17,35 +17,11 @@ from psycopg import pq
 class RoundTrips:
     def __init__(self) -> None:
         self.messages: list[tuple[str, str]] = []  # (F or B, message type), in trace order
-        self.statements: list[tuple[int, str]] = []  # (index in messages, SQL) of each statement sent
 
     @property
     def count(self) -> int:
-        return _turns(self.messages)
-
-    @property
-    def of_pipelined_transaction(self) -> int:
-        """The round trips of the first transaction that `config.db.atomic_write` opened: from its
-        BEGIN (sent in the pipeline, so parsed as a statement) to the server's ReadyForQuery after
-        its COMMIT (the pipeline's one Sync). Not the request's session query before it, nor what
-        runs after COMMIT (on-commit hooks: in the tests, pushes are sent eagerly)."""
-        begin = next(index for index, sql in self.statements if sql == "BEGIN")
-        ready = next(i for i in range(begin, len(self.messages)) if self.messages[i] == ("B", "ReadyForQuery"))
-        return _turns(self.messages[begin : ready + 1])
-
-    def sent(self, message: str) -> int:
-        return sum(1 for direction, name in self.messages if (direction, name) == ("F", message))
-
-
-def _turns(messages: list[tuple[str, str]]) -> int:
-    directions = [direction for direction, _message in messages]
-    return sum(1 for sent, received in itertools.pairwise(directions) if (sent, received) == ("F", "B"))
-
-
-def _sql(name: str, message: str) -> str:
-    """The statement of a traced `Query\t "SQL"` or `Parse\t "statement name" "SQL" n types…`."""
-    text = message.split('"', 3)[3] if name == "Parse" else message.split('"', 1)[1]
-    return text.rsplit('"', 1)[0]
+        directions = [direction for direction, _message in self.messages]
+        return sum(1 for sent, received in itertools.pairwise(directions) if (sent, received) == ("F", "B"))
 
 
 @contextmanager
@@ -64,7 +40,4 @@ def round_trips() -> Iterator[RoundTrips]:
             trace.seek(0)
             for line in trace.read().decode(errors="replace").splitlines():
                 direction, _length, message = line.split("\t", 2)
-                name = message.split()[0]
-                if (direction, name) in {("F", "Parse"), ("F", "Query")}:
-                    result.statements.append((len(result.messages), _sql(name, message)))
-                result.messages.append((direction, name))
+                result.messages.append((direction, message.split()[0]))

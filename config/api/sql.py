@@ -91,8 +91,10 @@ def pipelined() -> Iterator[None]:
     """Reads that do not depend on each other, sent together: each `fetch_later` (or `rows_later`,
     `objects_later` of a `CompiledQuery`) in the block goes out at once, and the block's end waits
     for all their answers in one round trip (psycopg's pipeline mode, then its Sync). Read the rows
-    after the block. A failed statement raises when the block ends. Inside a write's pipeline
-    (`config.db.atomic_write`), or on SQLite, it changes nothing: each read is sent as usual."""
+    after the block. A failed statement raises when the block ends. On SQLite, or inside another
+    pipeline, it changes nothing: each read is sent as usual. For a few small reads on a nearby
+    server the pipeline's own work costs about what the round trips it saves do: use it where it
+    measured a gain (a pull's tables; docs/performance.md)."""
     if connection.vendor != "postgresql":
         yield
         return

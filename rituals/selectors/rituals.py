@@ -23,7 +23,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from config.api import sql
 from config.api.errors import NotFoundError
 from config.api.sql import CompiledQuery
 from couples.scoping import active_couple_id
@@ -150,33 +149,19 @@ _CANDIDATES = CompiledQuery(
         Q(pk__in=ids) | Q(ritual_id=ritual_id, occurrence_at__gte=start, occurrence_at__lt=end)
     ).values_list(*_COMPLETION_FIELDS)
 )
-
-
-def _active(couple_id: UUID) -> QuerySet[Ritual]:
-    """The live rituals of the couple that are active."""
-    return Ritual.objects.of_couple(couple_id).filter(status=Ritual.Status.ACTIVE)
-
-
 _ACTIVE_RITUALS = CompiledQuery(
-    lambda couple_id: _active(couple_id).order_by("created_at").values_list(*_RITUAL_FIELDS)
+    lambda couple_id: (
+        Ritual.objects.of_couple(couple_id)
+        .filter(status=Ritual.Status.ACTIVE)
+        .order_by("created_at")
+        .values_list(*_RITUAL_FIELDS)
+    )
 )
-_DONE_FIELDS = ("ritual_id", "user_id", "occurrence_at", "id", "created_at", "note", "connection_rating")
 _COMPLETIONS = CompiledQuery(
     lambda ritual_ids, start, end: (
         Completion.objects.filter(ritual_id__in=ritual_ids, occurrence_at__gte=start, occurrence_at__lt=end)
         .order_by("occurrence_at")
-        .values_list(*_DONE_FIELDS)
-    )
-)
-# The same completions of the couple's active rituals, read beside the rituals rather than after
-# them: the rituals come as a subquery, so the two reads can be sent together (rituals_today).
-_ACTIVE_COMPLETIONS = CompiledQuery(
-    lambda couple_id, start, end: (
-        Completion.objects.filter(
-            ritual__in=_active(couple_id).values("pk"), occurrence_at__gte=start, occurrence_at__lt=end
-        )
-        .order_by("occurrence_at")
-        .values_list(*_DONE_FIELDS)
+        .values_list("ritual_id", "user_id", "occurrence_at", "id", "created_at", "note", "connection_rating")
     )
 )
 
@@ -186,11 +171,7 @@ def active_rituals_of(*, user: User) -> list[Ritual]:
     couple_id = active_couple_id(user)
     if couple_id is None:
         return []
-    return _rituals(_ACTIVE_RITUALS.rows(couple_id))
-
-
-def _rituals(rows: list[tuple[Any, ...]]) -> list[Ritual]:
-    return [Ritual.from_db("default", _RITUAL_FIELDS, row) for row in rows]
+    return [Ritual.from_db("default", _RITUAL_FIELDS, row) for row in _ACTIVE_RITUALS.rows(couple_id)]
 
 
 def ritual_views(*, rituals: Sequence[Ritual], now: datetime | None = None) -> list[RitualView]:
@@ -207,19 +188,15 @@ def ritual_view(*, ritual: Ritual, now: datetime | None = None) -> RitualView:
 def _completions_by_day(rituals: Sequence[Ritual], *, start: datetime, end: datetime) -> _ByDay:
     """Completions of `rituals` for occurrences in [start, end) grouped by ritual and local date,
     in one query."""
-    return _by_day(rituals, _COMPLETIONS.rows([ritual.pk for ritual in rituals], start, end) if rituals else [])
-
-
-def _by_day(rituals: Sequence[Ritual], rows: list[tuple[Any, ...]]) -> _ByDay:
-    """Completion rows (`_DONE_FIELDS`) of `rituals` grouped by ritual and local date (in the
-    ritual's zone); rows of other rituals are left out."""
     by_id = {ritual.pk: ritual for ritual in rituals}
     by_day: _ByDay = defaultdict(lambda: defaultdict(dict))
-    for ritual_id, user_id, occurrence_at, completion_id, created_at, note, rating in rows:
-        ritual = by_id.get(ritual_id)
-        if ritual is not None:
-            day = recurrence.local_date(occurrence_at, ritual.time_zone)
-            by_day[ritual_id][day].setdefault(user_id, _Done(completion_id, created_at, note, rating))
+    if not by_id:
+        return by_day
+    for ritual_id, user_id, occurrence_at, completion_id, created_at, note, rating in _COMPLETIONS.rows(
+        list(by_id), start, end
+    ):
+        day = recurrence.local_date(occurrence_at, by_id[ritual_id].time_zone)
+        by_day[ritual_id][day].setdefault(user_id, _Done(completion_id, created_at, note, rating))
     return by_day
 
 
@@ -367,22 +344,16 @@ def ritual_occurrences(*, ritual: Ritual, user: User, start: datetime, end: date
 
 def rituals_today(*, user: User, now: datetime | None = None) -> TodayView:
     """The requester's active rituals with an occurrence on the REQUESTER's local date (their own
-    zone), each with both partners' state and the ritual's streak. Two queries in one round trip,
-    whatever the count (one more while some checkpoint is invalid)."""
+    zone), each with both partners' state and the ritual's streak. Two queries, whatever the count
+    (one more while some checkpoint is invalid)."""
     now = now or timezone.now()
     today = recurrence.local_date(now, user.time_zone)
     start, end = recurrence.local_day_bounds(today, user.time_zone)
-    couple_id = active_couple_id(user)
-    if couple_id is None:
-        return TodayView(date=today, time_zone=user.time_zone, results=[])
-    # Today's state needs the completions themselves, and only around today (every completion of a
-    # date is within _SLACK of it); both reads sent together (one round trip).
-    with sql.pipelined():
-        ritual_rows = _ACTIVE_RITUALS.rows_later(couple_id)
-        completion_rows = _ACTIVE_COMPLETIONS.rows_later(couple_id, start - _SLACK, end + _SLACK)
-    rituals = _rituals(ritual_rows())
-    by_day = _by_day(rituals, completion_rows())
+    rituals = active_rituals_of(user=user)
     counted = _counted_for_history_walks(rituals, now)
+    # Today's state needs the completions themselves, and only around today (every completion of a
+    # date is within _SLACK of it).
+    by_day = _completions_by_day(rituals, start=start - _SLACK, end=end + _SLACK)
     entries: list[TodayEntry] = []
     for ritual in rituals:
         instants = recurrence.occurrences(

@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +26,7 @@ from rest_framework import status
 
 from accounts.models import User
 from config.api.errors import ApplicationError, IdConflictError
-from config.db import atomic_retried_on_conflict, atomic_write
+from config.db import atomic_retried_on_conflict
 from config.i18n import StrOrPromise
 from couples.models import Couple
 from couples.scoping import locked_or_404
@@ -248,7 +249,7 @@ def goal_propose(
     return goal, True
 
 
-@atomic_write()
+@transaction.atomic
 def goal_update(*, user: User, goal_id: UUID, data: Mapping[str, Any], expected_version: int | None = None) -> Goal:
     """Edits title, description, target_date and/or ritual_ids (only the keys present in `data`).
 
@@ -281,7 +282,7 @@ def goal_update(*, user: User, goal_id: UUID, data: Mapping[str, Any], expected_
     return goal
 
 
-@atomic_write()
+@transaction.atomic
 @stamped_once
 def goal_transition(*, user: User, goal_id: UUID, action: str, expected_version: int | None = None) -> Goal:
     """Moves the goal along `TRANSITIONS[action]` and tells the partner.

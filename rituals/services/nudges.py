@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -17,7 +18,6 @@ from rest_framework import status
 from accounts.models import User
 from config.api.errors import ApplicationError, ConflictError
 from config.api.sql import CompiledInsert, CompiledQuery
-from config.db import atomic_write
 from couples.scoping import NotPairedError, require_active_couple
 from couples.selectors import partner_of
 from messaging.catalog import notification_key
@@ -117,7 +117,7 @@ class NudgeSent:
     created: bool  # False when the client replayed an id it had already sent
 
 
-@atomic_write()
+@transaction.atomic
 @stamped_once
 def nudge_send(*, sender: User, kind: str, message: str = "", id: UUID | None = None) -> NudgeSent:
     """Sends a nudge to the sender's partner, within the sender's daily quota.
@@ -186,7 +186,7 @@ def _require_recipient(nudge: Nudge, user: User) -> None:
         raise NotRecipientError()
 
 
-@atomic_write()
+@transaction.atomic
 def nudge_mark_seen(*, nudge: Nudge, user: User) -> Nudge:
     """The recipient saw the nudge. Sets `seen_at` once; later calls keep the first time."""
     _require_recipient(nudge, user)
@@ -222,7 +222,7 @@ def _validate_response(response: str, text: str) -> str:
     return text
 
 
-@atomic_write()
+@transaction.atomic
 @stamped_once
 def nudge_respond(*, nudge: Nudge, user: User, response: str, text: str = "") -> Nudge:
     """The recipient turns toward the nudge: a heart, a hug back or a text reply, once.
@@ -257,7 +257,7 @@ def nudge_respond(*, nudge: Nudge, user: User, response: str, text: str = "") ->
 
 def nudges_mark_delivered(*, nudge_ids: list[str]) -> int:
     """Records that the pushes of these nudges reached the partner's phone (first time only)."""
-    with atomic_write():
+    with transaction.atomic():
         pending = list(Nudge.objects.filter(id__in=nudge_ids, delivered_at__isnull=True).values_list("id", flat=True))
         Nudge.objects.filter(id__in=pending).update(delivered_at=timezone.now())
         touch_ids(Nudge, pending)

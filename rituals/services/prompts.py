@@ -11,6 +11,7 @@ from datetime import date
 from uuid import UUID
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Random
 from django.utils import timezone
@@ -20,7 +21,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from config.api.errors import ConflictError, IdConflictError, NotFoundError
 from config.api.sql import CompiledQuery
-from config.db import atomic_write
 from couples.models import Couple
 from couples.scoping import require_active_couple
 from couples.selectors import partner_of
@@ -108,7 +108,7 @@ def daily_prompt_for(*, couple: Couple, day: date, language: str | None = None) 
     return _daily_prompt_choose(couple, day, language)
 
 
-@atomic_write()
+@transaction.atomic
 def _daily_prompt_choose(couple: Couple, day: date, language: str | None) -> DailyPrompt:
     prompt = _pick_prompt(couple)
     if prompt is None:
@@ -138,7 +138,7 @@ def _validate_text(text: str) -> str:
     return text
 
 
-@atomic_write()
+@transaction.atomic
 @stamped_once
 def prompt_answer(*, daily_prompt: DailyPrompt, user: User, text: str, id: UUID | None = None) -> PromptAnswer:
     """Records (or, before the reveal, edits) the user's answer, and tells the partner.

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from config.api.errors import ConflictError, IdConflictError
 from config.api.sql import CompiledInsert
-from config.db import atomic_retried_on_conflict, atomic_write
+from config.db import atomic_retried_on_conflict
 from config.i18n import StrOrPromise
 from couples.models import Couple
 from couples.selectors import partner_of
@@ -132,7 +133,7 @@ def _replayed_ritual(ritual_id: uuid.UUID, couple: Couple) -> Ritual | None:
     return existing
 
 
-@atomic_write()
+@transaction.atomic
 @stamped_once
 def ritual_update(
     *, user: User, ritual_id: uuid.UUID | str, data: dict[str, Any], check: Callable[[Ritual], None] | None = None
@@ -163,7 +164,7 @@ def ritual_update(
     return locked
 
 
-@atomic_write()
+@transaction.atomic
 def ritual_delete(*, ritual: Ritual) -> None:
     """Soft delete: the row stays (sync tombstones) but vanishes from every read at once."""
     now = timezone.now()

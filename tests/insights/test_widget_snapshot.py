@@ -13,7 +13,6 @@ from notifications.models import Notification
 from tests.conftest import AppClient
 from tests.factories import PASSWORD
 from tests.insights.helpers import at, check_in, complete, daily_ritual
-from tests.roundtrips import round_trips
 
 pytestmark = pytest.mark.django_db
 WIDGET = "/api/v1/widget"
@@ -45,18 +44,6 @@ def test_a_poll_costs_the_session_and_the_counter_and_answers_the_same(
             second = me.get(WIDGET)
     assert second.json() == first.json()
     assert second["ETag"] == first["ETag"]
-
-
-def test_a_computed_poll_takes_four_round_trips(utc_couple, me_utc, partner_user):
-    daily_ritual(utc_couple, title="Kiss", local_time=time(20, 0))
-    with time_machine.travel(at("2026-12-04T12:00"), tick=False):
-        AppClient().sign_in(partner_user).get(WIDGET)  # this connection prepares the statements
-        me = AppClient().sign_in(me_utc)
-        with round_trips() as trips:
-            assert me.get(WIDGET).status_code == 200
-    # session, counter, then today's answers, the partner's check-in and the unread count together,
-    # then today's rituals with their completions together (seven statements)
-    assert trips.count == 4
 
 
 def test_what_the_partner_does_shows_at_the_next_poll(utc_couple, me_utc, partner_user):
