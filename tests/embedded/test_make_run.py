@@ -211,7 +211,9 @@ def call_operation(
 ) -> tuple[str, int, Any]:
     name = f"{method} {path}"
     url = re.sub(r"{(\w+)}", lambda match: str(partner.ids[match.group(1)]), path)
-    if name == "POST /api/v1/sync/push":
+    if name in {"POST /api/v1/sync/push", "GET /api/v1/sync/pull"}:
+        # The pull since the setup's full pull: the records changed by the calls before it, read
+        # table by table as a phone's next sync reads them (the setup's own pull was a full one).
         url += f"?last_pulled_at={partner.ids['pulled_at']}"
     body = None
     if name in BODIES:
