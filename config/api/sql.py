@@ -108,12 +108,14 @@ def pipelined() -> Iterator[None]:
 
 
 def _cursor() -> Any:
-    """A cursor of the default connection (the health check, the connection and Django's wrapper, as
-    usual) that prepares its statement on PostgreSQL."""
-    cursor = connection.cursor()
+    """A cursor of the default connection that prepares its statement on PostgreSQL. Elsewhere
+    Django's own; on PostgreSQL what `connection.cursor()` does before it makes Django's (the health
+    check, the connection, the thread check), then a server-side-binding cursor in Django's wrapper."""
     if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
-        return cursor
-    cursor.close()
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
     raw = connection.connection
     if raw.prepare_threshold is None:
         # Django switches psycopg's preparation off on its connections (for poolers), which makes
