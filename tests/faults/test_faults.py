@@ -21,6 +21,7 @@ The figures (requests served per phase, recovery times) are printed and written 
 `fault-report.json` in the run's directory; docs/operations.md records a run.
 """
 
+import ast
 import json
 import os
 import re
@@ -50,8 +51,10 @@ COUPLES = 3
 RETRY_PAUSE = 0.25
 REQUEST_TIMEOUT = 15
 # Pushes FCM may receive twice (same collapse id) because a fault hit between its answer and the
-# record of it: at most one per fault that stops a sender mid-batch (PostgreSQL, the worker kill).
-MAX_RESENT_PER_RUN = 2
+# record of it: only the pushes of a send the fault cut off, and at most one such send per fault
+# that stops a sender mid-batch (PostgreSQL, the worker kill). A send carries every push its task
+# was given (a write's notifications), so one cut-off send may resend several.
+MAX_SENDS_RESENT_PER_RUN = 2
 
 
 @dataclass
@@ -314,9 +317,34 @@ def _assert_pushes_once(stack: Stack, fake: FakeFcm) -> None:
     # or the worker SIGKILLed, at that instant) goes again when its lease ends: no server can rule
     # that out (notifications/delivery.py). It carries the same collapse id, so the phone shows it
     # once. It is rare (a few milliseconds per fault); anything more is a bug.
-    resent = [collapse for collapse, times in received.items() if times > 1]
-    assert len(resent) <= MAX_RESENT_PER_RUN, resent
+    resent = {collapse for collapse, times in received.items() if times > 1}
+    cut_off = _sends_cut_off(stack)
+    sends_resent = {task for task, pushes in cut_off.items() if resent & pushes}
+    assert resent <= set().union(*cut_off.values()), (resent, cut_off)
+    assert len(sends_resent) <= MAX_SENDS_RESENT_PER_RUN, (resent, cut_off)
     assert all(received[collapse] == 2 for collapse in resent)
+
+
+_SEND = re.compile(r"Task notifications\.send_pushes\[([0-9a-f-]+)\] (received|succeeded|raised)")
+
+
+def _sends_cut_off(stack: Stack) -> dict[str, set[str]]:
+    """The push tasks a fault cut off (received by the worker, then failed or never finished: the
+    SIGKILL), each with the notification ids it was given, from the worker's log."""
+    given: dict[str, set[str]] = {}
+    succeeded: set[str] = set()
+    failed: set[str] = set()
+    for line in (stack.dir / "worker.log").read_text(errors="replace").splitlines():
+        record = json.loads(line) if line.startswith("{") else {}
+        match = _SEND.match(record.get("message", ""))
+        if match is None:
+            continue
+        task, outcome = match.groups()
+        if outcome == "received":
+            given[task] = {str(pk) for pk in ast.literal_eval(record["data"]["args"])[0]}
+        else:
+            (succeeded if outcome == "succeeded" else failed).add(task)
+    return {task: pushes for task, pushes in given.items() if task in failed or task not in succeeded}
 
 
 def _mails(stack: Stack) -> list[tuple[str, str]]:
