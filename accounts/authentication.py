@@ -5,7 +5,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
@@ -91,12 +91,13 @@ def session_user(*, user_id: Any, session_id: Any) -> User | None:
     (`_SessionQuery`) rather than built by the ORM on every request: the ORM spent more CPU compiling
     this join than the rest of a small endpoint. Raises ValidationError for ids that are not UUIDs.
     """
-    query = _session_query(connection.vendor)
-    rows = sql.fetch(query.sql, query.params(user_id=user_id, session_id=session_id))
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself: `connection` looks it up on every use
+    query = _session_query(db.vendor)
+    rows = sql.fetch(query.sql, query.params(db, user_id=user_id, session_id=session_id))
     if not rows:
         return None
     row = rows[0]
-    user, membership, couple, partner = (loader.load(row) for loader in query.loaders)
+    user, membership, couple, partner = (loader.load(row, db) for loader in query.loaders)
     assert isinstance(user, User)  # noqa: S101 (the query's INNER JOIN: a row always has its user)
     assert membership is None or isinstance(membership, Membership)  # noqa: S101 (its loader's model)
     assert partner is None or isinstance(partner, User)  # noqa: S101 (its loader's model)
@@ -122,7 +123,7 @@ class _Loader:
 
     def __init__(self, model: type[Model], alias: str, start: int, db: BaseDatabaseWrapper) -> None:
         fields = model._meta.concrete_fields
-        self.model, self.alias, self.db = model, alias, db
+        self.model, self.alias = model, alias
         self.select = ", ".join(f"{alias}.{db.ops.quote_name(str(field.column))}" for field in fields)
         self.start, self.stop = start, start + len(fields)
         self.attnames = [field.attname for field in fields]
@@ -134,20 +135,19 @@ class _Loader:
             if converters:
                 self.converters.append((index, column, converters))
 
-    def load(self, row: Sequence[Any]) -> Model | None:
+    def load(self, row: Sequence[Any], db: BaseDatabaseWrapper) -> Model | None:
         values = list(row[self.start : self.stop])
         for index, column, converters in self.converters:
             for converter in converters:
-                values[index] = converter(values[index], column, self.db)
+                values[index] = converter(values[index], column, db)
         if values[self.pk_index] is None:
             return None
-        return self.model.from_db(self.db.alias, self.attnames, values)
+        return self.model.from_db(db.alias, self.attnames, values)
 
 
 class _SessionQuery:
     def __init__(self, db: BaseDatabaseWrapper) -> None:
         qn = db.ops.quote_name
-        self.db = db
         self.loaders = []
         start = 0
         for model, alias in ((User, "u"), (Membership, "m"), (Couple, "c"), (User, "p")):
@@ -179,19 +179,19 @@ class _SessionQuery:
             f"AND s.{col(session, 'id')} = %s AND s.{col(session, 'revoked_at')} IS NULL"
         )
 
-    def params(self, *, user_id: Any, session_id: Any) -> list[Any]:
+    def params(self, db: BaseDatabaseWrapper, *, user_id: Any, session_id: Any) -> list[Any]:
         user_pk, session_pk = User._meta.pk, AuthSession._meta.pk
         assert user_pk is not None  # noqa: S101 (both models have a primary key)
         assert session_pk is not None  # noqa: S101
         return [
             True,
             True,
-            user_pk.get_db_prep_value(user_pk.to_python(user_id), self.db),
+            user_pk.get_db_prep_value(user_pk.to_python(user_id), db),
             True,
-            session_pk.get_db_prep_value(session_pk.to_python(session_id), self.db),
+            session_pk.get_db_prep_value(session_pk.to_python(session_id), db),
         ]
 
 
 @functools.cache
 def _session_query(vendor: str) -> _SessionQuery:
-    return _SessionQuery(connection)
+    return _SessionQuery(connections[DEFAULT_DB_ALIAS])  # keeps only what every connection shares

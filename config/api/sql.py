@@ -29,7 +29,8 @@ from uuid import UUID, uuid4
 
 import psycopg
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet, UUIDField
 from django.db.models.constants import OnConflict
 from django.db.models.query import ModelIterable, get_related_populators
@@ -111,19 +112,27 @@ def _cursor() -> Any:
     """A cursor of the default connection that prepares its statement on PostgreSQL. Elsewhere
     Django's own; on PostgreSQL what `connection.cursor()` does before it makes Django's (the health
     check, the connection, the thread check), then a server-side-binding cursor in Django's wrapper."""
-    if connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
-        return connection.cursor()
-    connection.close_if_health_check_failed()
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    raw = connection.connection
+    db = _db()
+    if db.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
+        return db.cursor()
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    raw = db.connection
     if raw.prepare_threshold is None:
         # Django switches psycopg's preparation off on its connections (for poolers), which makes
         # `prepare=True` a no-op. It only ever applies to server-side-bound cursors, and Django's own
         # are client-side (they cannot prepare): only the statements sent here are affected.
         raw.prepare_threshold = 5  # psycopg's default
     prepared: Any = _Prepared(psycopg.Cursor(raw))  # server-side binding
-    return connection.make_debug_cursor(prepared) if connection.queries_logged else connection.make_cursor(prepared)
+    return db.make_debug_cursor(prepared) if db.queries_logged else db.make_cursor(prepared)
+
+
+def _db() -> BaseDatabaseWrapper:
+    """The default connection itself. `django.db.connection` is a proxy that looks the connection up
+    (a context-local read) on every attribute: the statements here read several per call, and pass
+    the connection on to every field's value preparation, which reads it again."""
+    return connections[DEFAULT_DB_ALIAS]
 
 
 class CompiledInsert:
@@ -152,18 +161,19 @@ class CompiledInsert:
     def insert(self, objects: Sequence[Model]) -> None:
         if not objects:
             return
+        db = _db()
         rows: list[list[Any]] = []
         for obj in objects:
             obj._prepare_related_fields_for_save(operation_name="bulk_create")  # type: ignore[attr-defined]
             if obj.pk is None:
                 obj.pk = obj._meta.pk.get_pk_value_on_save(obj)
-            rows.append([field.get_db_prep_save(field.pre_save(obj, True), connection) for field in self._fields])
-        key = (connection.vendor, len(rows))
+            rows.append([field.get_db_prep_save(field.pre_save(obj, True), db) for field in self._fields])
+        key = (db.vendor, len(rows))
         compiled = self._compiled.get(key)
         if compiled is None:
             query = InsertQuery(self._model, on_conflict=self._on_conflict)
             query.insert_values(self._fields, list(objects))
-            [(sql, params)] = query.get_compiler(connection=connection).as_sql()
+            [(sql, params)] = query.get_compiler(connection=db).as_sql()
             compiled = self._compiled[key] = (sql, len(rows) > 1 and len(params) == len(self._fields))
         sql, by_column = compiled
         execute(
@@ -171,7 +181,7 @@ class CompiledInsert:
         )
         for obj in objects:
             obj._state.adding = False
-            obj._state.db = connection.alias
+            obj._state.db = db.alias
 
 
 class CompiledQuery:
@@ -238,13 +248,14 @@ class CompiledQuery:
 
     def _send(self, arguments: Sequence[Any]) -> tuple["_Compiled", Callable[[], list[tuple[Any, ...]]]]:
         arguments = [_padded(a) if isinstance(a, list | tuple) else a for a in arguments]
-        shape = (connection.vendor, *(len(a) if isinstance(a, list | tuple) else None for a in arguments))
+        db = _db()
+        shape = (db.vendor, *(len(a) if isinstance(a, list | tuple) else None for a in arguments))
         compiled = self._compiled.get(shape)
         if compiled is None:
             compiled = self._compiled[shape] = self._compile(arguments)
         params = list(compiled.params)
         for position, (index, item) in compiled.slots.items():
-            params[position] = _prep(arguments[index] if item is None else arguments[index][item])
+            params[position] = _prep(arguments[index] if item is None else arguments[index][item], db)
         return compiled, fetch_later(compiled.sql, params)
 
     def _compile(self, arguments: Sequence[Any]) -> "_Compiled":
@@ -252,7 +263,7 @@ class CompiledQuery:
         where: dict[Any, tuple[int, int | None]] = {}
         for index, marker in enumerate(markers):
             for item, value in enumerate(marker) if isinstance(marker, list) else [(None, marker)]:
-                where[_prep(value)] = (index, item)
+                where[_prep(value, _db())] = (index, item)
         queryset = self._build(*markers)
         if queryset._prefetch_related_lookups or queryset._known_related_objects:  # type: ignore[attr-defined]
             raise ValueError("CompiledQuery: prefetch_related and related-manager querysets are not supported.")
@@ -309,12 +320,12 @@ class _Compiled(NamedTuple):
         """The rows as the ORM converts them (its compiler's converters: UUIDs on SQLite, JSON...)."""
         if not self.converters:
             return rows
-        converted = []
+        db, converted = _db(), []
         for row in rows:
             values = list(row)
             for index, (functions, expression) in self.converters.items():
                 for function in functions:
-                    values[index] = function(values[index], expression, connection)
+                    values[index] = function(values[index], expression, db)
             converted.append(tuple(values))
         return converted
 
@@ -322,13 +333,13 @@ class _Compiled(NamedTuple):
 _UUID = UUIDField()
 
 
-def _prep(value: Any) -> Any:
+def _prep(value: Any, db: BaseDatabaseWrapper) -> Any:
     if isinstance(value, UUID):
-        return _UUID.get_db_prep_value(value, connection)
+        return _UUID.get_db_prep_value(value, db)
     if isinstance(value, datetime):
-        return connection.ops.adapt_datetimefield_value(value)
+        return db.ops.adapt_datetimefield_value(value)
     if isinstance(value, date):
-        return connection.ops.adapt_datefield_value(value)
+        return db.ops.adapt_datefield_value(value)
     return value
 
 
