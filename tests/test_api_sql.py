@@ -112,6 +112,40 @@ def test_a_compiled_model_query_makes_the_instances_the_orm_makes(me_user, partn
     assert compiled.objects(uuid.uuid4(), since) == []
 
 
+def _fields(obj):
+    return {name: value for name, value in vars(obj).items() if name != "_state"}
+
+
+def test_an_instance_made_from_a_full_row_is_the_one_from_db_makes(me_user, partner_user, couple):
+    compiled = CompiledQuery(lambda couple_id: Membership.objects.filter(couple_id=couple_id).order_by("user_id"))
+    made = compiled.objects(couple.pk)
+    expected = list(Membership.objects.filter(couple_id=couple.pk).order_by("user_id"))
+    assert [_fields(m) for m in made] == [_fields(m) for m in expected]
+    assert [(m._state.adding, m._state.db) for m in made] == [(False, "default")] * 2
+    made[0].user_id = partner_user.pk  # the field descriptors work on it as on the ORM's
+    assert made[0].user == partner_user
+
+
+def test_a_receiver_of_the_init_signals_gets_the_orms_instances_and_deferred_columns_load_on_use(me_user, couple):
+    from django.db.models.signals import post_init
+
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(receiver, sender=Membership)
+    try:
+        made = CompiledQuery(lambda couple_id: Membership.objects.filter(couple_id=couple_id)).objects(couple.pk)
+    finally:
+        post_init.disconnect(receiver, sender=Membership)
+    assert seen == made and made
+    deferred = CompiledQuery(lambda couple_id: Membership.objects.filter(couple_id=couple_id).only("id"))
+    members = deferred.objects(couple.pk)
+    assert all(m.get_deferred_fields() >= {"user_id", "couple_id"} for m in members)
+    assert me_user.pk in {m.user_id for m in members}  # loaded on first use, as the ORM's deferred fields are
+
+
 def test_a_list_longer_than_max_items_is_run_by_the_orm_and_not_compiled(me_user, partner_user, couple):
     compiled = CompiledQuery(lambda ids: Membership.objects.filter(user_id__in=ids).order_by("user_id"))
     many = [me_user.pk, partner_user.pk] + [uuid.uuid4() for _ in range(CompiledQuery.MAX_ITEMS)]
