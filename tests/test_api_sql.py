@@ -139,7 +139,8 @@ def test_a_receiver_of_the_init_signals_gets_the_orms_instances_and_deferred_col
         made = CompiledQuery(lambda couple_id: Membership.objects.filter(couple_id=couple_id)).objects(couple.pk)
     finally:
         post_init.disconnect(receiver, sender=Membership)
-    assert seen == made and made
+    assert made
+    assert seen == made
     deferred = CompiledQuery(lambda couple_id: Membership.objects.filter(couple_id=couple_id).only("id"))
     members = deferred.objects(couple.pk)
     assert all(m.get_deferred_fields() >= {"user_id", "couple_id"} for m in members)
