@@ -7,10 +7,9 @@ objects are JSON strings.
 """
 
 import json
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from functools import partial
 from typing import Any, NamedTuple
 from uuid import UUID
 
@@ -27,7 +26,7 @@ from insights.models import WeeklyReflection, WeeklyReport, WeeklyReportPersonal
 from notifications.models import Notification
 from notifications.selectors import inbox_of_id
 from rituals.models import CheckIn, Completion, DailyPrompt, Goal, Nudge, PromptAnswer, Ritual
-from rituals.selectors.goals import goals_with_rituals_later, live_ritual_ids
+from rituals.selectors.goals import goals_with_rituals, live_ritual_ids
 from rituals.selectors.prompts import with_localized_texts
 from rituals.visibility import check_ins_readable_by_ids, completion_details_visible, prompt_answer_revealed
 
@@ -61,9 +60,8 @@ class Table:
     visible: Callable[[Viewer], QuerySet[Any]]
     # Raw columns of one record, as this user sees it.
     raw: Callable[[Any, User], dict[str, Any]]
-    # What `raw` reads beyond the row (a goal's linked rituals), for the records of these ids: sends
-    # its query and returns the function that loads it onto the records.
-    related_later: Callable[[Collection[UUID]], Callable[[list[Any]], None]] | None = None
+    # What `raw` reads beyond the row (a goal's linked rituals): loads it onto the records.
+    related: Callable[[Sequence[Any]], None] | None = None
     # The visible rows' text depends on the language (daily prompts): compiled once per language.
     localized: bool = False
     _compiled: dict[str | None, CompiledQuery] = field(default_factory=dict, compare=False, repr=False)
@@ -73,32 +71,19 @@ class Table:
         each table on every request, so that read is the `visible` queryset compiled once (per
         language and power of two of ids; `config.api.sql.CompiledQuery`, which leaves many ids to
         the ORM); the same queryset is evaluated by the ORM for a full pull or an unpaired viewer."""
-        return self.records_later(viewer, ids)()
-
-    def records_later(self, viewer: Viewer, ids: Collection[str] | None = None) -> Callable[[], list[Any]]:
-        """`records()`, the compiled read sent now, the records made by the function returned: a
-        pull sends every changed table's read together (`config.api.sql.pipelined`)."""
-        load: Callable[[], list[Any]]
+        records: list[Any]
         if ids is None:
-            load = partial(list, self.visible(viewer))
+            records = list(self.visible(viewer))
         elif viewer.couple_id is None or viewer.partner_id is None:
-            load = partial(list, self.visible(viewer).filter(pk__in=[UUID(pk) for pk in ids]))
+            records = list(self.visible(viewer).filter(pk__in=[UUID(pk) for pk in ids]))
         else:
             key = get_language() if self.localized else None
             compiled = self._compiled.get(key)
             if compiled is None:
                 compiled = self._compiled[key] = CompiledQuery(self._visible_ids, unused_arguments=True)
-            load = compiled.objects_later(*viewer, sorted(UUID(pk) for pk in ids))
-
-        # Sent with the records' read when their ids are known (a pull's changed records).
-        related = self.related_later([UUID(pk) for pk in ids]) if self.related_later and ids is not None else None
-
-        def records() -> list[Any]:
-            loaded = load()
-            if self.related_later is not None:
-                (related or self.related_later([record.pk for record in loaded]))(loaded)
-            return loaded
-
+            records = compiled.objects(*viewer, sorted(UUID(pk) for pk in ids))
+        if self.related is not None:
+            self.related(records)
         return records
 
     def _visible_ids(self, user_id: UUID, couple_id: UUID, partner_id: UUID, ids: list[UUID]) -> QuerySet[Any]:
@@ -342,7 +327,7 @@ TABLES: dict[str, Table] = {
     for t in [
         Table("rituals", Ritual, _couple_rows(Ritual), _ritual_raw),
         Table("ritual_completions", Completion, _completions, _completion_raw),
-        Table("goals", Goal, _couple_rows(Goal), _goal_raw, related_later=goals_with_rituals_later),
+        Table("goals", Goal, _couple_rows(Goal), _goal_raw, related=goals_with_rituals),
         Table("check_ins", CheckIn, _check_ins, _check_in_raw),
         Table("nudges", Nudge, _couple_rows(Nudge), _nudge_raw),
         Table("daily_prompts", DailyPrompt, _daily_prompts, _daily_prompt_raw, localized=True),

@@ -4,15 +4,13 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from django.db import ProgrammingError, connection, transaction
+from django.db import connection
 from django.db.models import F
 from django.test import override_settings
 
-from accounts.models import User
-from config.api.sql import CompiledInsert, CompiledQuery, fetch, fetch_later, pipelined
+from config.api.sql import CompiledInsert, CompiledQuery, fetch
 from couples.models import Membership
 from tests.factories import UserFactory
-from tests.roundtrips import round_trips
 
 pytestmark = pytest.mark.django_db
 
@@ -232,29 +230,3 @@ def test_a_compiled_insert_refuses_a_model_with_a_column_to_read_back():
 
     with pytest.raises(ValueError, match="read back"):
         CompiledInsert(Ritual)
-
-
-def test_reads_sent_in_a_pipeline_are_answered_in_one_round_trip(me_user, partner_user, couple):
-    users = CompiledQuery(lambda pk: User.objects.filter(pk=pk).values_list("email"))
-    members = CompiledQuery(lambda couple_id: Membership.objects.filter(couple_id=couple_id).order_by("user_id"))
-    expected = (users.rows(me_user.pk), users.rows(partner_user.pk), members.objects(couple.pk))
-    with round_trips() as plain:
-        assert (users.rows(me_user.pk), users.rows(partner_user.pk), members.objects(couple.pk)) == expected
-    with round_trips() as piped:
-        with pipelined():
-            later = (users.rows_later(me_user.pk), users.rows_later(partner_user.pk), members.objects_later(couple.pk))
-        assert tuple(read() for read in later) == expected  # read after the block: nothing more sent
-    assert plain.count == 3
-    assert piped.count == 1
-    assert [m.user_id for m in expected[2]] == sorted([me_user.pk, partner_user.pk])
-
-
-def test_a_read_that_fails_in_a_pipeline_raises_when_the_block_ends():
-    def read_a_missing_table() -> None:
-        with transaction.atomic(), pipelined():  # a savepoint, for the test's own transaction
-            fetch_later("SELECT 1", [])
-            fetch_later("SELECT * FROM no_such_table WHERE 1 = %s", [1])
-
-    with pytest.raises(ProgrammingError):
-        read_a_missing_table()
-    assert fetch("SELECT 2", []) == [(2,)]  # the connection goes on

@@ -20,8 +20,7 @@ Other databases: a plain cursor.
 """
 
 import secrets
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, NamedTuple
@@ -62,52 +61,15 @@ class _Prepared:
 
 def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """All rows of one `%s`-parameterised SELECT."""
-    return fetch_later(sql, params)()
-
-
-def fetch_later(sql: str, params: Sequence[Any]) -> Callable[[], list[tuple[Any, ...]]]:
-    """Sends one `%s`-parameterised SELECT now; returns the function that reads its rows (call it
-    once). In `pipelined()` the statement goes out without waiting for the server: read the rows
-    after the block, which collected every answer in one round trip."""
-    cursor = _cursor()
-    try:
+    with _cursor() as cursor:
         cursor.execute(sql, params)
-    except BaseException:
-        cursor.close()
-        raise
-
-    def rows() -> list[tuple[Any, ...]]:
-        with cursor:
-            return cursor.fetchall()
-
-    return rows
+        return cursor.fetchall()
 
 
 def execute(sql: str, params: Sequence[Any]) -> None:
     """One `%s`-parameterised statement that returns no rows (an INSERT: `CompiledInsert`)."""
     with _cursor() as cursor:
         cursor.execute(sql, params)
-
-
-@contextmanager
-def pipelined() -> Iterator[None]:
-    """Reads that do not depend on each other, sent together: each `fetch_later` (or `rows_later`,
-    `objects_later` of a `CompiledQuery`) in the block goes out at once, and the block's end waits
-    for all their answers in one round trip (psycopg's pipeline mode, then its Sync). Read the rows
-    after the block. A failed statement raises when the block ends. On SQLite, or inside another
-    pipeline, it changes nothing: each read is sent as usual. For a few small reads on a nearby
-    server the pipeline's own work costs about what the round trips it saves do: use it where it
-    measured a gain (a pull's tables; docs/performance.md)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    connection.ensure_connection()  # the health check first, outside the pipeline
-    raw = connection.connection
-    if raw.pgconn.pipeline_status:
-        yield
-        return
-    with connection.wrap_database_errors, raw.pipeline():
-        yield
 
 
 def _cursor() -> Any:
@@ -218,37 +180,25 @@ class CompiledQuery:
 
     def rows(self, *arguments: Any) -> list[tuple[Any, ...]]:
         """The rows of a `values_list()` queryset, converted as the ORM converts them."""
-        return self.rows_later(*arguments)()
+        if self._too_long(arguments):
+            return list(self._build(*arguments))
+        compiled, rows = self._fetch(arguments)
+        return compiled.converted(rows)
 
     def objects(self, *arguments: Any) -> list[Any]:
         """The model instances of a model queryset (with its `select_related` relations and its
         annotations), made from each row as Django's `ModelIterable` makes them (`from_db`)."""
-        return self.objects_later(*arguments)()
-
-    def rows_later(self, *arguments: Any) -> Callable[[], list[tuple[Any, ...]]]:
-        """`rows()`, its statement sent now and its rows read by the function returned (`fetch_later`:
-        for reads sent together in `pipelined()`)."""
         if self._too_long(arguments):
-            queryset = self._build(*arguments)
-            return lambda: list(queryset)
-        compiled, fetched = self._send(arguments)
-        return lambda: compiled.converted(fetched())
-
-    def objects_later(self, *arguments: Any) -> Callable[[], list[Any]]:
-        """`objects()`, its statement sent now and its instances made by the function returned."""
-        if self._too_long(arguments):
-            queryset = self._build(*arguments)
-            return lambda: list(queryset)
-        compiled, fetched = self._send(arguments)
-        loader = compiled.loader
-        if loader is None:
+            return list(self._build(*arguments))
+        compiled, rows = self._fetch(arguments)
+        if compiled.loader is None:
             raise TypeError("CompiledQuery.objects() needs a model queryset, not values()/values_list().")
-        return lambda: loader.objects(compiled.converted(fetched()))
+        return compiled.loader.objects(compiled.converted(rows))
 
     def _too_long(self, arguments: Sequence[Any]) -> bool:
         return any(isinstance(a, list | tuple) and len(a) > self.MAX_ITEMS for a in arguments)
 
-    def _send(self, arguments: Sequence[Any]) -> tuple["_Compiled", Callable[[], list[tuple[Any, ...]]]]:
+    def _fetch(self, arguments: Sequence[Any]) -> tuple["_Compiled", list[tuple[Any, ...]]]:
         arguments = [_padded(a) if isinstance(a, list | tuple) else a for a in arguments]
         db = _db()
         shape = (db.vendor, *(len(a) if isinstance(a, list | tuple) else None for a in arguments))
@@ -258,7 +208,7 @@ class CompiledQuery:
         params = list(compiled.params)
         for position, (index, item) in compiled.slots.items():
             params[position] = _prep(arguments[index] if item is None else arguments[index][item], db)
-        return compiled, fetch_later(compiled.sql, params)
+        return compiled, fetch(compiled.sql, params)
 
     def _compile(self, arguments: Sequence[Any]) -> "_Compiled":
         markers = [[_marker(v) for v in a] if isinstance(a, list | tuple) else _marker(a) for a in arguments]

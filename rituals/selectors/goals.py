@@ -1,6 +1,6 @@
 """Reads on shared goals, always scoped to the requester's active couple."""
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Sequence
 from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
@@ -42,24 +42,12 @@ def goal_with_rituals(goal: Goal) -> Goal:
 
 def goals_with_rituals(goals: Sequence[Goal]) -> None:
     """Loads the live linked rituals of these goals, as the list's prefetch does (one query)."""
-    goals_with_rituals_later([goal.pk for goal in goals])(goals)
-
-
-def goals_with_rituals_later(goal_ids: Collection[UUID]) -> Callable[[Sequence[Goal]], None]:
-    """`goals_with_rituals` for the goals of these ids, its query sent now (so that a pull sends it
-    with the goals' own read, `config.api.sql.pipelined`); the function returned loads the links
-    onto the goals read meanwhile."""
-    links = _LIVE_LINKS.rows_later(sorted(set(goal_ids), key=str)) if goal_ids else list
-
-    def load(goals: Sequence[Goal]) -> None:
-        linked: dict[UUID, list[Ritual]] = {goal.pk: [] for goal in goals}
-        for goal_id, ritual_id in links():
-            if goal_id in linked:
-                linked[goal_id].append(Ritual(id=ritual_id))
-        for goal in goals:
-            goal.live_rituals = linked[goal.pk]  # type: ignore[attr-defined]
-
-    return load
+    linked: dict[UUID, list[Ritual]] = {goal.pk: [] for goal in goals}
+    if linked:
+        for goal_id, ritual_id in _LIVE_LINKS.rows(sorted(linked, key=str)):
+            linked[goal_id].append(Ritual(id=ritual_id))
+    for goal in goals:
+        goal.live_rituals = linked[goal.pk]  # type: ignore[attr-defined]
 
 
 def live_ritual_ids(goal: Goal) -> list[UUID]:
