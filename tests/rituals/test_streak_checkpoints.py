@@ -12,7 +12,7 @@ from django.core.management import call_command
 from rituals import recurrence
 from rituals.models import Completion, Ritual
 from rituals.selectors.rituals import checkpoint_from_history, counted_days, ritual_view
-from rituals.services.rituals import completion_record, ritual_update
+from rituals.services.rituals import completion_record, completions_record, ritual_update
 from rituals.services.streaks import streak_checkpoints_refresh
 from rituals.streaks import (
     REFILL_CHECKS,
@@ -275,6 +275,50 @@ def test_completions_recorded_in_any_order_keep_the_stored_checkpoint_equal_to_t
             now = NOW + timedelta(days=days_later)
             ritual.refresh_from_db()
             assert ritual_view(ritual=ritual, now=now).streak == expected_streak(ritual, now), days_later
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_batches_of_days_in_any_order_keep_the_stored_checkpoint_equal_to_the_full_walk(
+    me_user, partner_user, couple, seed
+):
+    # A phone back online pushes several days at once, some before the running streak: each such day
+    # walks only the run it joins, with the batch's later days still to come.
+    rng = random.Random(100 + seed)
+    with time_machine.travel(NOW, tick=False):
+        ritual = make_ritual(
+            couple,
+            me_user,
+            rrule=rng.choice(RULES),
+            time_zone=rng.choice(ZONES),
+            start_date=date(2026, 1, 1),
+            grace_days=rng.randrange(0, 3),
+            requires_both_confirmation=rng.random() < 0.3,
+        )
+        start = recurrence.local_day_bounds(ritual.start_date, ritual.time_zone)[0]
+        todo = [(at, user) for at in _occurrences(ritual, start, NOW) for user in (me_user, partner_user)]
+        todo = [item for item in todo if rng.random() < 0.6]
+        rng.shuffle(todo)
+        while todo:
+            size = rng.randrange(1, 8)
+            batch, todo = todo[:size], todo[size:]
+            for user in (me_user, partner_user):
+                entries = [{"occurrence_at": at} for at, who in batch if who == user]
+                if entries:
+                    completions_record(user=user, ritual_id=ritual.pk, entries=entries)
+            assert_stored_equals_full_walk(ritual)
+
+
+def test_a_batch_that_joins_two_runs_counts_each_of_its_days_once(me_user, couple):
+    # Daily, grace 0: runs Apr 1-2, 5-6 and 9-12. A phone back online logs Apr 7 and 8 at once: Apr 7
+    # joins 5-6 to the running streak (a walk), and Apr 8, now inside it, must not be counted again.
+    with time_machine.travel(NOW, tick=False):
+        ritual = make_ritual(couple, me_user, rrule="FREQ=DAILY", start_date=date(2026, 4, 1), grace_days=0)
+        for day in (1, 2, 5, 6, 9, 10, 11, 12):
+            completion_record(user=me_user, ritual_id=ritual.pk, occurrence_at=datetime(2026, 4, day, 17, tzinfo=UTC))
+        entries = [{"occurrence_at": datetime(2026, 4, day, 17, tzinfo=UTC)} for day in (8, 7)]
+        completions_record(user=me_user, ritual_id=ritual.pk, entries=entries)
+        assert_stored_equals_full_walk(ritual)
+        assert (ritual.streak_checkpoint.running, ritual.streak_checkpoint.longest) == (8, 8)
 
 
 def test_editing_what_streaks_derive_from_recomputes_the_checkpoint(me_user, couple):
