@@ -119,7 +119,8 @@ _MEMBERSHIP_USER = Membership._meta.get_field("user")
 
 class _Loader:
     """One model's columns in a joined row: their SELECT list and the instance they make, converted
-    as the ORM would (`from_db`, backend and field converters; None for a LEFT JOIN that found no row)."""
+    as the ORM would (`from_db`'s instance, backend and field converters; None for a LEFT JOIN that
+    found no row)."""
 
     def __init__(self, model: type[Model], alias: str, start: int, db: BaseDatabaseWrapper) -> None:
         fields = model._meta.concrete_fields
@@ -142,7 +143,7 @@ class _Loader:
                 values[index] = converter(values[index], column, db)
         if values[self.pk_index] is None:
             return None
-        return self.model.from_db(db.alias, self.attnames, values)
+        return sql.loaded_instance(self.model, db.alias, self.attnames, values)
 
 
 class _SessionQuery:

@@ -1,13 +1,18 @@
-"""config.api.sql.fetch: hot hand-written SELECTs, prepared once per connection, logged like any query."""
+"""config.api.sql: hot hand-written SELECTs and compiled querysets, prepared once per connection as
+every repeated statement is, logged like any query."""
 
+import os
+import subprocess
+import sys
 import uuid
 from datetime import UTC, datetime
 
 import pytest
 from django.db import connection
+from django.db.backends.postgresql.base import DatabaseWrapper
 from django.db.models import F
-from django.test import override_settings
 
+from accounts.models import User
 from config.api.sql import CompiledInsert, CompiledQuery, fetch
 from couples.models import Membership
 from tests.factories import UserFactory
@@ -17,9 +22,9 @@ pytestmark = pytest.mark.django_db
 STATEMENT = "SELECT id, email FROM accounts_user WHERE id = %s AND is_active = %s"
 
 
-def _prepared() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [STATEMENT[:30] + "%"])
+def _prepared(statement: str, db=connection) -> int:
+    with db.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [statement[:24] + "%"])
         return cursor.fetchone()[0]
 
 
@@ -33,18 +38,40 @@ def test_it_returns_the_rows_and_counts_as_one_query(django_assert_num_queries):
     assert fetch(STATEMENT, [user.pk, False]) == []
 
 
-def test_postgresql_plans_it_once_per_connection():
+def test_postgresql_plans_each_repeated_statement_once_per_connection():
     user = UserFactory.create()
-    for _ in range(3):
+    for _ in range(7):
         fetch(STATEMENT, [user.pk, True])
-    assert _prepared() == 1
+        User.objects.filter(pk=user.pk).update(display_name="Sam")  # the ORM's statements as well
+    assert _prepared(STATEMENT) == 1
+    assert _prepared('UPDATE "accounts_user" SET') == 1
 
 
-@override_settings(DB_PREPARED_STATEMENTS=False)
 def test_it_can_be_sent_unprepared_for_poolers_that_drop_prepared_statements():
-    user = UserFactory.create()
-    assert fetch(STATEMENT, [user.pk, True]) == [(user.pk, user.email)]
-    assert _prepared() == 0
+    environment = {**os.environ, "DB_PREPARED_STATEMENTS": "false", "DATABASE_URL": "postgres://db/app"}
+    options = subprocess.run(
+        [sys.executable, "-c", "from config.settings import base; print(base.DATABASES['default']['OPTIONS'])"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "'prepare_threshold': None" in options
+    assert "'server_side_binding': True" in options
+    unprepared = {**connection.settings_dict["OPTIONS"], "prepare_threshold": None}
+    db = DatabaseWrapper({**connection.settings_dict, "OPTIONS": unprepared}, alias="unprepared")
+    try:
+        for _ in range(7):
+            assert fetch_on(db, STATEMENT, [uuid.uuid4(), True]) == []
+        assert _prepared(STATEMENT, db) == 0
+    finally:
+        db.close()
+
+
+def fetch_on(db, sql, params):
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _memberships(couple_id, user_ids, since):

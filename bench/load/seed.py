@@ -347,7 +347,9 @@ def seed(*, couples: int, now: datetime | None = None, progress: bool = False) -
             cursor.execute(f'DROP INDEX "{name}"')
         for label, statement in STATEMENTS:
             started = time.perf_counter()
-            cursor.execute(statement, params)
+            # Several statements in one: the values are bound here, as the server binds one statement only.
+            operations: Any = connection.ops  # PostgreSQL's: the seed runs there only
+            cursor.execute(operations.compose_sql(statement, params))
             _progress(progress, f"seeded {label} in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         for table, name, definition in keys:

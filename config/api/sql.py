@@ -1,34 +1,21 @@
-"""Hand-written SQL of the hottest request paths, as server-side prepared statements on PostgreSQL.
+"""Hand-written SQL of the hottest request paths, and the ORM's SQL of a queryset compiled once.
 
 A few statements run on (nearly) every request: authentication's session query, the sync counter
-and states of a pull. Each is the only implementation of its read and runs on SQLite too (where it
-is a plain cursor); see "The read path, and where SQL is allowed" in docs/architecture.md.
-`CompiledQuery` sends the SQL the ORM compiles from one queryset the same way, compiled once.
-
-PostgreSQL plans each statement it is sent; for these small joins planning took 2-3x longer than
-executing (pgbench on the benchmark database: the session query 0.33 ms as a plain statement, 0.10
-ms prepared). Django binds parameters on the client (psycopg `ClientCursor`), which cannot prepare,
-and leaves psycopg's automatic preparation off so that connection poolers keep working. `fetch` runs
-one statement with server-side binding and `prepare=True` (turning psycopg's preparation back on for
-the connection, which affects no other statement: Django's cursors bind on the client), so each
-connection plans it once; through Django's cursor wrapper, so it is logged (and counted by
-`django_assert_num_queries`) and its errors wrapped like any other query.
-
-The setting `DB_PREPARED_STATEMENTS = False` sends them unprepared, for a transaction-mode pooler
-that does not keep prepared statements (PgBouncer before 1.21, or without `max_prepared_statements`).
-Other databases: a plain cursor.
+and states of a pull. Each is the only implementation of its read and runs on SQLite too; see "The
+read path, and where SQL is allowed" in docs/architecture.md. `CompiledQuery` sends the SQL the ORM
+compiles from one queryset the same way, compiled once. Both go through Django's cursor (logged,
+counted by `django_assert_num_queries`, errors wrapped); on PostgreSQL its parameters are bound by
+the server and psycopg prepares a statement once a connection has run it a few times, as it does
+every statement (the database OPTIONS in config/settings/base.py).
 """
 
 import secrets
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any, NamedTuple
 from uuid import UUID, uuid4
 
-import psycopg
-from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model, QuerySet, UUIDField
 from django.db.models.base import ModelState
@@ -38,58 +25,17 @@ from django.db.models.signals import post_init, pre_init
 from django.db.models.sql import InsertQuery
 
 
-class _Prepared:
-    """A psycopg cursor whose `execute` prepares the statement (once per connection)."""
-
-    def __init__(self, cursor: Any) -> None:
-        self._cursor = cursor
-        self._sent: tuple[str, Sequence[Any] | None] = ("", None)
-
-    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Any:
-        self._sent = (sql, params)
-        return self._cursor.execute(sql, params, prepare=True)
-
-    @property
-    def _query(self) -> SimpleNamespace:
-        """What Django's query log reads (`last_executed_query`): the statement with its values."""
-        operations: Any = connection.ops  # PostgreSQL's (only used there)
-        return SimpleNamespace(query=operations.compose_sql(*self._sent).encode())
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._cursor, name)
-
-
 def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """All rows of one `%s`-parameterised SELECT."""
-    with _cursor() as cursor:
+    with _db().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
 def execute(sql: str, params: Sequence[Any]) -> None:
     """One `%s`-parameterised statement that returns no rows (an INSERT: `CompiledInsert`)."""
-    with _cursor() as cursor:
+    with _db().cursor() as cursor:
         cursor.execute(sql, params)
-
-
-def _cursor() -> Any:
-    """A cursor of the default connection that prepares its statement on PostgreSQL. Elsewhere
-    Django's own; on PostgreSQL what `connection.cursor()` does before it makes Django's (the health
-    check, the connection, the thread check), then a server-side-binding cursor in Django's wrapper."""
-    db = _db()
-    if db.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
-        return db.cursor()
-    db.close_if_health_check_failed()
-    db.ensure_connection()
-    db.validate_thread_sharing()
-    raw = db.connection
-    if raw.prepare_threshold is None:
-        # Django switches psycopg's preparation off on its connections (for poolers), which makes
-        # `prepare=True` a no-op. It only ever applies to server-side-bound cursors, and Django's own
-        # are client-side (they cannot prepare): only the statements sent here are affected.
-        raw.prepare_threshold = 5  # psycopg's default
-    prepared: Any = _Prepared(psycopg.Cursor(raw))  # server-side binding
-    return db.make_debug_cursor(prepared) if db.queries_logged else db.make_cursor(prepared)
 
 
 def _db() -> BaseDatabaseWrapper:
@@ -264,6 +210,14 @@ class _Loader(NamedTuple):
                 setattr(obj, name, row[position])
             objects.append(obj)
         return objects
+
+
+def loaded_instance(model: type[Model], db: str, attnames: list[str], values: Sequence[Any]) -> Model:
+    """`model.from_db(db, attnames, values)`, made as `_instance` makes it where that is the same: for
+    SQL of one's own that loads a row (the session query of authentication)."""
+    if _plain_instances(model):
+        return _instance(model, db, attnames, values)
+    return model.from_db(db, attnames, values)
 
 
 def _plain_instances(model: type[Model]) -> bool:

@@ -119,10 +119,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-# The few hand-written statements of the hottest request paths are prepared once per connection
-# (config/api/sql.py). Set to False behind a transaction-mode pooler that does not keep prepared
-# statements (PgBouncer before 1.21, or without max_prepared_statements).
-DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
+# PostgreSQL: parameters bound by the server, and each statement a connection has run five times
+# prepared (psycopg's automatic preparation), so PostgreSQL plans it once per connection rather than
+# on every request: planning a write's small statements took longer than running them
+# (docs/performance.md). DB_PREPARED_STATEMENTS=false behind a transaction-mode pooler that does not
+# keep prepared statements (PgBouncer before 1.21, or without max_prepared_statements).
+POSTGRESQL_OPTIONS = {
+    "server_side_binding": True,
+    "prepare_threshold": 5 if env_bool("DB_PREPARED_STATEMENTS", True) else None,
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = dict(POSTGRESQL_OPTIONS)
 
 # CACHE / REDIS
 # ------------------------------------------------------------------------------

@@ -318,7 +318,9 @@ def test_a_batch_that_joins_two_runs_counts_each_of_its_days_once(me_user, coupl
         entries = [{"occurrence_at": datetime(2026, 4, day, 17, tzinfo=UTC)} for day in (8, 7)]
         completions_record(user=me_user, ritual_id=ritual.pk, entries=entries)
         assert_stored_equals_full_walk(ritual)
-        assert (ritual.streak_checkpoint.running, ritual.streak_checkpoint.longest) == (8, 8)
+        checkpoint = ritual.streak_checkpoint
+        assert checkpoint is not None
+        assert (checkpoint.running, checkpoint.longest) == (8, 8)
 
 
 def test_editing_what_streaks_derive_from_recomputes_the_checkpoint(me_user, couple):
