@@ -239,22 +239,26 @@ def _occurrences(ritual: Ritual, start: datetime, end: datetime) -> list[datetim
     )
 
 
+def random_ritual(rng: random.Random, couple, user) -> Ritual:
+    return make_ritual(
+        couple,
+        user,
+        rrule=rng.choice(RULES),
+        time_zone=rng.choice(ZONES),
+        local_time=time(rng.choice([0, 7, 19, 23]), rng.choice([0, 30])),
+        start_date=date(2026, 1, 1),
+        grace_days=rng.randrange(0, 4),
+        requires_both_confirmation=rng.random() < 0.5,
+    )
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_completions_recorded_in_any_order_keep_the_stored_checkpoint_equal_to_the_full_walk(
     me_user, partner_user, couple, seed
 ):
     rng = random.Random(seed)
     with time_machine.travel(NOW, tick=False):
-        ritual = make_ritual(
-            couple,
-            me_user,
-            rrule=rng.choice(RULES),
-            time_zone=rng.choice(ZONES),
-            local_time=time(rng.choice([0, 7, 19, 23]), rng.choice([0, 30])),
-            start_date=date(2026, 1, 1),
-            grace_days=rng.randrange(0, 4),
-            requires_both_confirmation=rng.random() < 0.5,
-        )
+        ritual = random_ritual(rng, couple, me_user)
         start = recurrence.local_day_bounds(ritual.start_date, ritual.time_zone)[0]
         instants = _occurrences(ritual, start, NOW)
         # Mostly in order, as phones log them; some late, out of order, by either partner.
@@ -281,19 +285,11 @@ def test_completions_recorded_in_any_order_keep_the_stored_checkpoint_equal_to_t
 def test_batches_of_days_in_any_order_keep_the_stored_checkpoint_equal_to_the_full_walk(
     me_user, partner_user, couple, seed
 ):
-    # A phone back online pushes several days at once, some before the running streak: each such day
-    # walks only the run it joins, with the batch's later days still to come.
+    # A phone back online pushes several days at once, some before the running streak: such a day
+    # walks the history with the batch's later days still to come.
     rng = random.Random(100 + seed)
     with time_machine.travel(NOW, tick=False):
-        ritual = make_ritual(
-            couple,
-            me_user,
-            rrule=rng.choice(RULES),
-            time_zone=rng.choice(ZONES),
-            start_date=date(2026, 1, 1),
-            grace_days=rng.randrange(0, 3),
-            requires_both_confirmation=rng.random() < 0.3,
-        )
+        ritual = random_ritual(rng, couple, me_user)
         start = recurrence.local_day_bounds(ritual.start_date, ritual.time_zone)[0]
         todo = [(at, user) for at in _occurrences(ritual, start, NOW) for user in (me_user, partner_user)]
         todo = [item for item in todo if rng.random() < 0.6]
