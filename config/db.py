@@ -1,10 +1,11 @@
 """Bulk SQL helpers for hot paths on PostgreSQL: many rows or ids in ONE query parameter.
 
-Django runs psycopg with client-side binding: every `%s` is found by a regex over the statement and
-each value is quoted in Python. An `IN (…)` of 500 ids, or a multi-row `VALUES` of 5,000 values, then
-costs milliseconds of CPU before the statement leaves the process (reminder dispatch and push delivery
-spent more there than in their own code; docs/performance.md). Passing the rows as one JSON document
-(`json_to_recordset`) or the ids as one array literal is a single quoted string; PostgreSQL parses it.
+psycopg adapts every parameter of a statement in Python, one by one (and PostgreSQL takes at most
+65,535 of them). An `IN (…)` of 500 ids, or a multi-row `VALUES` of 5,000 values, cost milliseconds
+of CPU before the statement left the process (reminder dispatch and push delivery spent more there
+than in their own code, measured with Django's client-side binding; docs/performance.md). Passing the
+rows as one JSON document (`json_to_recordset`) or the ids as one array literal is a single string
+parameter, and one statement text whatever the count (so it is prepared once); PostgreSQL parses it.
 
 Other databases (the embedded SQLite default) keep the plain forms: callers check `is_postgresql()`.
 """

@@ -88,7 +88,7 @@ def _everything(user: User, cursor: int) -> dict[str, Any]:
 def pull(*, user: User, last_pulled_at: int | None = None, schema_version: int | None = None) -> dict[str, Any]:
     """The counter first, then the records (docs/sync.md: why nothing is missed): an incremental pull
     is the session query, the counter with the states in range (one statement), and one query per
-    changed table with the changed goals' links, all sent together (one round trip)."""
+    changed table, plus one for the changed goals' links."""
     if schema_version is not None and schema_version != SCHEMA_VERSION:
         raise UnsupportedSchemaError()
     if last_pulled_at is None:
