@@ -110,6 +110,7 @@ def session_user(*, user_id: Any, session_id: Any) -> User | None:
     scoping.remember_active_membership(user, membership)
     if membership is not None:
         selectors.remember_partner(user, couple_id=membership.couple_id, partner=partner)
+    selectors.bind_requester(user)
     return user
 
 

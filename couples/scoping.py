@@ -43,6 +43,11 @@ def remember_active_membership(user: User, membership: Membership | None) -> Non
     setattr(user, _CACHE_ATTR, membership)
 
 
+def cached_active_membership(user: User) -> Membership | None:
+    """The user's active membership if it is cached (None if not, or if there is none): no query."""
+    return getattr(user, _CACHE_ATTR, None)
+
+
 def forget_active_membership(user: User) -> None:
     """Drops the cached lookup after pairing or unpairing changed it."""
     if hasattr(user, _CACHE_ATTR):

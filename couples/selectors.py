@@ -1,5 +1,6 @@
 """Reads on couples."""
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from config.api.sql import CompiledQuery
 from couples.models import Couple, Invite, Membership
-from couples.scoping import active_membership, require_active_couple
+from couples.scoping import active_membership, cached_active_membership, require_active_couple
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,36 @@ def remember_partner(user: User, *, couple_id: UUID, partner: User | None) -> No
     """Caches `partner` as the other active member of `couple_id` for `partner_of` (authentication
     loads them with the requester, in the same query)."""
     user._partner_of = (couple_id, partner)  # type: ignore[attr-defined]
+
+
+# The current request's authenticated user: set by authentication, cleared as each request starts
+# and ends (`forget_requester`), so nothing outlives its request.
+_requester: ContextVar[User | None] = ContextVar("couples_requester", default=None)
+
+
+def bind_requester(user: User) -> None:
+    _requester.set(user)
+
+
+def forget_requester(**kwargs: Any) -> None:
+    _requester.set(None)
+
+
+def known_members(couple_id: UUID) -> list[UUID] | None:
+    """The active members of this couple if it is the active couple of the request's user, as their
+    authentication loaded it (the requester, their membership and couple, the partner: one query);
+    None if it did not load this couple. Every write's sync stamp needs them: this saves the query."""
+    user = _requester.get()
+    if user is None:
+        return None
+    membership = cached_active_membership(user)
+    remembered = getattr(user, "_partner_of", None)
+    if membership is None or membership.couple_id != couple_id or remembered is None or remembered[0] != couple_id:
+        return None  # not loaded, or forgotten since (pairing, unpairing)
+    if not membership.couple.is_active:
+        return []
+    partner = remembered[1]
+    return [user.pk] if partner is None else [user.pk, partner.pk]
 
 
 def partner_of(*, user: User) -> User | None:

@@ -20,7 +20,7 @@ from accounts.models import User
 from config.api.sql import CompiledQuery
 from couples.models import Couple, Membership
 from couples.scoping import active_couple_id
-from couples.selectors import partner_of
+from couples.selectors import known_members, partner_of
 from dates.models import DateMemory, DatePlan
 from insights.models import WeeklyReflection, WeeklyReport, WeeklyReportPersonal
 from notifications.models import Notification
@@ -347,6 +347,9 @@ def couple_members(couple_id: UUID | None) -> list[UUID]:
     """The active members of an active couple (the audience of its shared records)."""
     if couple_id is None:
         return []
+    known = known_members(couple_id)  # the request's own couple: authentication loaded it
+    if known is not None:
+        return known
     return [user_id for (user_id,) in _MEMBERS.rows(couple_id)]
 
 

@@ -696,9 +696,9 @@ def test_renaming_leaves_the_reminder_alone_and_an_offset_moves_it(me_user, coup
     fire_at = ReminderSchedule.objects.get(ritual_id=ritual_id).fire_at
 
     # session+user with membership+couple and the partner, savepoint, ritual locked (the 404 rule
-    # too), update, release, + 2 for sync (who holds it; the counter bump with the state upsert): no
-    # reminder query.
-    with django_assert_num_queries(7):
+    # too), update, release, + 1 for sync (the counter bump with the state upsert; who holds it is
+    # the couple authentication loaded): no reminder query.
+    with django_assert_num_queries(6):
         renamed = me.patch(f"/api/v1/rituals/{ritual_id}", {"title": "Our walk", "description": "Slow"}, format="json")
     assert renamed.status_code == 200
     assert ReminderSchedule.objects.get(ritual_id=ritual_id).fire_at == fire_at

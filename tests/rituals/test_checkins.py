@@ -352,6 +352,7 @@ def test_the_summary_takes_two_queries_whatever_the_number_of_check_ins(me, part
 def test_creating_a_check_in_takes_a_fixed_number_of_queries(me, partner, django_assert_num_queries):
     # session+user with membership+couple, savepoint, insert, release (no savepoint around the
     # insert: a conflict reruns the whole write, config.db.atomic_retried_on_conflict).
-    # + 2 for sync: who holds the record, and the counter bump with the state upsert (sync.changes).
-    with django_assert_num_queries(6):
+    # + 1 for sync: the counter bump with the state upsert (sync.changes); who holds the record is
+    # the couple authentication loaded (couples.selectors.known_members).
+    with django_assert_num_queries(5):
         assert me.post(CHECK_INS, {"mood": 3, "connection": 3}).status_code == 201

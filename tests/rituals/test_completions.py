@@ -196,10 +196,11 @@ def test_completing_takes_a_fixed_number_of_queries(me, partner, ritual, django_
     # session+user with membership+couple and the partner, savepoint, ritual locked (the 404 rule
     # too), replay/duplicate/partner look-up, insert, streak checkpoint, notification, release (no savepoint
     # around the insert: a conflict reruns the whole write, config.db.atomic_retried_on_conflict)
-    # + 2 for sync, once for the completion and the notification: who holds the record, and the
-    # counter bump with the state upsert in one statement (sync.changes.stamped_once).
+    # + 1 for sync, once for the completion and the notification: the counter bump with the state
+    # upsert in one statement (sync.changes.stamped_once); who holds the record is the couple
+    # authentication loaded (couples.selectors.known_members).
     # + 1: the message copy of the notification (messaging.render.Copy.load).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert complete(me, ritual, id=str(uuid.uuid4()), occurrence_at=SUNDAY).status_code == 201
     completion_id = str(uuid.uuid4())
     complete(me, ritual, id=completion_id, occurrence_at=LAST_SUNDAY)

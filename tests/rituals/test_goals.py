@@ -501,10 +501,10 @@ def test_proposing_takes_a_fixed_number_of_queries(me, partner, couple, count, d
     # session+user with membership+couple and the partner, savepoint, rituals check, insert, links,
     # notification, release (no savepoint around the insert: a conflict reruns the whole write,
     # config.db.atomic_retried_on_conflict); then the linked rituals for the response.
-    # + 2 for sync, once for the goal and the notification: who holds the record, and the counter
-    # bump with the state upsert in one statement (sync.changes.stamped_once).
+    # + 1 for sync, once for the goal and the notification: the counter bump with the state upsert
+    # in one statement (sync.changes.stamped_once; who holds the record: couples.selectors.known_members).
     # + 1: the message copy of the notification (messaging.render.Copy.load).
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         assert me.post(GOALS, {"title": "x", "ritual_ids": rituals}).status_code == 201
 
 
@@ -513,10 +513,10 @@ def test_a_transition_takes_a_fixed_number_of_queries(me, partner, couple, djang
 
     # session+user with membership+couple and the partner, savepoint, goal FOR UPDATE, update,
     # notification, release; then the linked rituals for the response.
-    # + 2 for sync, once for the goal and the notification: who holds the record, and the counter
-    # bump with the state upsert in one statement (sync.changes.stamped_once).
+    # + 1 for sync, once for the goal and the notification: the counter bump with the state upsert
+    # in one statement (sync.changes.stamped_once; who holds the record: couples.selectors.known_members).
     # + 1: the message copy of the notification (messaging.render.Copy.load).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert partner.post(_url(goal, "accept")).status_code == 200
 
 

@@ -359,12 +359,12 @@ def test_sending_takes_a_fixed_number_of_queries(me, partner, django_assert_num_
     _send(me)
     # session+user with membership+couple and the partner, savepoint x2, lock sender, quota count, insert,
     # notify
-    # + 2 for sync, once for the nudge and its notification: who holds the record, and the counter
-    # bump with the state upsert in one statement (sync.changes.stamped_once).
+    # + 1 for sync, once for the nudge and its notification: the counter bump with the state upsert
+    # in one statement (sync.changes.stamped_once; who holds the record: couples.selectors.known_members).
     # + 1: the message copy of the notification (messaging.render.Copy.load).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         _send(me)
-    with django_assert_num_queries(11):  # + the idempotency lookup of a client id
+    with django_assert_num_queries(10):  # + the idempotency lookup of a client id
         _send(me, id=str(uuid.uuid4()))
 
 
@@ -372,13 +372,13 @@ def test_respond_and_seen_take_a_fixed_number_of_queries(me, partner, django_ass
     nudge = _send(me)
     # session+user with membership+couple, the nudge, the claim; the service's transaction is a
     # savepoint inside the test's transaction (two more statements), a BEGIN/COMMIT in production.
-    # + 2 for sync: who holds the record, and the counter bump with the state upsert (sync.changes).
-    with django_assert_num_queries(7):
+    # + 1 for sync: the counter bump with the state upsert (sync.changes).
+    with django_assert_num_queries(6):
         partner.post(_seen_url(nudge["id"]))
     # session+user with membership+couple, the nudge, savepoint, lock (with the sender), update, notify, release
-    # + 2 for sync, once for the nudge and the notification (sync.changes.stamped_once).
+    # + 1 for sync, once for the nudge and the notification (sync.changes.stamped_once).
     # + 1: the message copy of the notification (messaging.render.Copy.load).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         partner.post(_respond_url(nudge["id"]), {"response": "heart"})
 
 

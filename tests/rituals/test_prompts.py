@@ -292,8 +292,9 @@ def test_history_takes_three_queries_whatever_its_length(
 
 def test_today_takes_a_fixed_number_of_queries(me, partner, prompts, django_assert_num_queries):
     # session+user with membership+couple, lookup, savepoint, pick, insert, re-read, release, answers
-    # + 2 for sync: who holds the record, and the counter bump with the state upsert (sync.changes).
-    with django_assert_num_queries(10):
+    # + 1 for sync: the counter bump with the state upsert (sync.changes); who holds the record is
+    # the couple authentication loaded (couples.selectors.known_members).
+    with django_assert_num_queries(9):
         me.get(TODAY)
     # Once chosen: session+user with membership+couple, lookup, answers (no transaction for a read)
     with django_assert_num_queries(3):
@@ -304,10 +305,10 @@ def test_answering_takes_a_fixed_number_of_queries(me, partner, prompts, django_
     me.get(TODAY)
     # session+user with membership+couple and the partner, lookup, savepoint, lock,
     # answers, insert, notify, release, then the answers for the response
-    # + 4 for sync, once for the answer and the notification (sync.changes.stamped_once), and the
+    # + 3 for sync, once for the answer and the notification (sync.changes.stamped_once), and the
     # other answer a second answer reveals.
     # + 1: the message copy of the notification (messaging.render.Copy.load).
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         _answer(me, "hello")
 
 

@@ -342,9 +342,9 @@ def test_a_push_costs_the_same_whatever_the_untouched_history(me, partner, coupl
     check_in = {"id": str(uuid.uuid4()), "mood": 4, "connection": 4}
     # Same for 1 and 40 untouched rituals: session+user with membership+couple, the chunk's
     # savepoint, existing ids (no conflict check: a new record cannot conflict), the check-in
-    # service (its savepoint, replay check, insert, the couple's members, release), the chunk's
-    # stamps (counter and states, one statement).
-    with django_assert_num_queries(10):
+    # service (its savepoint, replay check, insert, release; the couple's members are the ones
+    # authentication loaded), the chunk's stamps (counter and states, one statement).
+    with django_assert_num_queries(9):
         assert pushed(me, {"check_ins": {"created": [check_in]}}, cursor) == {}
 
 
