@@ -4,9 +4,12 @@ that an instance changes (its binding, its context, its validation errors)."""
 import pytest
 from rest_framework import serializers
 
+from config.api.output import FastRepresentationMixin
 from config.api.serializers import ModelSerializer, Serializer
-from rituals.api.nudges_serializers import NudgeOutputSerializer
-from rituals.models import Nudge
+from rituals.api.checkins_serializers import CHECK_IN_OUTPUT, CheckInOutputSerializer
+from rituals.api.goals_serializers import GOAL_OUTPUT, GoalOutputSerializer
+from rituals.api.nudges_serializers import NUDGE_OUTPUT, NudgeOutputSerializer
+from rituals.models import CheckIn, Goal, Nudge
 from tests.factories import UserFactory, pair
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +85,26 @@ def test_a_response_that_reads_its_context_renders_for_each_reader() -> None:
 
     assert NudgeOutputSerializer(nudge, context={"user": alex}).data["direction"] == "sent"
     assert NudgeOutputSerializer(nudge, context={"user": sam}).data["direction"] == "received"
+
+
+def test_a_shared_instance_renders_for_each_reader_what_a_new_instance_would() -> None:
+    alex, sam = UserFactory.create(), UserFactory.create()
+    couple = pair(alex, sam)
+    nudge = Nudge.objects.create(couple=couple, sender=alex, recipient=sam, kind=Nudge.Kind.HUG)
+    goal = Goal.objects.create(couple=couple, title="Walk", proposed_by=alex)
+    check_in = CheckIn.objects.create(user=alex, couple=couple, mood=4, connection=3, local_date="2026-12-05")
+
+    cases: list[tuple[FastRepresentationMixin, type[serializers.Serializer], object]] = [
+        (NUDGE_OUTPUT, NudgeOutputSerializer, nudge),
+        (GOAL_OUTPUT, GoalOutputSerializer, goal),
+        (CHECK_IN_OUTPUT, CheckInOutputSerializer, check_in),
+    ]
+    for shared, new, instance in cases:
+        for reader in (alex, sam, alex):
+            assert shared.render(instance, user=reader) == new(instance, context={"user": reader}).data
+            assert shared._context == {}  # nothing of one reader stays for the next
+
+    assert NUDGE_OUTPUT.render(nudge, user=sam)["direction"] == "received"
+    assert (
+        GOAL_OUTPUT.render(goal, user=sam)["allowed_actions"] != GOAL_OUTPUT.render(goal, user=alex)["allowed_actions"]
+    )

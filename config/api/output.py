@@ -19,10 +19,15 @@ the request's CPU (docs/performance.md, "Output serializers, compiled once").
   overrides `get_attribute` (related fields, method fields), a missing attribute or key (DRF's
   default, null or skip rules apply), a callable attribute (DRF calls simple callables).
 
+An output that reads its context (the requester: a nudge's direction, a goal's allowed actions) can
+be rendered from a module-level instance too, with `render(instance, **context)`, rather than from
+a new instance per request, whose fields and plan would be built again each time.
+
 The equivalence with DRF's generic rendering is tested over every output serializer of the project
 (tests/api/test_output_serializers.py), on model instances and `values()` rows.
 """
 
+import threading
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -96,6 +101,18 @@ def _drf_attribute(field: Field, instance: Any) -> Any:
 class FastRepresentationMixin:
     # `to_representation` through the serializer's plan (see the module docstring). No docstring:
     # the response serializers inherit it and drf-spectacular would publish it as theirs.
+
+    _context: Mapping[str, Any]
+    _render_lock = threading.Lock()  # one context at a time on a shared instance (threaded servers)
+
+    def render(self, instance: Any, **context: Any) -> dict[str, Any]:
+        """What `type(self)(instance, context=context).data` gives, from this (module-level) instance."""
+        with self._render_lock:
+            self._context = context
+            try:
+                return self.to_representation(instance)
+            finally:
+                self._context = {}
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         plan: list[PlanEntry] | None = self.__dict__.get("_output_plan")

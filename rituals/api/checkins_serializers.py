@@ -46,6 +46,9 @@ class CheckInOutputSerializer(OutputSerializer):
         return {"role": role, "id": str(check_in.user_id)}
 
 
+CHECK_IN_OUTPUT = CheckInOutputSerializer()  # render(check_in, user=...): fields and plan built once
+
+
 class CheckInSummaryQuerySerializer(Serializer):
     weeks = serializers.IntegerField(
         min_value=1, max_value=MAX_WEEKS, required=False, default=DEFAULT_WEEKS, help_text="How many weeks, 1 to 52."

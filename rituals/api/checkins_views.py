@@ -37,7 +37,7 @@ class CheckInListApi(APIView):
         data = s.CheckInCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         check_in, created = services.checkin_create(user=request.user, **data.validated_data)
-        body = s.CheckInOutputSerializer(check_in, context={"user": request.user}).data
+        body = s.CHECK_IN_OUTPUT.render(check_in, user=request.user)
         return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 

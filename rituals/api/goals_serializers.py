@@ -84,6 +84,9 @@ class GoalOutputSerializer(OutputSerializer):
         return allowed_actions(goal=goal, user=self.context["user"])
 
 
+GOAL_OUTPUT = GoalOutputSerializer()  # render(goal, user=...): fields and plan built once
+
+
 class GoalConflictOutputSerializer(OutputSerializer):
     """The error envelope of a 409/412 on a goal: where the goal is now."""
 

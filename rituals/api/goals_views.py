@@ -46,7 +46,7 @@ def _expected_version(request: AuthedRequest) -> int | None:
 
 
 def _goal_response(request: AuthedRequest, goal: Goal, status_code: int = status.HTTP_200_OK) -> Response:
-    body: Any = s.GoalOutputSerializer(goal, context={"user": request.user}).data
+    body: Any = s.GOAL_OUTPUT.render(goal, user=request.user)
     return Response(body, status=status_code, headers={"ETag": f'"{goal.version}"'})
 
 

@@ -67,3 +67,6 @@ class NudgeOutputSerializer(OutputModelSerializer):
 
     def get_state(self, nudge: Nudge) -> str:
         return nudge_state(nudge)
+
+
+NUDGE_OUTPUT = NudgeOutputSerializer()  # render(nudge, user=...): fields and plan built once

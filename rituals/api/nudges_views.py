@@ -22,7 +22,7 @@ NOT_RECIPIENT_OR_ANSWERED = OpenApiResponse(
 
 
 def _nudge_response(request: AuthedRequest, nudge: Nudge, status_code: int = status.HTTP_200_OK) -> Response:
-    return Response(s.NudgeOutputSerializer(nudge, context={"user": request.user}).data, status=status_code)
+    return Response(s.NUDGE_OUTPUT.render(nudge, user=request.user), status=status_code)
 
 
 class NudgeListApi(APIView):
