@@ -215,11 +215,15 @@ class _LocalDate(Func):
         return f"{sql[:-1]}, %s)", (*params, connection.timezone_name)
 
 
-def _counted_rows(ritual_ids: list[UUID], before: datetime | None) -> QuerySet[Any, tuple[Any, ...]]:
+def _counted_rows(
+    ritual_ids: list[UUID], before: datetime | None, since: datetime | None = None
+) -> QuerySet[Any, tuple[Any, ...]]:
     """(ritual id, local date, partners who completed it) for the completions of these rituals."""
     completions = Completion.objects.filter(ritual_id__in=ritual_ids)
     if before is not None:
         completions = completions.filter(occurrence_at__lt=before)
+    if since is not None:
+        completions = completions.filter(occurrence_at__gte=since)
     return (
         completions.annotate(day=_LocalDate("occurrence_at", "ritual__time_zone"))
         .values("ritual_id", "day")
@@ -231,11 +235,14 @@ def _counted_rows(ritual_ids: list[UUID], before: datetime | None) -> QuerySet[A
 
 _COUNTED = CompiledQuery(lambda ritual_ids: _counted_rows(ritual_ids, None))
 _COUNTED_BEFORE = CompiledQuery(_counted_rows)
+_COUNTED_SINCE = CompiledQuery(lambda ritual_ids, since: _counted_rows(ritual_ids, None, since))
 
 
-def counted_days(*, rituals: Sequence[Ritual], before: datetime | None = None) -> dict[UUID, set[date]]:
+def counted_days(
+    *, rituals: Sequence[Ritual], before: datetime | None = None, since: datetime | None = None
+) -> dict[UUID, set[date]]:
     """The local dates (in each ritual's zone) on which its occurrence counts (Ritual.counts) for
-    completions of occurrences before `before` (all by default), in one query."""
+    completions of occurrences before `before` (all by default) or from `since` on, in one query."""
     counted: dict[UUID, set[date]] = {ritual.pk: set() for ritual in rituals}
     if not rituals:
         return counted
@@ -243,7 +250,10 @@ def counted_days(*, rituals: Sequence[Ritual], before: datetime | None = None) -
     ids = list(by_id)
     # A streak's history walk (an earlier day completed, a ritual read whose checkpoint is invalid)
     # asks for one ritual or a page of them: compiled once per count; a backfill's batch is built.
-    rows = _COUNTED.rows(ids) if before is None else _COUNTED_BEFORE.rows(ids, before)
+    if since is not None:
+        rows = _COUNTED_SINCE.rows(ids, since)
+    else:
+        rows = _COUNTED.rows(ids) if before is None else _COUNTED_BEFORE.rows(ids, before)
     for ritual_id, day, partners in rows:
         if by_id[ritual_id].counts(partners):
             counted[ritual_id].add(day)

@@ -17,7 +17,7 @@ Writers hold the ritual's row lock (SELECT ... FOR UPDATE) while they read and w
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -28,8 +28,10 @@ from rituals import recurrence
 from rituals.models import Completion, Ritual
 from rituals.models.ritual import STREAK_FIELDS
 from rituals.selectors.rituals import checkpoint_from_history, counted_days
-from rituals.streaks import checkpoint_add, checkpoint_fill, checkpoint_refill
+from rituals.streaks import Checkpoint, checkpoint_add, checkpoint_fill, checkpoint_refill
 
+# How far back a refill first looks for the miss its walk starts after (see streak_days_counted).
+REFILL_WEEKS = 8
 STREAK_INPUTS = ("rrule", "start_date", "local_time", "time_zone", "grace_days", "requires_both_confirmation")
 # Set on a Completion whose streak effect its writer handles itself (completion_record).
 KEPT = "_streak_kept"
@@ -54,16 +56,17 @@ def streak_days_counted(*, ritual: Ritual, days: list[date]) -> None:
                 ritual.streak_checkpoint = filled
                 continue
             # Before the running streak: a walk from the last unforgiven miss before it, which
-            # counts every later day too (else the whole history).
-            counted = counted_days(rituals=[ritual])[ritual.pk]
-            ritual.streak_checkpoint = checkpoint_refill(
-                checkpoint,
-                day=day,
-                counted=counted,
-                grace_days=ritual.grace_days,
-                occurrences_from=lambda start: recurrence.occurrence_dates(**_schedule(ritual), from_day=start),
-                next_occurrence=lambda after: recurrence.next_occurrence_date_after(**_schedule(ritual), day=after),
-            ) or checkpoint_from_history(ritual=ritual, counted=counted)
+            # counts every later day too. That miss is looked for in the counted days of the last
+            # REFILL_WEEKS first (the read and its grouping by local date cost the database more
+            # than the rest of a completion), then in the whole history, else the whole walk.
+            since = recurrence.local_day_bounds(day - timedelta(weeks=REFILL_WEEKS), ritual.time_zone)[0]
+            refilled = _refill(ritual, checkpoint, day, counted_days(rituals=[ritual], since=since)[ritual.pk])
+            if refilled is None:
+                counted = counted_days(rituals=[ritual])[ritual.pk]
+                refilled = _refill(ritual, checkpoint, day, counted) or checkpoint_from_history(
+                    ritual=ritual, counted=counted
+                )
+            ritual.streak_checkpoint = refilled
             break
         if checkpoint is None:
             streak_checkpoint_recompute(ritual=ritual)
@@ -72,6 +75,19 @@ def streak_days_counted(*, ritual: Ritual, days: list[date]) -> None:
         ritual.streak_checkpoint = checkpoint_add(checkpoint, day=day, next_due=next_due, grace_days=ritual.grace_days)
     # An UPDATE, not save(): derived data, so no updated_at bump (ETag) and no sync stamp.
     Ritual.objects.filter(pk=ritual.pk).update(**{name: getattr(ritual, name) for name in STREAK_FIELDS})
+
+
+def _refill(ritual: Ritual, checkpoint: Checkpoint, day: date, counted: set[date]) -> Checkpoint | None:
+    """`checkpoint_refill` over `counted`: every counted day of the ritual from some day on (a break
+    it finds between two of them is one of the history's; finding none proves nothing)."""
+    return checkpoint_refill(
+        checkpoint,
+        day=day,
+        counted=counted,
+        grace_days=ritual.grace_days,
+        occurrences_from=lambda start: recurrence.occurrence_dates(**_schedule(ritual), from_day=start),
+        next_occurrence=lambda after: recurrence.next_occurrence_date_after(**_schedule(ritual), day=after),
+    )
 
 
 def _schedule(ritual: Ritual) -> dict[str, Any]:

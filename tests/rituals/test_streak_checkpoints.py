@@ -319,6 +319,30 @@ def test_a_batch_that_joins_two_runs_counts_each_of_its_days_once(me_user, coupl
         assert (checkpoint.running, checkpoint.longest) == (8, 8)
 
 
+def test_a_late_day_that_joins_runs_longer_than_the_refill_window_walks_the_whole_history(me_user, couple):
+    # Daily, grace 0: every day from Jan 1 to Apr 19 but Mar 1. The late Mar 1 joins Jan 1 - Feb 28
+    # (further back than REFILL_WEEKS: no miss within them) to Mar 2 - Apr 19: one run of 109 days.
+    with time_machine.travel(NOW, tick=False):
+        ritual = make_ritual(
+            couple,
+            me_user,
+            rrule="FREQ=DAILY",
+            start_date=date(2026, 1, 1),
+            time_zone="UTC",
+            local_time=time(17),
+            grace_days=0,
+        )
+        late = date(2026, 3, 1)
+        days = [date(2026, 1, 1) + timedelta(days=n) for n in range(109)]
+        entries = [{"occurrence_at": datetime.combine(day, time(17), UTC)} for day in days if day != late]
+        completions_record(user=me_user, ritual_id=ritual.pk, entries=entries)
+        completion_record(user=me_user, ritual_id=ritual.pk, occurrence_at=datetime.combine(late, time(17), UTC))
+        assert_stored_equals_full_walk(ritual)
+        checkpoint = ritual.streak_checkpoint
+        assert checkpoint is not None
+        assert (checkpoint.running, checkpoint.longest) == (109, 109)
+
+
 def test_editing_what_streaks_derive_from_recomputes_the_checkpoint(me_user, couple):
     with time_machine.travel(NOW, tick=False):
         ritual = make_ritual(couple, me_user, rrule="FREQ=DAILY", start_date=date(2026, 4, 1), grace_days=1)
