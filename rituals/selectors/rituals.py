@@ -242,7 +242,10 @@ def counted_days(
     *, rituals: Sequence[Ritual], before: datetime | None = None, since: datetime | None = None
 ) -> dict[UUID, set[date]]:
     """The local dates (in each ritual's zone) on which its occurrence counts (Ritual.counts) for
-    completions of occurrences before `before` (all by default) or from `since` on, in one query."""
+    completions of occurrences before `before` (all by default) or from `since` on (not both), in one
+    query."""
+    if before is not None and since is not None:
+        raise ValueError("counted_days: `before` or `since`, not both")
     counted: dict[UUID, set[date]] = {ritual.pk: set() for ritual in rituals}
     if not rituals:
         return counted

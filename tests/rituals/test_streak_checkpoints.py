@@ -304,6 +304,14 @@ def test_batches_of_days_in_any_order_keep_the_stored_checkpoint_equal_to_the_fu
             assert_stored_equals_full_walk(ritual)
 
 
+def assert_stored_run(ritual: Ritual, *, running: int, longest: int) -> None:
+    """The stored checkpoint is the full walk's, with these running and longest streaks."""
+    assert_stored_equals_full_walk(ritual)
+    checkpoint = ritual.streak_checkpoint
+    assert checkpoint is not None
+    assert (checkpoint.running, checkpoint.longest) == (running, longest)
+
+
 def test_a_batch_that_joins_two_runs_counts_each_of_its_days_once(me_user, couple):
     # Daily, grace 0: runs Apr 1-2, 5-6 and 9-12. A phone back online logs Apr 7 and 8 at once: Apr 7
     # joins 5-6 to the running streak (a walk), and Apr 8, now inside it, must not be counted again.
@@ -313,10 +321,7 @@ def test_a_batch_that_joins_two_runs_counts_each_of_its_days_once(me_user, coupl
             completion_record(user=me_user, ritual_id=ritual.pk, occurrence_at=datetime(2026, 4, day, 17, tzinfo=UTC))
         entries = [{"occurrence_at": datetime(2026, 4, day, 17, tzinfo=UTC)} for day in (8, 7)]
         completions_record(user=me_user, ritual_id=ritual.pk, entries=entries)
-        assert_stored_equals_full_walk(ritual)
-        checkpoint = ritual.streak_checkpoint
-        assert checkpoint is not None
-        assert (checkpoint.running, checkpoint.longest) == (8, 8)
+        assert_stored_run(ritual, running=8, longest=8)
 
 
 def test_a_late_day_that_joins_runs_longer_than_the_refill_window_walks_the_whole_history(me_user, couple):
@@ -337,10 +342,7 @@ def test_a_late_day_that_joins_runs_longer_than_the_refill_window_walks_the_whol
         entries = [{"occurrence_at": datetime.combine(day, time(17), UTC)} for day in days if day != late]
         completions_record(user=me_user, ritual_id=ritual.pk, entries=entries)
         completion_record(user=me_user, ritual_id=ritual.pk, occurrence_at=datetime.combine(late, time(17), UTC))
-        assert_stored_equals_full_walk(ritual)
-        checkpoint = ritual.streak_checkpoint
-        assert checkpoint is not None
-        assert (checkpoint.running, checkpoint.longest) == (109, 109)
+        assert_stored_run(ritual, running=109, longest=109)
 
 
 def test_editing_what_streaks_derive_from_recomputes_the_checkpoint(me_user, couple):
