@@ -11,7 +11,9 @@ Other databases (the embedded SQLite default) keep the plain forms: callers chec
 """
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 from uuid import UUID
@@ -37,12 +39,31 @@ def atomic_retried_on_conflict(function: Callable[P, R]) -> Callable[P, R]:
 
     @wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if _rerun_by_caller.get():
+            with transaction.atomic(savepoint=False):
+                return function(*args, **kwargs)
         try:
             return atomic_function(*args, **kwargs)
         except IntegrityError:
             return atomic_function(*args, **kwargs)
 
     return wrapper
+
+
+_rerun_by_caller: ContextVar[bool] = ContextVar("rerun_by_caller", default=False)
+
+
+@contextmanager
+def rerun_by_caller() -> Iterator[None]:
+    """For a caller that rolls back its whole transaction on any failure and runs it again, looking
+    afresh (sync.push's chunk): inside, an `atomic_retried_on_conflict` block joins that transaction
+    without a savepoint (a SAVEPOINT and a RELEASE less per write) and leaves its failure to the
+    caller instead of retrying it."""
+    token = _rerun_by_caller.set(True)
+    try:
+        yield
+    finally:
+        _rerun_by_caller.reset(token)
 
 
 def is_postgresql() -> bool:

@@ -31,6 +31,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -46,6 +47,7 @@ from accounts.models import User
 from config.api.deadline import DeadlineExceededError
 from config.api.errors import ApplicationError
 from config.api.sql import CompiledQuery
+from config.db import rerun_by_caller
 from notifications.services import pushes_batched
 from sync import changes
 from sync.models import SyncState
@@ -142,7 +144,10 @@ class _Loaded:
 def _chunk(user: User, items: list[Item], cursor: int, *, careful: bool) -> tuple[int, list[Rejection]]:
     started = time.monotonic()
     rejections: list[Rejection] = []
-    with transaction.atomic(), changes.batched(), pushes_batched(), parents_remembered():
+    # Run without savepoints, any failure rolls the chunk back to be run again carefully: the
+    # services' own retry on a conflict (and its savepoint) is then this rerun.
+    rerun = nullcontext() if careful else rerun_by_caller()
+    with transaction.atomic(), rerun, changes.batched(), pushes_batched(), parents_remembered():
         loaded = _load(user, items, cursor)
         creates = _Creates(user, careful)
         done = 0

@@ -265,14 +265,17 @@ def _update_goal(user: User, record: Goal, raw: Raw, changed: set[str]) -> None:
         goals.goal_transition(user=user, goal_id=record.id, action=action)
 
 
+_CHECK_IN_FIELDS = ["id", "mood", "connection", "note", "is_shared"]
+
+
 def _create_check_ins(user: User, raws: list[Raw]) -> None:
-    fields = ["id", "mood", "connection", "note", "is_shared"]
-    entries = _valid_many(cs.CheckInCreateInputSerializer, [_pick(raw, fields) for raw in raws])
-    checkins.checkins_create(user=user, entries=entries)
+    # create_many: the chunk found none of these ids (sync.push._load) and reruns on any failure.
+    entries = _valid_many(cs.CheckInCreateInputSerializer, [_pick(raw, _CHECK_IN_FIELDS) for raw in raws])
+    checkins.checkins_create(user=user, entries=entries, ids_absent=True)
 
 
 def _create_check_in(user: User, raw: Raw) -> None:
-    _create_check_ins(user, [raw])
+    checkins.checkins_create(user=user, entries=[_valid(cs.CheckInCreateInputSerializer, _pick(raw, _CHECK_IN_FIELDS))])
 
 
 def _create_nudge(user: User, raw: Raw) -> None:

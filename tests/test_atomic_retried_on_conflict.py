@@ -2,9 +2,10 @@
 clean transaction, instead of paying a savepoint around every INSERT."""
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
-from config.db import atomic_retried_on_conflict
+from config.db import atomic_retried_on_conflict, rerun_by_caller
 from messaging.models import MessageTemplate
 
 pytestmark = pytest.mark.django_db
@@ -46,4 +47,23 @@ def test_a_second_failure_is_raised():
     with pytest.raises(IntegrityError):
         write()
     assert len(runs) == 2
+    assert MessageTemplate.objects.count() == 1
+
+
+def test_inside_rerun_by_caller_it_takes_no_savepoint_and_leaves_a_conflict_to_the_caller():
+    _insert("de")
+    runs: list[str] = []
+
+    @atomic_retried_on_conflict
+    def write() -> None:
+        runs.append("run")
+        _insert("de")
+
+    # The caller's transaction (a savepoint in the test's), rolled back whole.
+    queries = CaptureQueriesContext(connection)
+    with queries, pytest.raises(IntegrityError), transaction.atomic(), rerun_by_caller():
+        write()
+    assert len(runs) == 1
+    savepoints = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 1  # the caller's
     assert MessageTemplate.objects.count() == 1

@@ -62,13 +62,18 @@ def checkin_create(
 
 
 @atomic_retried_on_conflict  # two phones replaying one id at once: the second run finds the first's row
-def checkins_create(*, user: User, entries: Sequence[Mapping[str, Any]]) -> list[tuple[CheckIn, bool]]:
+def checkins_create(
+    *, user: User, entries: Sequence[Mapping[str, Any]], ids_absent: bool = False
+) -> list[tuple[CheckIn, bool]]:
     """`checkin_create` for several check-ins at once (a phone's offline days), with one lookup of
-    the given ids and one INSERT; returns (check_in, created) per entry, in order."""
+    the given ids and one INSERT; returns (check_in, created) per entry, in order.
+
+    `ids_absent`: the caller looked for the given ids in this transaction and found none (a sync
+    push's chunk), so they are not looked up again; one inserted since then fails the INSERT."""
     for entry in entries:
         _check_scores(mood=entry["mood"], connection=entry["connection"])
     given = [entry["id"] for entry in entries if entry.get("id") is not None]
-    found = {check_in.pk: check_in for check_in in _BY_IDS.objects(given)} if given else {}
+    found = {check_in.pk: check_in for check_in in _BY_IDS.objects(given)} if given and not ids_absent else {}
     now = timezone.now()
     couple_id = active_couple_id(user)
     local_date = now.astimezone(ZoneInfo(user.time_zone)).date()

@@ -341,10 +341,10 @@ def test_a_push_costs_the_same_whatever_the_untouched_history(me, partner, coupl
     cursor = pull(me)["timestamp"]
     check_in = {"id": str(uuid.uuid4()), "mood": 4, "connection": 4}
     # Same for 1 and 40 untouched rituals: session+user with membership+couple, the chunk's
-    # savepoint, existing ids (no conflict check: a new record cannot conflict), the check-in
-    # service (its savepoint, replay check, insert, release; the couple's members are the ones
-    # authentication loaded), the chunk's stamps (counter and states, one statement).
-    with django_assert_num_queries(9):
+    # savepoint, existing ids (no conflict check: a new record cannot conflict), the check-in's
+    # insert (no savepoint nor second look-up: config.db.rerun_by_caller; the couple's members are
+    # the ones authentication loaded), the chunk's stamps (counter and states, one statement), its release.
+    with django_assert_num_queries(6):
         assert pushed(me, {"check_ins": {"created": [check_in]}}, cursor) == {}
 
 
@@ -430,3 +430,56 @@ def test_a_push_of_many_new_records_creates_them_and_its_replay_changes_nothing(
 
     assert CheckIn.objects.filter(user=me.user).count() == count
     assert sorted(str(pk) for pk in CheckIn.objects.values_list("id", flat=True)) == sorted(ids)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_record_another_phone_inserts_during_the_chunk_is_found_as_a_replay(monkeypatch):
+    """A chunk inserts the records it found new without a savepoint or a second look-up
+    (config.db.rerun_by_caller): one another phone inserts in between fails the INSERT, and the
+    chunk's careful rerun finds it as the replay it is."""
+    import threading
+
+    from django.db import connection
+
+    from sync import push as push_module
+    from tests.conftest import AppClient
+    from tests.factories import UserFactory, pair
+
+    me_user = UserFactory.create()
+    pair(me_user, UserFactory.create())
+    phone, other_phone = AppClient().sign_in(me_user), AppClient().sign_in(me_user)
+    record = {"id": str(uuid.uuid4()), "mood": 4, "connection": 5, "note": "Long walk", "is_shared": True}
+    loads: list[int] = []
+    real_load = push_module._load
+
+    def load_then_race(*args: Any, **kwargs: Any) -> Any:
+        loaded = real_load(*args, **kwargs)
+        loads.append(len(loaded.existing.get("check_ins", ())))
+        if len(loads) == 1:  # the other phone's POST commits after this chunk's look-up
+            answers: list[int] = []
+
+            def post() -> None:
+                try:
+                    answers.append(other_phone.post("/api/v1/check-ins", record).status_code)
+                finally:
+                    connection.close()
+
+            thread = threading.Thread(target=post)
+            thread.start()
+            thread.join(10)
+            assert answers == [201]
+        return loaded
+
+    monkeypatch.setattr(push_module, "_load", load_then_race)
+    cursor = pull(phone)["timestamp"]
+
+    assert pushed(phone, {"check_ins": {"created": [record]}}, cursor) == {}
+    assert loads == [0, 1]  # the chunk ran again and found the other phone's row
+    stored = CheckIn.objects.get()
+    assert (str(stored.pk), stored.mood, stored.connection, stored.note, stored.is_shared) == (
+        record["id"],
+        4,
+        5,
+        "Long walk",
+        True,
+    )
