@@ -1,6 +1,8 @@
 """config.db.atomic_retried_on_conflict: a write whose INSERT loses a race runs once more, from a
 clean transaction, instead of paying a savepoint around every INSERT."""
 
+from collections.abc import Callable
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +18,18 @@ KEY = "notification.nudge.hug"
 def _insert(locale: str) -> None:
     # A plain INSERT (save() would validate the unique constraint first, with a query of its own).
     MessageTemplate.objects.bulk_create([MessageTemplate(key=KEY, locale=locale, title="{partner_name}", body="")])
+
+
+def _always_conflicting(runs: list[str]) -> Callable[[], None]:
+    """A write that inserts a row present before it ran, every time."""
+    _insert("de")
+
+    @atomic_retried_on_conflict
+    def write() -> None:
+        runs.append("run")
+        _insert("de")
+
+    return write
 
 
 def test_a_write_that_fails_on_a_constraint_is_rolled_back_whole_and_run_again():
@@ -36,13 +50,8 @@ def test_a_write_that_fails_on_a_constraint_is_rolled_back_whole_and_run_again()
 
 
 def test_a_second_failure_is_raised():
-    _insert("de")
     runs: list[str] = []
-
-    @atomic_retried_on_conflict
-    def write() -> None:
-        runs.append("run")
-        _insert("de")
+    write = _always_conflicting(runs)
 
     with pytest.raises(IntegrityError):
         write()
@@ -51,13 +60,8 @@ def test_a_second_failure_is_raised():
 
 
 def test_inside_rerun_by_caller_it_takes_no_savepoint_and_leaves_a_conflict_to_the_caller():
-    _insert("de")
     runs: list[str] = []
-
-    @atomic_retried_on_conflict
-    def write() -> None:
-        runs.append("run")
-        _insert("de")
+    write = _always_conflicting(runs)
 
     # The caller's transaction (a savepoint in the test's), rolled back whole.
     queries = CaptureQueriesContext(connection)
