@@ -23,6 +23,8 @@ class WeeklyReport(CoupleOwned):
     """One couple's finalised week: immutable once written, except a background recompute when
     `algorithm_version` is older than `insights.report.ALGORITHM_VERSION`."""
 
+    # No index of its own: weekly_report_once_per_week starts with it (one index less per insert).
+    couple = models.ForeignKey("couples.Couple", on_delete=models.CASCADE, related_name="+", db_index=False)
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     # The Monday of the week in the couple's zone.
     week_start = models.DateField()
@@ -139,6 +141,8 @@ class SpecialDate(CoupleOwned):
         ANNIVERSARY = "anniversary", "Anniversary"
         OTHER = "other", "Other"
 
+    # No index of its own: special_date_couple starts with it (one index less per insert).
+    couple = models.ForeignKey("couples.Couple", on_delete=models.CASCADE, related_name="+", db_index=False)
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -1,5 +1,6 @@
 import uuid
 
+import uuid6
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -54,7 +55,9 @@ class Notification(models.Model):
     # muted kinds do not apply, and they are not in the inbox (notifications.selectors.inbox_of).
     SILENT_KINDS = (Kind.ENTITLEMENT_CHANGED,)
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Time-ordered (version 7): every write that notifies inserts one, at the end of the primary key's
+    # index rather than on a random page of it (fewer pages to read and to log per insert).
+    id = models.UUIDField(primary_key=True, default=uuid6.uuid7, editable=False)
     # No index of its own: notification_recipient_created starts with it (one index less per insert).
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False

@@ -115,6 +115,8 @@ class KnowMeAnswers(CoupleOwned):
     Revealed to the partner (and scored) only once both partners submitted, as daily prompts are.
     """
 
+    # No index of its own: know_me_once_per_couple_quiz_user starts with it (one index less per insert).
+    couple = models.ForeignKey("couples.Couple", on_delete=models.CASCADE, related_name="+", db_index=False)
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="know_me_answers")
     quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="+")

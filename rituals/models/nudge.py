@@ -21,6 +21,8 @@ class Nudge(CoupleOwned):
         HUG_BACK = "hug_back", "Hug back"
         TEXT = "text", "Text reply"
 
+    # No index of its own: nudge_couple_created starts with it (one index less per insert).
+    couple = models.ForeignKey("couples.Couple", on_delete=models.CASCADE, related_name="+", db_index=False)
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     # No index of its own: nudge_sender_created starts with it (one index less per insert).
     sender = models.ForeignKey(

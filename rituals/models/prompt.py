@@ -10,6 +10,8 @@ from couples.scoping import CoupleOwned
 
 
 class DailyPrompt(CoupleOwned):
+    # No index of its own: daily_prompt_once_per_couple_day starts with it (one index less per insert).
+    couple = models.ForeignKey("couples.Couple", on_delete=models.CASCADE, related_name="+", db_index=False)
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     # The couple-day, in the couple's home time zone (Couple.time_zone).
     day = models.DateField()

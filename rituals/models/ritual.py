@@ -23,6 +23,8 @@ class Ritual(CoupleOwned):
         PAUSED = "paused", "Paused"
 
     # Clients may create rituals offline with their own UUID.
+    # No index of its own: ritual_couple_live starts with it (one index less per insert).
+    couple = models.ForeignKey("couples.Couple", on_delete=models.CASCADE, related_name="+", db_index=False)
     id = models.UUIDField(primary_key=True, default=uuid.uuid4)
     template = models.ForeignKey(
         "rituals.RitualTemplate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
