@@ -14,8 +14,9 @@ cancelling or declining it deletes it: both happen under the date's row lock (da
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
+from config.ids import new_id
 from dates.models import DatePlan
 from messaging.catalog import notification_key
 from messaging.render import Copy
@@ -158,7 +159,7 @@ def _notification(
     missed = lease_until is None
     occurrence = due.occurrence_at.isoformat()
     return {
-        "id": uuid4(),
+        "id": new_id(),
         "recipient_id": user_id,
         "kind": kind.value,
         "title": text.title[:120],

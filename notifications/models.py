@@ -1,10 +1,11 @@
 import uuid
 
-import uuid6
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from config.ids import new_id
 
 
 class Notification(models.Model):
@@ -57,7 +58,7 @@ class Notification(models.Model):
 
     # Time-ordered (version 7): every write that notifies inserts one, at the end of the primary key's
     # index rather than on a random page of it (fewer pages to read and to log per insert).
-    id = models.UUIDField(primary_key=True, default=uuid6.uuid7, editable=False)
+    id = models.UUIDField(primary_key=True, default=new_id, editable=False)
     # No index of its own: notification_recipient_created starts with it (one index less per insert).
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -28,6 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from config.db import is_postgresql, json_rows
+from config.ids import new_id
 from couples.models import Couple, Membership
 from messaging.catalog import notification_key
 from messaging.render import Copy, Rendered
@@ -327,7 +328,7 @@ def _reminder(
     None for a missed reminder, which is kept for the record but never pushed and not unread."""
     missed = lease_until is None
     return {
-        "id": uuid4(),
+        "id": new_id(),
         "recipient_id": user_id,
         "kind": Notification.Kind.RITUAL_REMINDER.value,
         "title": text.title[:120],

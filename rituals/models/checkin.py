@@ -1,18 +1,18 @@
 """Check-ins: how each partner feels. A personal record: it stays with its author after unpair."""
 
-import uuid
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from config.ids import new_id
+
 SCORE = [MinValueValidator(1), MaxValueValidator(5)]
 
 
 class CheckIn(models.Model):
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    id = models.UUIDField(primary_key=True, default=new_id)  # or the phone's own
     # Neither foreign key has an index of its own: checkin_user_created and checkin_couple_shared_date
     # start with them (two indexes less per insert).
     user = models.ForeignKey(

@@ -1,11 +1,10 @@
 """Nudges and appreciations: small bids for connection, and how the partner turned toward them."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from config.ids import new_id
 from couples.scoping import CoupleOwned
 
 
@@ -23,7 +22,7 @@ class Nudge(CoupleOwned):
 
     # No index of its own: nudge_couple_created starts with it (one index less per insert).
     couple = models.ForeignKey("couples.Couple", on_delete=models.CASCADE, related_name="+", db_index=False)
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    id = models.UUIDField(primary_key=True, default=new_id)  # or the phone's own
     # No index of its own: nudge_sender_created starts with it (one index less per insert).
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="nudges_sent", db_index=False

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.validators import validate_time_zone
+from config.ids import new_id
 from couples.scoping import CoupleOwned
 from rituals.models.choices import Category
 
@@ -115,7 +116,7 @@ STREAK_FIELDS = (
 class Completion(CoupleOwned):
     """One partner's record that an occurrence happened. Unique per (ritual, occurrence, user)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4)
+    id = models.UUIDField(primary_key=True, default=new_id)  # or the phone's own
     # No index of its own: completion_once_per_occurrence (ritual, occurrence_at, user) serves every
     # lookup by ritual, or by ritual and occurrence (one index less per insert).
     ritual = models.ForeignKey(Ritual, on_delete=models.CASCADE, related_name="completions", db_index=False)

@@ -1,6 +1,5 @@
 """Writes on check-ins: a partner's own record of how they feel, private unless they share it."""
 
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
@@ -14,6 +13,7 @@ from accounts.models import User
 from config.api.errors import IdConflictError
 from config.api.sql import CompiledInsert, CompiledQuery
 from config.db import atomic_retried_on_conflict
+from config.ids import new_id
 from couples.scoping import active_couple_id
 from rituals.models import CheckIn
 from sync.receivers import touch_created
@@ -85,7 +85,7 @@ def checkins_create(
             results.append((_replayed(existing, user=user), False))
             continue
         check_in = CheckIn(
-            id=entry.get("id") or uuid.uuid4(),
+            id=entry.get("id") or new_id(),
             user=user,
             couple_id=couple_id,
             mood=entry["mood"],

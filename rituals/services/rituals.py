@@ -16,6 +16,7 @@ from config.api.errors import ConflictError, IdConflictError
 from config.api.sql import CompiledInsert
 from config.db import atomic_retried_on_conflict
 from config.i18n import StrOrPromise
+from config.ids import new_id
 from couples.models import Couple
 from couples.selectors import partner_of
 from messaging.catalog import notification_key
@@ -257,7 +258,7 @@ def completions_record(
     for entry in entries:
         if not recurrence.MIN_YEAR <= entry["occurrence_at"].year <= recurrence.MAX_YEAR:
             raise _field_error("occurrence_at", _("This ritual has no occurrence at that time."), "not_an_occurrence")
-    ids = [entry.get("id") or uuid.uuid4() for entry in entries]
+    ids = [entry.get("id") or new_id() for entry in entries]
     # Locked before anything is read or inserted: both partners completing the same occurrence at
     # once then see each other's completion, in turn, and advance the streak checkpoint one after
     # the other. NO KEY UPDATE: only derived columns change, so foreign keys to the ritual (the

@@ -67,6 +67,7 @@ def test_each_stage_reaches_each_partner_once_in_their_own_zone(me_user, partner
     assert bodies[me_user.pk] == "Your date is tomorrow at 19:30."
     assert bodies[partner_user.pk] == "Your date is tomorrow at 13:30."
     assert {n.kind for n in day_before} == {"date_reminder"}
+    assert {n.id.version for n in day_before} == {7}  # minted time-ordered (config.ids)
     assert ReminderSchedule.objects.get(date_plan=plan).stage == "hour_before"
 
     reminders.dispatch_due_reminders(now=STARTS - timedelta(hours=1))

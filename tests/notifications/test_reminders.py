@@ -115,6 +115,7 @@ def test_a_duplicated_tick_writes_nothing_twice(couple):
 
     assert dispatch_due_reminders(now=moment) == 2
     assert dispatch_due_reminders(now=moment) == 0
+    assert {note.id.version for note in _reminders(ritual)} == {7}  # minted time-ordered (config.ids)
     # Even if the schedule were put back (a replayed transaction), the unique key holds.
     ReminderSchedule.objects.filter(ritual=ritual).update(
         occurrence_at=datetime(2026, 1, 4, 18, tzinfo=UTC), fire_at=datetime(2026, 1, 4, 18, tzinfo=UTC)

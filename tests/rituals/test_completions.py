@@ -43,6 +43,13 @@ def complete(client: AppClient, ritual: Ritual, **body):
     return client.post(f"/api/v1/rituals/{ritual.pk}/completions", body, format="json")
 
 
+def test_a_completion_sent_without_an_id_gets_a_time_ordered_one(me, ritual):
+    response = complete(me, ritual, occurrence_at=SUNDAY)
+
+    assert response.status_code == 201
+    assert uuid.UUID(response.json()["id"]).version == 7  # config.ids.new_id
+
+
 def test_completing_an_occurrence(me, partner, ritual):
     completion_id = str(uuid.uuid4())
 
