@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> None:
                 run(name, 1)
             print(f"\n--- {name}: {len(captured)} statements")
             for query in captured.captured_queries:
-                print(f"  {query['sql'][:300]}")
+                print(f"  {query['sql'][: int(os.environ.get('SQL_WIDTH', 300))]}")
     for name in names:
         run(name, min(200, args.requests))  # warm-up
         per_request[name] = run(name, args.requests) / args.requests

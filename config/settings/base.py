@@ -129,6 +129,7 @@ POSTGRESQL_OPTIONS = {
     "prepare_threshold": 5 if env_bool("DB_PREPARED_STATEMENTS", True) else None,
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "config.postgresql"  # Django's, with the C timestamptz loader
     DATABASES["default"]["OPTIONS"] = dict(POSTGRESQL_OPTIONS)
 
 # CACHE / REDIS

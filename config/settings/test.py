@@ -16,6 +16,7 @@ DATABASES = {
         env_str("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/couples"), conn_max_age=0
     )
 }
+DATABASES["default"]["ENGINE"] = "config.postgresql"  # as in production
 DATABASES["default"]["OPTIONS"] = dict(POSTGRESQL_OPTIONS)  # noqa: F405 (as in production)
 # Each xdist worker gets its own Redis database (15, 14, ... down from TEST_REDIS_DB_BASE), because
 # tests clear the cache between them and a shared database would wipe another worker's counters.

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,11 +24,25 @@ class SyncPullQuerySerializer(Serializer):
     schema_version = serializers.IntegerField(required=False, min_value=1)
 
 
+@extend_schema_field(OpenApiTypes.OBJECT)
+class SyncRecordField(serializers.Field):
+    """A record as the phone sent it, a JSON object: its table's writer validates its columns with
+    the REST endpoint's serializer (sync.writers). A `DictField` would run a no-op field over every
+    column of every record first (6 % of a 10-record push's CPU)."""
+
+    default_error_messages = serializers.DictField.default_error_messages
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            self.fail("not_a_dict", input_type=type(data).__name__)
+        return data
+
+
 class SyncTableChangesSerializer(Serializer):
     # No length cap here: the push counts every record and answers 413 `too_many_records` past
     # SYNC_PUSH_MAX_RECORDS, which the app handles by pushing in parts.
-    created = serializers.ListField(child=serializers.DictField(), required=False, default=list)
-    updated = serializers.ListField(child=serializers.DictField(), required=False, default=list)
+    created = serializers.ListField(child=SyncRecordField(), required=False, default=list)
+    updated = serializers.ListField(child=SyncRecordField(), required=False, default=list)
     deleted = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
