@@ -21,12 +21,14 @@ def inbox_of_id(user_id: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient_id=user_id).exclude(kind__in=Notification.SILENT_KINDS)
 
 
-# The columns NotificationOutputSerializer reads: the inbox list loads only these.
+# The columns of an inbox entry (NotificationOutputSerializer, the sync table's record): the inbox
+# list and a pull load only these, not the push's bookkeeping or the message's parameters.
 INBOX_COLUMNS = ("id", "kind", "title", "body", "data", "created_at", "read_at")
 
 
 def inbox_page_of(user_id: Any) -> QuerySet[Notification]:
-    """The inbox of the user with this id, with only the columns of the inbox list, for the paginator."""
+    """The inbox of the user with this id, with only the columns of an entry (the paginator's list,
+    the sync table's records)."""
     return inbox_of_id(user_id).only(*INBOX_COLUMNS)
 
 

@@ -24,7 +24,7 @@ from couples.selectors import known_members, partner_of
 from dates.models import DateMemory, DatePlan
 from insights.models import WeeklyReflection, WeeklyReport, WeeklyReportPersonal
 from notifications.models import Notification
-from notifications.selectors import inbox_of_id
+from notifications.selectors import inbox_page_of
 from rituals.models import CheckIn, Completion, DailyPrompt, Goal, Nudge, PromptAnswer, Ritual
 from rituals.selectors.goals import goals_with_rituals, live_ritual_ids
 from rituals.selectors.prompts import with_localized_texts
@@ -256,7 +256,7 @@ def _weekly_reflection_raw(r: WeeklyReflection, user: User) -> dict[str, Any]:
 
 
 def _notifications(viewer: Viewer) -> QuerySet[Any]:
-    return inbox_of_id(viewer.user_id)
+    return inbox_page_of(viewer.user_id)
 
 
 def _notification_raw(n: Notification, user: User) -> dict[str, Any]:

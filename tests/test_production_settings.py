@@ -110,7 +110,7 @@ def test_debug_is_off_even_when_the_environment_asks_for_it() -> None:
     loaded = _json_of(result)
     assert loaded["debug"] is False
     # JSON only: the browsable API (an HTML renderer) is never on in production.
-    assert loaded["renderers"] == ["rest_framework.renderers.JSONRenderer"]
+    assert loaded["renderers"] == ["config.api.renderers.JSONRenderer"]
 
 
 @pytest.mark.parametrize(

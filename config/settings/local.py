@@ -10,7 +10,7 @@ DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-change-me-3f8a7c2d9b1e4f60a5d7c8b9e0f1a2b3")
 SIMPLE_JWT["SIGNING_KEY"] = env_str("JWT_SIGNING_KEY", "") or SECRET_KEY  # noqa: F405
 REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [  # noqa: F405
-    "rest_framework.renderers.JSONRenderer",
+    "config.api.renderers.JSONRenderer",
     "rest_framework.renderers.BrowsableAPIRenderer",
 ]
 

@@ -40,7 +40,7 @@ CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS if not host.
 # API
 # ------------------------------------------------------------------------------
 # JSON only: no browsable API (its HTML forms are for local development, see `local.py`).
-REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"]  # noqa: F405
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["config.api.renderers.JSONRenderer"]  # noqa: F405
 # The schema and Swagger UI are for staff only: the schema maps the whole attack surface. Staff signed
 # in to the admin browse /api/v1/docs/ with their admin session; a staff JWT works too. Local and test
 # settings keep them public (drf-spectacular's defaults). drf-spectacular reads these when its views

@@ -7,10 +7,12 @@ from types import SimpleNamespace
 from typing import Any
 
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from config.api.renderers import JSONRenderer
 
 
 class _AcceptOnly(DefaultContentNegotiation):

@@ -12,7 +12,6 @@ from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,6 +21,7 @@ from config.api.etag import IF_MATCH, if_match_tags
 from config.api.filters import FilterBackend
 from config.api.pagination import CreatedAtCursorPagination
 from config.api.ratelimit import client_identity, enforce_rate_limit
+from config.api.renderers import JSONRenderer
 from config.api.requests import AuthedRequest
 from config.api.schema import NOT_PAIRED
 from config.api.shared_responses import CONTENT

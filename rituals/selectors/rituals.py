@@ -249,17 +249,19 @@ def counted_days(
     counted: dict[UUID, set[date]] = {ritual.pk: set() for ritual in rituals}
     if not rituals:
         return counted
-    by_id = {ritual.pk: ritual for ritual in rituals}
-    ids = list(by_id)
+    ids = list(counted)
     # A streak's history walk (an earlier day completed, a ritual read whose checkpoint is invalid)
     # asks for one ritual or a page of them: compiled once per count; a backfill's batch is built.
     if since is not None:
         rows = _COUNTED_SINCE.rows(ids, since)
     else:
         rows = _COUNTED.rows(ids) if before is None else _COUNTED_BEFORE.rows(ids, before)
+    # Keyed by the ids' integers: a UUID hashes and compares in Python, once per row of a history.
+    rule_and_days = {ritual.pk.int: (ritual.counts, counted[ritual.pk]) for ritual in rituals}
     for ritual_id, day, partners in rows:
-        if by_id[ritual_id].counts(partners):
-            counted[ritual_id].add(day)
+        counts, days = rule_and_days[ritual_id.int]
+        if counts(partners):
+            days.add(day)
     return counted
 
 
