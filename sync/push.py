@@ -202,10 +202,11 @@ def _load(user: User, items: list[Item], cursor: int) -> _Loaded:
         found = loaded.existing[table]
         loaded.visible[table] = {str(r.pk): r for r in spec.records(Viewer.of(user), found)} if found else {}
         # Only a record the user holds can conflict (new ones are created, others refused unread):
-        # a push of new records alone asks nothing more.
-        held = sorted(loaded.visible[table])
-        newer = SyncState.objects.filter(user=user, table=table, record_id__in=held, version__gt=cursor)
-        loaded.conflicts[table] = set(newer.values_list("record_id", flat=True)) if held else set()
+        # a push of new records alone asks nothing more, nor builds the query.
+        loaded.conflicts[table] = set()
+        if held := sorted(loaded.visible[table]):
+            newer = SyncState.objects.filter(user=user, table=table, record_id__in=held, version__gt=cursor)
+            loaded.conflicts[table] = set(newer.values_list("record_id", flat=True))
     return loaded
 
 
@@ -246,7 +247,8 @@ _NOT_YOURS = "This id belongs to a record you cannot change. The record was not 
 def _apply(user: User, item: Item, loaded: _Loaded, creates: _Creates) -> Rejection | None:
     """Applies one record (or hands it to `creates`), or says why not (without having written anything for it)."""
     careful = creates.careful
-    if _key(item.id) is None or str(_key(item.id)) != item.id.lower():
+    key = _key(item.id)
+    if key is None or str(key) != item.id.lower():
         return Rejection(item.table, item.id, "invalid_id", _NOT_A_UUID)
     writer = WRITERS[item.table]
     record = loaded.visible.get(item.table, {}).get(item.id)
