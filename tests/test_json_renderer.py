@@ -63,6 +63,17 @@ def test_an_indented_body_is_drfs():
     assert b"\n    " in OURS.render(data, "application/json; indent=4")
 
 
+def test_settings_other_than_drfs_defaults_get_drfs_bytes():
+    class Spaced(JSONRenderer):
+        compact = False  # COMPACT_JSON = False
+
+    class Ascii(JSONRenderer):
+        ensure_ascii = True  # UNICODE_JSON = False
+
+    assert Spaced().render({"a": [1, 2]}) == b'{"a": [1, 2]}'
+    assert Ascii().render({"a": "é"}) == b'{"a":"\\u00e9"}'
+
+
 def test_none_is_an_empty_body():
     assert OURS.render(None) == b""
 

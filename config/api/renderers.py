@@ -8,7 +8,8 @@ type for); orjson writes the same bytes several times faster (a pull's or an inb
   text is DRF's, datetimes, dates, times and dataclasses: `encoders.JSONEncoder.default`;
 - U+2028 and U+2029 escaped, as DRF does (JSON allows them raw; JavaScript source did not);
 - an indented body (`Accept: application/json; indent=4`, the browsable API), integers beyond 64
-  bits, and what orjson refuses: DRF's renderer, unchanged.
+  bits, what orjson refuses, and any body under settings other than DRF's defaults (`COMPACT_JSON`,
+  `UNICODE_JSON`): DRF's renderer, unchanged.
 
 Two differences stay, both about floats (the API's only floats are averages of 1-5 ratings): one
 written in exponent form (below 1e-4, from 1e16) reads `1e-7` where Python writes `1e-07`, the same
@@ -30,7 +31,8 @@ class JSONRenderer(renderers.JSONRenderer):
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         if data is None:
             return b""
-        if self.get_indent(accepted_media_type or "", renderer_context or {}) is not None:
+        indent = self.get_indent(accepted_media_type or "", renderer_context or {})
+        if indent is not None or not self.compact or self.ensure_ascii:  # DRF's defaults changed: DRF's bytes
             return super().render(data, accepted_media_type, renderer_context)
         try:
             body = orjson.dumps(data, default=_DRF_ENCODER.default, option=_OPTIONS)
