@@ -201,6 +201,23 @@ def test_an_incremental_pull_costs_the_same_whatever_the_untouched_history(
     assert len(body["changes"]["rituals"]["updated"]) == 1
 
 
+def test_changed_notifications_are_one_query_whatever_their_number(me, couple, django_assert_num_queries):
+    cursor = pull(me)["timestamp"]
+    for index in range(3):
+        Notification.objects.create(
+            recipient=me.user, kind="nudge", title=f"hi {index}", body="b", data={"n": index}, dedupe_key=f"k{index}"
+        )
+    # session+user, the counter with the states, the notifications (an entry's columns: no deferred
+    # column is loaded per row)
+    with django_assert_num_queries(3):
+        body = pull(me, cursor)
+    updated = sorted(body["changes"]["notifications"]["updated"], key=lambda raw: raw["title"])
+    assert [(raw["title"], raw["data"], raw["read_at"]) for raw in updated] == [
+        (f"hi {index}", f'{{"n": {index}}}', None) for index in range(3)
+    ]
+    assert set(updated[0]) == {"id", "kind", "title", "body", "data", "created_at", "read_at"}
+
+
 def test_an_empty_incremental_pull_is_two_queries(me, partner, couple, django_assert_num_queries):
     for index in range(20):
         make_ritual(me, title=f"ritual {index}")
