@@ -27,7 +27,7 @@ miss after a completed one matters (it is the furthest from the next completion)
 the last completed occurrence (`Checkpoint`) answers for every later day (`streak_at`) and advances
 by one completed occurrence in O(1) (`checkpoint_add`), and so does a late completion inside the
 running streak (`checkpoint_fill`); one before it walks only from the last unforgiven miss before
-it (`checkpoint_refill`); rituals store it (rituals.services.streaks).
+it to the first after it (`checkpoint_refill`); rituals store it (rituals.services.streaks).
 """
 
 from collections.abc import Callable, Collection, Iterable
@@ -106,15 +106,20 @@ def checkpoint_refill(
     grace_days: int,
     occurrences_from: Callable[[date], Iterable[date]],
     next_occurrence: Callable[[date], date | None],
+    last_added: date | None = None,
 ) -> Checkpoint | None:
     """The checkpoint of `counted` (which holds `day`, before `checkpoint`'s running streak, and
-    may hold later days too), given `checkpoint` of the counted days before `day` was added; None
-    when only walking the whole history answers (no break found within REFILL_CHECKS checks).
+    may hold later days too, up to `last_added`), given `checkpoint` of the counted days before
+    `day` and those were added; None when only walking the whole history answers (no break found
+    within REFILL_CHECKS checks).
 
     A completed day changes only the runs around it: every run that ends before a miss that stays
     unforgiven, on or before `day`, is as it was. So the walk restarts at the latest completed day
     `start` <= `day` that such a miss precedes, and its `longest` is compared with the earlier
-    runs' (`checkpoint.longest`, their maximum; runs from `start` on only grew). A miss before
+    runs' (`checkpoint.longest`, their maximum; runs from `start` on only grew). It stops at the
+    first break after the last added day: a miss unforgiven with more days counted was unforgiven
+    with fewer, so every run from there on is as it was, and so is the checkpoint but for `longest`
+    (the walk stopped before `checkpoint.last_done`; otherwise it reached it). A miss before
     `later` is unforgiven when the first occurrence after the completed day before it is more than
     `grace_days` before `later`; a gap of at most `grace_days + 1` days can hold no such miss, so
     only wider gaps ask `next_occurrence` (the first occurrence after a day). A completed day that
@@ -131,16 +136,28 @@ def checkpoint_refill(
         due = next_occurrence(before)
         if due is not None and due < later and (later - due).days > grace_days:
             walked = checkpoint_of(
-                occurrences=occurrences_from(later), completed={d for d in counted if d >= later}, grace_days=grace_days
+                occurrences=occurrences_from(later),
+                completed={d for d in counted if d >= later},
+                grace_days=grace_days,
+                until_break_after=last_added or day,
             )
-            return replace(walked, longest=max(walked.longest, checkpoint.longest))
+            stopped = (
+                walked.last_done is not None
+                and checkpoint.last_done is not None
+                and walked.last_done < checkpoint.last_done
+            )
+            return replace(checkpoint if stopped else walked, longest=max(walked.longest, checkpoint.longest))
     return None
 
 
-def checkpoint_of(*, occurrences: Iterable[date], completed: Collection[date], grace_days: int) -> Checkpoint:
+def checkpoint_of(
+    *, occurrences: Iterable[date], completed: Collection[date], grace_days: int, until_break_after: date | None = None
+) -> Checkpoint:
     """The checkpoint after every completed occurrence. `occurrences` are local dates in ascending
     order and may be lazy and endless: the walk stops at the first one after the last completed
-    date. Completed dates that are not occurrences count for nothing."""
+    date. Completed dates that are not occurrences count for nothing. With `until_break_after`, the
+    walk stops at the first completed occurrence after that day that an unforgiven miss precedes (a
+    break: the running streak restarts there) and returns the checkpoint before it."""
     last = max(completed, default=None)
     checkpoint = Checkpoint()
     if last is None:
@@ -154,10 +171,10 @@ def checkpoint_of(*, occurrences: Iterable[date], completed: Collection[date], g
         if day > last:
             return _with_next_due(checkpoint, missed or day)
         if day in completed:
-            checkpoint = checkpoint_add(
-                _with_next_due(checkpoint, missed), day=day, next_due=None, grace_days=grace_days
-            )
-            missed = None
+            added = checkpoint_add(_with_next_due(checkpoint, missed), day=day, next_due=None, grace_days=grace_days)
+            if until_break_after is not None and day > until_break_after and added.running == 1:
+                return _with_next_due(checkpoint, missed)
+            checkpoint, missed = added, None
         elif missed is None:
             missed = day
     return _with_next_due(checkpoint, missed)

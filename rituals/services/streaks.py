@@ -60,10 +60,11 @@ def streak_days_counted(*, ritual: Ritual, days: list[date]) -> None:
             # REFILL_WEEKS first (the read and its grouping by local date cost the database more
             # than the rest of a completion), then in the whole history, else the whole walk.
             since = recurrence.local_day_bounds(day - timedelta(weeks=REFILL_WEEKS), ritual.time_zone)[0]
-            refilled = _refill(ritual, checkpoint, day, counted_days(rituals=[ritual], since=since)[ritual.pk])
+            last = max(days)
+            refilled = _refill(ritual, checkpoint, day, last, counted_days(rituals=[ritual], since=since)[ritual.pk])
             if refilled is None:
                 counted = counted_days(rituals=[ritual])[ritual.pk]
-                refilled = _refill(ritual, checkpoint, day, counted) or checkpoint_from_history(
+                refilled = _refill(ritual, checkpoint, day, last, counted) or checkpoint_from_history(
                     ritual=ritual, counted=counted
                 )
             ritual.streak_checkpoint = refilled
@@ -77,12 +78,14 @@ def streak_days_counted(*, ritual: Ritual, days: list[date]) -> None:
     Ritual.objects.filter(pk=ritual.pk).update(**{name: getattr(ritual, name) for name in STREAK_FIELDS})
 
 
-def _refill(ritual: Ritual, checkpoint: Checkpoint, day: date, counted: set[date]) -> Checkpoint | None:
+def _refill(ritual: Ritual, checkpoint: Checkpoint, day: date, last: date, counted: set[date]) -> Checkpoint | None:
     """`checkpoint_refill` over `counted`: every counted day of the ritual from some day on (a break
-    it finds between two of them is one of the history's; finding none proves nothing)."""
+    it finds between two of them is one of the history's; finding none proves nothing), `day` to
+    `last` the ones `checkpoint` does not hold yet."""
     return checkpoint_refill(
         checkpoint,
         day=day,
+        last_added=last,
         counted=counted,
         grace_days=ritual.grace_days,
         occurrences_from=lambda start: recurrence.occurrence_dates(**_schedule(ritual), from_day=start),

@@ -3,6 +3,7 @@ the streaks of walking the whole history, however the history was written."""
 
 import random
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
@@ -173,6 +174,49 @@ def test_a_refill_walks_from_the_last_unforgiven_miss_and_gives_up_after_its_che
         )
         is None
     )
+
+
+def test_a_refill_stops_at_the_first_break_after_the_days_it_adds():
+    # Daily, grace 1: runs Jan 1-2, Jan 7-9, Jan 16-18 and Jan 26-31. Jan 11 joins Jan 7-9 (Jan 10
+    # forgiven), and the miss of Jan 12 still breaks the streak before Jan 16: nothing from there on
+    # changes, so the walk goes from Jan 7 (the miss of Jan 3 is not forgiven) to Jan 16.
+    occurrences = [date(2026, 1, 1) + timedelta(days=i) for i in range(40)]
+    done = {date(2026, 1, d) for d in [1, 2, 7, 8, 9, 16, 17, 18, 26, 27, 28, 29, 30, 31]}
+    before = checkpoint_of(occurrences=occurrences, completed=done, grace_days=1)
+    walked: list[date] = []
+
+    def occurrences_from(start: date) -> Iterator[date]:
+        for day in occurrences:
+            if day >= start:
+                walked.append(day)
+                yield day
+
+    def refill(added: set[date], last_added: date | None = None) -> Checkpoint | None:
+        walked.clear()
+        refilled = checkpoint_refill(
+            before,
+            day=min(added),
+            last_added=last_added,
+            counted=done | added,
+            grace_days=1,
+            occurrences_from=occurrences_from,
+            next_occurrence=lambda after: after + timedelta(days=1),
+        )
+        assert refilled == checkpoint_of(occurrences=occurrences, completed=done | added, grace_days=1)
+        return refilled
+
+    refilled = refill({date(2026, 1, 11)})
+    assert refilled is not None
+    assert (walked[0], walked[-1]) == (date(2026, 1, 7), date(2026, 1, 16))  # not on to Jan 31
+    assert (refilled.running, refilled.longest, refilled.run_start) == (6, 6, date(2026, 1, 26))
+    # Jan 10-15 join Jan 7-18: the longest streak is the walked part's, the running one as it was.
+    longer = refill({date(2026, 1, d) for d in [10, 11, 12, 13, 14, 15]})
+    assert longer is not None
+    assert (longer.running, longer.longest, walked[-1]) == (6, 12, date(2026, 1, 26))
+    # Days added up to Feb 7 that the checkpoint does not hold yet: the walk goes on past them, to
+    # the first occurrence after the last completed one.
+    refill({date(2026, 1, 11), date(2026, 2, 4), date(2026, 2, 6), date(2026, 2, 7)}, last_added=date(2026, 2, 7))
+    assert walked[-1] == date(2026, 2, 8)
 
 
 def test_a_day_outside_the_running_streak_or_an_unknown_start_is_not_filled():
