@@ -102,7 +102,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--couples", type=int, default=1000, help="which seeded database (couples_bench_load_<N>)")
     parser.add_argument("--requests", type=int, default=1000, help="requests per endpoint")
     parser.add_argument("--users", type=int, default=400)
-    parser.add_argument("--only", action="append", help="endpoints to time (the baselines always run)")
+    parser.add_argument("--only", action="append", help="endpoints to time (the baselines run too)")
+    parser.add_argument(
+        "--alone",
+        action="store_true",
+        help="no baselines, only the --only endpoints (under callgrind: compare two --requests)",
+    )
     parser.add_argument("--profile", action="append", default=[], help="cProfile this endpoint")
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="tottime")
@@ -136,7 +141,7 @@ def main(argv: list[str] | None = None) -> None:
         "POST goals/{id}/accept": lambda: targets.goal_accept_lines(people=people, limit=count),
         "POST sync/push (10 records)": lambda: targets.sync_push_lines(people=people, seeded_at=seeded_at, limit=count),
     }
-    names = [n for n in NAMES if n.startswith("baseline") or not args.only or n in args.only]
+    names = [n for n in NAMES if (n.startswith("baseline") and not args.alone) or not args.only or n in args.only]
     for name in WRITES:
         if name in once and name in names:
             lines[name] = once[name]()
@@ -165,8 +170,9 @@ def main(argv: list[str] | None = None) -> None:
         run(name, min(200, args.requests))  # warm-up
         per_request[name] = run(name, args.requests) / args.requests
     for name in names:
-        base = per_request["baseline: one insert" if name in WRITES else "baseline: one query"]
-        print(f"{name:22} {1000 * per_request[name]:7.2f} ms CPU/request, ratio {base / per_request[name]:.2f}")
+        base = per_request.get("baseline: one insert" if name in WRITES else "baseline: one query")
+        ratio = f", ratio {base / per_request[name]:.2f}" if base else ""
+        print(f"{name:22} {1000 * per_request[name]:7.2f} ms CPU/request{ratio}")
     for name in args.profile:
         profiler = cProfile.Profile(time.process_time)  # CPU, not waits on PostgreSQL
         profiler.enable()
